@@ -1,0 +1,136 @@
+# Makefile - builds tracebench into build/, runs its tests and its benchmark
+#
+#   make            build everything into build/
+#   make test       install what is missing (setup.sh), build, run every test
+#   make bench      install what is missing, build, measure, write results/
+#   make clean      remove build/
+#   make help       this list
+#
+# V=1 prints every command; SAN=1 builds with AddressSanitizer and UBSan.
+
+OUT ?= build
+OBJ := $(OUT)/obj
+CC ?= cc
+
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -fno-omit-frame-pointer -MMD -MP
+ifeq ($(SAN),1)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS_SAN := -fsanitize=address,undefined
+endif
+CFLAGS ?=
+CFLAGS_ALL := $(CFLAGS_BASE) $(CFLAGS) -Iworkload -Itechniques/common
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+# ---- the workload, in four variants from the same source ----------------------------------
+
+WORKLOAD_SRCS := workload/workload.c workload/methods.c
+WORKLOAD_VARIANTS := workload workload-usdt workload-usdt5 workload-finstrument
+
+# The workload never runs under the sanitizers: its timings are the measurement.
+WORKLOAD_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -fno-omit-frame-pointer -MMD -MP \
+		   -Iworkload $(CFLAGS)
+VARIANT_FLAGS_workload := -DTB_VARIANT='"plain"'
+VARIANT_FLAGS_workload-usdt := -DTB_VARIANT='"usdt"' -DTB_USDT
+# The optimised uprobe on a 5-byte nop pushes a return address below %rsp: no red zone.
+VARIANT_FLAGS_workload-usdt5 := -DTB_VARIANT='"usdt5"' -DTB_USDT_NOP5 -mno-red-zone
+VARIANT_FLAGS_workload-finstrument := -DTB_VARIANT='"finstrument"' -finstrument-functions
+VARIANT_LIBS_workload-finstrument := -L$(OUT) -ltb-tracefunc-noop -Wl,-rpath,'$$ORIGIN'
+
+# -rdynamic exports tb_stack_root and tb_call_hook for readers and preloaded libraries.
+WORKLOAD_LDFLAGS := -rdynamic -pthread -lm
+
+define workload_variant
+$(OBJ)/$(1)/%.o: workload/%.c | $(OBJ)/$(1)
+	$$(call msg,CC,$$@)
+	$(Q)$$(CC) $$(WORKLOAD_CFLAGS) $$(VARIANT_FLAGS_$(1)) -c $$< -o $$@
+
+$(OUT)/$(1): $(patsubst workload/%.c,$(OBJ)/$(1)/%.o,$(WORKLOAD_SRCS)) $(2) | $(OUT)
+	$$(call msg,LD,$$@)
+	$(Q)$$(CC) $$(filter %.o,$$^) -o $$@ $$(WORKLOAD_LDFLAGS) $$(VARIANT_LIBS_$(1))
+
+$(OBJ)/$(1):
+	$(Q)mkdir -p $$@
+endef
+
+$(foreach v,$(WORKLOAD_VARIANTS),$(eval $(call workload_variant,$(v),\
+	$(if $(filter workload-finstrument,$(v)),$(OUT)/libtb-tracefunc-noop.so))))
+
+$(OUT)/libtb-tracefunc-noop.so: workload/cyg_noop.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -fPIC -shared $< -o $@
+
+# ---- code shared by the tracers -----------------------------------------------------------
+
+COMMON_SRCS := $(wildcard techniques/common/*.c)
+COMMON_OBJS := $(patsubst techniques/common/%.c,$(OBJ)/common/%.o,$(COMMON_SRCS))
+COMMON_LIBS := -lelf -lz
+
+$(OBJ)/common/%.o: techniques/common/%.c | $(OBJ)/common
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(OUT)/libtbcommon.a: $(COMMON_OBJS) | $(OUT)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- tests: C unit tests and the small programs the shell tests drive ----------------------
+
+TEST_C_SRCS := $(wildcard tests/*.c)
+TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C_SRCS))
+
+$(OUT)/tests/%: tests/%.c $(OUT)/libtbcommon.a | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(OUT)/libtbcommon.a $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+
+# The red-zone demonstration: the same source with and without the red zone (tests/redzone.t).
+$(OUT)/tests/redzone-nop5-unsafe: tests/redzone/redzone.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra $< -o $@
+$(OUT)/tests/redzone-nop5-safe: tests/redzone/redzone.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -mno-red-zone $< -o $@
+
+TEST_EXTRA := $(OUT)/tests/redzone-nop5-unsafe $(OUT)/tests/redzone-nop5-safe
+
+# ---- top-level targets --------------------------------------------------------------------
+
+ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
+       $(OUT)/libtbcommon.a $(TEST_BINS) $(TEST_EXTRA)
+
+.PHONY: all test bench setup clean help
+
+all: $(ALL)
+
+setup:
+	$(Q)./setup.sh
+
+test: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUT=$(OUT) prove -f --exec '' tests/*.t
+
+bench: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUT=$(OUT) harness/bench.sh
+
+clean:
+	$(call msg,CLEAN,$(OUT))
+	$(Q)rm -rf $(OUT)
+
+help:
+	@sed -n '3,10s/^# \{0,1\}//p' Makefile
+
+$(OUT) $(OUT)/tests $(OBJ)/common:
+	$(Q)mkdir -p $@
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,199 @@
+/* tb_child.c - start a command for a tracer: held before exec, then behind the start gate */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tb_child.h"
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The environment plus TB_GATE_FD=fd, built before fork: the child may not allocate. */
+static char **gate_environ(int gate_rd)
+{
+	size_t n = 0, len = strlen(TB_GATE_ENV);
+	char **envp, *var;
+
+	while (environ && environ[n])
+		n++;
+	envp = calloc(n + 2, sizeof(*envp));
+	if (!envp || asprintf(&var, "%s=%d", TB_GATE_ENV, gate_rd) < 0) {
+		free(envp);
+		return NULL;
+	}
+	n = 0;
+	for (char **e = environ; e && *e; e++)
+		if (strncmp(*e, TB_GATE_ENV, len) || (*e)[len] != '=')
+			envp[n++] = *e;
+	envp[n] = var;
+	return envp;
+}
+
+static void free_gate_environ(char **envp)
+{
+	size_t n = 0;
+
+	if (!envp)
+		return;
+	while (envp[n + 1])
+		n++;
+	free(envp[n]); /* the TB_GATE_FD entry is the last one */
+	free(envp);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void __attribute__((noreturn))
+child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate_rd)
+{
+	char go;
+	int err;
+	ssize_t n;
+
+	/* The gate must survive execve; everything else of ours is close-on-exec. */
+	if (fcntl(gate_rd, F_SETFD, 0) < 0)
+		goto fail;
+
+	do
+		n = read(hold_rd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127); /* the tracer went away before letting us run */
+	close(hold_rd);
+
+	execvpe(argv[0], argv, envp);
+fail:
+	err = errno;
+	n = write(status_wr, &err, sizeof(err));
+	(void)n;
+	_exit(127);
+}
+
+int tb_child__spawn(struct tb_child *child, char *const argv[])
+{
+	int hold[2] = { -1, -1 }, status[2] = { -1, -1 }, gate[2] = { -1, -1 };
+	char **envp = NULL;
+	int err;
+
+	*child = (struct tb_child){ .pid = -1, .hold_fd = -1, .status_fd = -1, .gate_fd = -1 };
+	if (!argv || !argv[0])
+		return -EINVAL;
+	if (pipe2(hold, O_CLOEXEC) || pipe2(status, O_CLOEXEC) || pipe2(gate, O_CLOEXEC)) {
+		err = -errno;
+		goto fail;
+	}
+	envp = gate_environ(gate[0]);
+	if (!envp) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	child->pid = fork();
+	if (child->pid < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (child->pid == 0) {
+		close(hold[1]);
+		close(status[0]);
+		close(gate[1]);
+		child_main(argv, envp, hold[0], status[1], gate[0]);
+	}
+	free_gate_environ(envp);
+	close(hold[0]);
+	close(status[1]);
+	close(gate[0]);
+	child->hold_fd = hold[1];
+	child->status_fd = status[0];
+	child->gate_fd = gate[1];
+	return 0;
+
+fail:
+	free_gate_environ(envp);
+	for (int i = 0; i < 2; i++) {
+		close_fd(&hold[i]);
+		close_fd(&status[i]);
+		close_fd(&gate[i]);
+	}
+	return err;
+}
+
+int tb_child__exec(struct tb_child *child)
+{
+	int exec_errno, status;
+	ssize_t n;
+
+	if (child->hold_fd < 0)
+		return -EINVAL;
+	n = write(child->hold_fd, "x", 1);
+	close_fd(&child->hold_fd);
+	if (n != 1)
+		return -EPIPE;
+	do
+		n = read(child->status_fd, &exec_errno, sizeof(exec_errno));
+	while (n < 0 && errno == EINTR);
+	close_fd(&child->status_fd);
+	if (n == 0)
+		return 0; /* the close-on-exec write end closed: execve succeeded */
+	if (n != sizeof(exec_errno))
+		exec_errno = EIO;
+	if (waitpid(child->pid, &status, 0) == child->pid)
+		child->reaped = true;
+	return -exec_errno;
+}
+
+int tb_child__release(struct tb_child *child)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	ssize_t n;
+
+	if (child->gate_fd < 0)
+		return -EINVAL;
+	/* A child that exited already must not kill us with SIGPIPE. */
+	sigaction(SIGPIPE, &ign, &old);
+	n = write(child->gate_fd, "g", 1);
+	sigaction(SIGPIPE, &old, NULL);
+	close_fd(&child->gate_fd);
+	return n == 1 ? 0 : -EPIPE;
+}
+
+int tb_child__wait(struct tb_child *child, int *status)
+{
+	pid_t pid;
+
+	if (child->reaped || child->pid <= 0)
+		return -ECHILD;
+	do
+		pid = waitpid(child->pid, status, 0);
+	while (pid < 0 && errno == EINTR);
+	if (pid < 0)
+		return -errno;
+	child->reaped = true;
+	return 0;
+}
+
+void tb_child__kill(struct tb_child *child)
+{
+	int status;
+
+	if (child->pid > 0 && !child->reaped) {
+		kill(child->pid, SIGKILL);
+		tb_child__wait(child, &status);
+	}
+	tb_child__close(child);
+}
+
+void tb_child__close(struct tb_child *child)
+{
+	close_fd(&child->hold_fd);
+	close_fd(&child->status_fd);
+	close_fd(&child->gate_fd);
+}

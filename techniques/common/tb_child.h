@@ -1,0 +1,54 @@
+/* tb_child.h - start a command for a tracer: held before exec, then behind the start gate */
+#ifndef TB_CHILD_H
+#define TB_CHILD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/*
+ * A tracer that starts its target wants to attach before the target does
+ * anything worth tracing. tb_child gives it two points to do so:
+ *
+ *   tb_child__spawn()    fork; the child waits before execve. Probes that
+ *                        attach by file and pid (uprobes) can attach here.
+ *   tb_child__exec()     the child execs; returns once execve succeeded (or
+ *                        with its error). Anything that needs the new image
+ *                        (symbols in /proc/PID/maps, ptrace) attaches here.
+ *   tb_child__release()  opens the start gate: a program that reads the
+ *                        descriptor named in $TB_GATE_FD (the workload does)
+ *                        waits there until now; others never look at it.
+ *
+ * If the tracer dies before exec, the child exits without running the
+ * command; if it dies before release, the workload sees EOF on the gate and
+ * exits with status 3 instead of running untraced.
+ */
+
+#define TB_GATE_ENV "TB_GATE_FD"
+
+struct tb_child {
+	pid_t pid;
+	int hold_fd; /* our end of the pre-exec hold, -1 once released */
+	int status_fd; /* exec result: EOF means execve succeeded */
+	int gate_fd; /* our end of the start gate, -1 once released */
+	bool reaped;
+};
+
+/* Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno. */
+int tb_child__spawn(struct tb_child *child, char *const argv[]);
+
+/* Lets the child exec. Returns 0, or the negative errno of a failed execve (child reaped). */
+int tb_child__exec(struct tb_child *child);
+
+/* Opens the start gate. Returns 0, -EPIPE if the child no longer reads it. */
+int tb_child__release(struct tb_child *child);
+
+/* Waits for the child to end; *status as from waitpid. Returns 0 or -errno. */
+int tb_child__wait(struct tb_child *child, int *status);
+
+/* For error paths: kills (SIGKILL) and reaps a child that has not been waited for. */
+void tb_child__kill(struct tb_child *child);
+
+/* Closes every descriptor; after wait or kill. Accepts a zeroed struct. */
+void tb_child__close(struct tb_child *child);
+
+#endif /* TB_CHILD_H */

@@ -1,0 +1,51 @@
+/* tap.h - a minimal Test Anything Protocol emitter for the C unit tests that prove runs */
+#ifndef TB_TAP_H
+#define TB_TAP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int tap_run, tap_failed;
+
+/* Prints "ok N - name" or "not ok N - name"; returns cond so a test can stop early. */
+static inline bool __attribute__((format(printf, 2, 3))) tap_ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_run++;
+	if (!cond)
+		tap_failed++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_run);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	return cond;
+}
+
+static inline void __attribute__((format(printf, 1, 2))) tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* Ends the stream with the plan; the exit status says whether anything failed. */
+static inline int tap_done(void)
+{
+	printf("1..%d\n", tap_run);
+	return tap_failed ? 1 : 0;
+}
+
+#define tap_is_u64(got, want, name)                                                        \
+	tap_ok((unsigned long long)(got) == (unsigned long long)(want), "%s (got %llu, want %llu)", \
+	       name, (unsigned long long)(got), (unsigned long long)(want))
+
+#endif /* TB_TAP_H */
