@@ -175,7 +175,8 @@ static void parse_options(int argc, char **argv)
 	const char *env;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:d:t:s:g:o:cL:k:qh", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":r:d:t:s:g:o:cL:k:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			opts.requests = parse_u64("--requests", optarg, 1, UINT64_MAX / 64);
@@ -223,9 +224,12 @@ static void parse_options(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			fprintf(stderr, "%s: bad usage (see %s --help)\n", progname, progname);
-			exit(2);
+			if (optopt)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

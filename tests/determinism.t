@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# determinism.t - every build variant, given the same options, does exactly the same work
+. "$(dirname "$0")/lib.sh"
+
+VARIANTS="workload workload-usdt workload-usdt5 workload-finstrument"
+# requests threads scale
+CONFIGS="1000 1 1
+1200 3 0
+333 4 2.5"
+
+while read -r requests threads scale; do
+	ref=
+	for v in $VARIANTS; do
+		truth=$TEST_TMP/$v-$requests-$threads.json
+		"$OUT/$v" -q -r "$requests" -t "$threads" -s "$scale" -o "$truth"
+		ok $? "$v -r $requests -t $threads -s $scale runs"
+		truth_counts "$truth" >"$truth.counts"
+		if [ -z "$ref" ]; then
+			ref=$truth.counts
+			# The call tree has 34 method calls per request.
+			is "$(json_field "$truth" method_calls)" "$((34 * requests))" \
+				"$v: 34 method calls per request"
+			is "$(json_field "$truth" requests)" "$requests" "$v: every request handled"
+		else
+			cmp -s "$ref" "$truth.counts"
+			ok $? "$v: same counts, checksums and result as workload"
+		fi
+	done
+done <<<"$CONFIGS"
+
+# A second run of the same variant gives the same result too (no dependence on timing).
+"$OUT/workload" -q -r 1000 -t 2 -o "$TEST_TMP/a.json" && "$OUT/workload" -q -r 1000 -t 2 -o "$TEST_TMP/b.json"
+cmp -s <(truth_counts "$TEST_TMP/a.json") <(truth_counts "$TEST_TMP/b.json")
+ok $? "two runs with 2 threads agree"
+
+# A different scale changes the self work, but not the calls or argument checksums.
+"$OUT/workload" -q -r 1000 -s 3 -o "$TEST_TMP/c.json"
+calls_and_args() { grep '"calls"' "$1" | sed 's/, "self_units".*//'; }
+cmp -s <(calls_and_args "$TEST_TMP/a.json") <(calls_and_args "$TEST_TMP/c.json")
+ok $? "the scale does not change calls or checksums"
+is "$(json_field "$TEST_TMP/c.json" self_units)" "$((3 * $(json_field "$TEST_TMP/a.json" self_units)))" \
+	"self work is proportional to the scale"
+
+# Duration mode runs for about as long as asked and still accounts for every call.
+"$OUT/workload" -q -d 0.3 -t 2 -o "$TEST_TMP/d.json"
+wall=$(json_field "$TEST_TMP/d.json" hot_wall_ns)
+req=$(json_field "$TEST_TMP/d.json" requests)
+[ "$wall" -ge 300000000 ] && [ "$wall" -lt 1500000000 ]
+ok $? "-d 0.3 runs 0.3 s to 1.5 s (ran $wall ns)"
+is "$(json_field "$TEST_TMP/d.json" method_calls)" "$((34 * req))" "-d: 34 calls per handled request"
+
+done_testing
