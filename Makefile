@@ -23,6 +23,9 @@ CFLAGS_ALL := $(CFLAGS_BASE) $(CFLAGS) -Iworkload -Itechniques/common
 ifeq ($(V),1)
 Q :=
 msg :=
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
+msg :=
 else
 Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
@@ -96,10 +99,10 @@ $(OUT)/tests/%: tests/%.c $(OUT)/libtbcommon.a | $(OUT)/tests
 # The red-zone demonstration: the same source with and without the red zone (tests/redzone.t).
 $(OUT)/tests/redzone-nop5-unsafe: tests/redzone/redzone.c | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra $< -o $@
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Iworkload $< -o $@
 $(OUT)/tests/redzone-nop5-safe: tests/redzone/redzone.c | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -mno-red-zone $< -o $@
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Iworkload -mno-red-zone $< -o $@
 
 TEST_EXTRA := $(OUT)/tests/redzone-nop5-unsafe $(OUT)/tests/redzone-nop5-safe
 
@@ -115,9 +118,11 @@ all: $(ALL)
 setup:
 	$(Q)./setup.sh
 
+UNIT_TESTS := $(filter $(OUT)/tests/test_%,$(TEST_BINS))
+
 test: setup
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)OUT=$(OUT) prove -f --exec '' tests/*.t
+	$(Q)OUT=$(OUT) prove -f --exec '' tests/*.t $(UNIT_TESTS)
 
 bench: setup
 	$(Q)$(MAKE) --no-print-directory all

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# bench.sh - make bench: the idle cost of each instrumentation point, measured against the plain build
+#
+# Runs the workload's probe loop in every build variant, interleaved, pinned to
+# one CPU, and reports the median time per call of each instrumentation point
+# minus the plain build's, plus hyperfine timings of the whole commands.
+# Writes results/<host>/<timestamp>/ (see results/README.md).
+#
+# Environment: OUT (build dir, default build), FULL=1 (more repetitions and
+# iterations), BENCH_CPU (CPU to pin to, default the last one), RESULTS_DIR.
+set -euo pipefail
+
+OUT=${OUT:-build}
+if [ "${FULL:-0}" = 1 ]; then
+	REPS=${REPS:-31}
+	ITERATIONS=${ITERATIONS:-200000000}
+	HYPERFINE_RUNS=${HYPERFINE_RUNS:-20}
+else
+	REPS=${REPS:-11}
+	ITERATIONS=${ITERATIONS:-50000000}
+	HYPERFINE_RUNS=${HYPERFINE_RUNS:-10}
+fi
+NCPU=$(nproc)
+BENCH_CPU=${BENCH_CPU:-$((NCPU - 1))}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS_DIR=${RESULTS_DIR:-results/$(hostname -s)/$STAMP}
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+for bin in workload workload-usdt workload-usdt5 workload-finstrument tests/uprobe_count; do
+	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
+done
+command -v hyperfine >/dev/null || die "hyperfine is missing: run ./setup.sh as root"
+[ -e "$RESULTS_DIR" ] && die "$RESULTS_DIR exists already: results are never overwritten"
+mkdir -p "$RESULTS_DIR"
+TMP=$(mktemp -d /tmp/tracebench-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# name|program|leaf|what it measures
+CONFIGS="plain|workload|plain|baseline: plain build, uninstrumented leaf
+control|workload|probe|A/A control: plain build, probe leaf (no probe compiled in: same code)
+usdt-nop1|workload-usdt|probe|USDT site, 1-byte nop (0x90)
+usdt-nop5|workload-usdt5|probe|USDT site, 5-byte nop (0f 1f 44 00 00), built -mno-red-zone
+usdt-semaphore|workload-usdt|guarded|semaphore-guarded USDT site: load, test, branch not taken
+finstrument-empty|workload-finstrument|plain|-finstrument-functions, empty hooks in a shared library
+method-plain|workload|method|a whole method's bookkeeping (stack frame, hook check), plain build
+method-usdt|workload-usdt|method|the same method with its two guarded USDT sites"
+
+# ---- environment fingerprint --------------------------------------------------------------
+
+kconfig()
+{
+	local f=/boot/config-$(uname -r)
+	if [ -r "$f" ]; then grep -m1 "^$1=" "$f" | cut -d= -f2; elif [ -r /proc/config.gz ]; then
+		zcat /proc/config.gz | grep -m1 "^$1=" | cut -d= -f2
+	else echo unknown; fi
+}
+
+vm=$(systemd-detect-virt --vm 2>/dev/null || true)
+[ "${vm:-none}" = none ] && grep -qw hypervisor /proc/cpuinfo && vm="yes (hypervisor flag)"
+container=$(systemd-detect-virt --container 2>/dev/null || true)
+optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-usdt5" -q -L 1000 \
+	-k probe 2>/dev/null | sed -n 's/.*trampoline=\([a-z]*\).*/\1/p')
+{
+	echo "date=$(date -u +%FT%TZ)"
+	echo "host=$(hostname -s)"
+	echo "kernel=$(uname -r)"
+	echo "cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
+	echo "cpus=$NCPU"
+	echo "virtualisation=${vm:-none}"
+	echo "container=${container:-none}"
+	echo "config_hz=$(kconfig CONFIG_HZ)"
+	echo "btf=$([ -e /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
+	echo "uprobe_pmu=$([ -e /sys/bus/event_source/devices/uprobe/type ] && echo yes || echo no)"
+	echo "optimised_uprobes_nop5=${optimised:-unknown}"
+	echo "placement=workload pinned to CPU $BENCH_CPU (taskset); nothing else pinned"
+	echo "reps=$REPS"
+	echo "iterations=$ITERATIONS"
+	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
+	echo "hyperfine=$(hyperfine --version | cut -d' ' -f2)"
+	echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo -dirty)"
+} >"$RESULTS_DIR/env.txt"
+
+# ---- interleaved probe-loop runs ----------------------------------------------------------
+
+nconf=$(wc -l <<<"$CONFIGS")
+total=$((REPS * nconf))
+echo "rep,config,program,leaf,iterations,ns_per_iteration" >"$RESULTS_DIR/idle_raw.csv"
+echo "bench: idle cost of instrumentation points: $REPS interleaved rounds of $nconf configurations," \
+	"$ITERATIONS calls each, on CPU $BENCH_CPU" >&2
+start=$(date +%s)
+k=0
+for rep in $(seq 1 "$REPS"); do
+	# Rotate the order each round so no configuration always runs first or last.
+	while IFS='|' read -r name program leaf _; do
+		k=$((k + 1))
+		taskset -c "$BENCH_CPU" "$OUT/$program" -q -L "$ITERATIONS" -k "$leaf" -o "$TMP/t.json" ||
+			die "$program -L $ITERATIONS -k $leaf failed"
+		ns=$(sed -n 's/.*"ns_per_iteration": \([0-9.]*\).*/\1/p' "$TMP/t.json")
+		echo "$rep,$name,$program,$leaf,$ITERATIONS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
+		elapsed=$(($(date +%s) - start))
+		printf '\r[%d/%d] %-18s round %d/%d  ETA %ds   ' "$k" "$total" "$name" "$rep" "$REPS" \
+			$((elapsed * (total - k) / k)) >&2
+	done < <(tail -n +$((rep % nconf + 1)) <<<"$CONFIGS"; head -n $((rep % nconf)) <<<"$CONFIGS")
+done
+echo >&2
+
+# ---- summary: medians and paired differences against the baseline of the same round ------
+
+awk -F, -v configs="$CONFIGS" '
+function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
+	for (i = 1; i <= n; i++) {	# insertion sort: portable to mawk, n is small
+		x = list[i]
+		for (j = i - 1; j >= 1 && sorted[j] > x; j--) sorted[j + 1] = sorted[j]
+		sorted[j + 1] = x
+	}
+	pos = 1 + (n - 1) * q; lo = int(pos)
+	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
+}
+NR == 1 { next }
+{ ns[$2, $1] = $6; reps[$1] = 1 }
+END {
+	nconf = split(configs, lines, "\n")
+	for (r in reps) nrep++
+	print "config,program,leaf,runs,median_ns_per_call,p25_ns_per_call,p75_ns_per_call," \
+	      "idle_cost_ns_per_call,idle_cost_p25_ns,idle_cost_p75_ns,description"
+	for (c = 1; c <= nconf; c++) {
+		split(lines[c], f, "|")
+		n = 0
+		for (r = 1; r <= nrep; r++) {
+			v[++n] = ns[f[1], r]
+			d[n] = ns[f[1], r] - ns["plain", r]
+		}
+		printf "%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,\"%s\"\n", f[1], f[2], f[3], n,
+		       quantile(v, n, 0.5), quantile(v, n, 0.25), quantile(v, n, 0.75),
+		       quantile(d, n, 0.5), quantile(d, n, 0.25), quantile(d, n, 0.75), f[4]
+	}
+}' "$RESULTS_DIR/idle_raw.csv" >"$RESULTS_DIR/idle_summary.csv"
+
+# ---- whole commands with hyperfine (process start and exit included) ---------------------
+
+HF_ITER=$((ITERATIONS / 10))
+hf_args=()
+while IFS='|' read -r name program leaf _; do
+	hf_args+=(-n "$name" "taskset -c $BENCH_CPU $OUT/$program -q -L $HF_ITER -k $leaf")
+done <<<"$CONFIGS"
+echo "bench: hyperfine, whole commands, $HYPERFINE_RUNS runs each ($HF_ITER calls per run)" >&2
+hyperfine -N --style basic --warmup 2 --runs "$HYPERFINE_RUNS" \
+	--export-json "$RESULTS_DIR/hyperfine_idle.json" "${hf_args[@]}" >"$RESULTS_DIR/hyperfine_idle.txt" 2>&1 ||
+	die "hyperfine failed: see $RESULTS_DIR/hyperfine_idle.txt"
+
+# ---- report --------------------------------------------------------------------------------
+
+report()
+{
+	echo "# tracebench: idle cost of instrumentation points"
+	echo
+	echo "Run $STAMP on $(sed -n 's/^cpu=//p' "$RESULTS_DIR/env.txt"), kernel $(uname -r)," \
+		"$REPS interleaved rounds of $ITERATIONS calls, workload pinned to CPU $BENCH_CPU."
+	echo "Idle cost = this configuration's ns per call minus the plain build's in the same round;"
+	echo "median and interquartile range over the rounds. Command: \`make bench\`."
+	echo
+	echo "| configuration | ns per call (median) | idle cost, ns per call (median [p25, p75]) | what it is |"
+	echo "|---|---:|---:|---|"
+	awk -F, 'NR > 1 {
+		desc = $0; sub(/^[^"]*"/, "", desc); sub(/"$/, "", desc)
+		printf "| %s | %.2f | %+.2f [%+.2f, %+.2f] | %s |\n", $1, $5, $8, $9, $10, desc
+	}' "$RESULTS_DIR/idle_summary.csv"
+	echo
+	echo "Whole commands (hyperfine, $HF_ITER calls, process start and exit included):"
+	echo
+	echo "| configuration | mean ms | stddev ms | median ms |"
+	echo "|---|---:|---:|---:|"
+	awk '
+	function value(line) { sub(/^[^:]*: */, "", line); sub(/,$/, "", line); return line }
+	/^      "command":/ { name = value($0); gsub(/"/, "", name) }
+	/^      "mean":/ { mean = value($0) }
+	/^      "stddev":/ { sd = value($0) }
+	/^      "median":/ { printf "| %s | %.2f | %.2f | %.2f |\n", name, mean * 1e3, sd * 1e3, value($0) * 1e3 }
+	' "$RESULTS_DIR/hyperfine_idle.json"
+}
+report >"$RESULTS_DIR/REPORT.md"
+cat "$RESULTS_DIR/REPORT.md"
+echo
+echo "bench: results in $RESULTS_DIR" >&2

@@ -1,0 +1,166 @@
+/* test_child.c - tb_child: the pre-exec hold, exec errors and the workload's start gate */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "tb_child.h"
+
+static char out_dir[PATH_MAX];
+
+static int count_tasks(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static void msleep(long ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 }, NULL);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static void test_gate_holds_workload(void)
+{
+	char workload[PATH_MAX + 16], truth[] = "/tmp/tb-test-child-XXXXXX";
+	char *argv[] = { workload, "-q", "-r", "200", "-t", "3", "-o", truth, NULL };
+	struct tb_child child = TB_CHILD_INIT;
+	char exe[64];
+	int status = -1, fd;
+
+	snprintf(workload, sizeof(workload), "%s/workload", out_dir);
+	fd = mkstemp(truth);
+	close(fd);
+	unlink(truth);
+
+	tap_ok(tb_child__spawn(&child, argv) == 0, "spawn the workload");
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", child.pid);
+	msleep(50);
+	tap_ok(same_file(exe, "/proc/self/exe"), "held before exec: the child is still this program");
+	tap_ok(tb_child__exec(&child) == 0, "exec succeeds");
+	tap_ok(same_file(exe, workload), "after exec the child runs the workload");
+	msleep(300);
+	tap_ok(access(truth, F_OK) != 0, "behind the gate: no truth file yet, the workload waits");
+	tap_is_u64(count_tasks(child.pid), 4, "behind the gate: all 3 worker threads already exist");
+	tap_ok(proc_state(child.pid) == 'S', "behind the gate: the workload sleeps (state %c)",
+	       proc_state(child.pid));
+	tap_ok(tb_child__release(&child) == 0, "release the gate");
+	tap_ok(tb_child__wait(&child, &status) == 0 && WIFEXITED(status) &&
+		       WEXITSTATUS(status) == 0,
+	       "released, the workload runs and exits 0");
+	tap_ok(access(truth, F_OK) == 0, "and writes its truth file");
+	tb_child__close(&child);
+	unlink(truth);
+}
+
+static void test_gate_closed(void)
+{
+	char workload[PATH_MAX + 16];
+	char *argv[] = { workload, "-q", "-r", "10", NULL };
+	struct tb_child child = TB_CHILD_INIT;
+	int status = -1;
+
+	snprintf(workload, sizeof(workload), "%s/workload", out_dir);
+	tb_child__spawn(&child, argv);
+	tap_ok(tb_child__exec(&child) == 0, "exec the workload");
+	/* The tracer gives up without releasing: the workload must not run untraced. */
+	tb_child__close(&child);
+	tb_child__wait(&child, &status);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 3,
+	       "gate closed without release: the workload exits with status 3 (got %d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void test_exec_errors(void)
+{
+	char *missing[] = { "/nonexistent/tracebench-no-such-program", NULL };
+	char *dir[] = { "/tmp", NULL };
+	char *truecmd[] = { "true", NULL };
+	struct tb_child child = TB_CHILD_INIT;
+	int status = -1;
+
+	tb_child__spawn(&child, missing);
+	tap_ok(tb_child__exec(&child) == -ENOENT, "a missing program: exec reports ENOENT");
+	tap_ok(child.reaped, "and the child is reaped");
+	tb_child__close(&child);
+
+	tb_child__spawn(&child, dir);
+	tap_ok(tb_child__exec(&child) == -EACCES, "a directory: exec reports EACCES");
+	tb_child__close(&child);
+
+	/* A program that knows nothing of the gate runs as usual; PATH is searched. */
+	tb_child__spawn(&child, truecmd);
+	tap_ok(tb_child__exec(&child) == 0, "true: found in PATH and exec'd");
+	tb_child__release(&child);
+	tap_ok(tb_child__wait(&child, &status) == 0 && WIFEXITED(status) &&
+		       WEXITSTATUS(status) == 0,
+	       "a program that ignores the gate runs to completion");
+	tb_child__close(&child);
+
+	/* The tracer goes away before exec: the command never runs. */
+	tb_child__spawn(&child, truecmd);
+	close(child.hold_fd);
+	child.hold_fd = -1;
+	tap_ok(tb_child__wait(&child, &status) == 0 && WIFEXITED(status) &&
+		       WEXITSTATUS(status) == 127,
+	       "hold closed before exec: the child exits 127 without running the command");
+	tb_child__close(&child);
+
+	tb_child__kill(&child); /* on a reaped child: nothing happens */
+	tap_ok(true, "kill after wait is harmless");
+}
+
+int main(void)
+{
+	const char *out = getenv("OUT") ? getenv("OUT") : "build";
+
+	if (!tap_ok(realpath(out, out_dir) != NULL, "build directory %s exists", out))
+		return tap_done();
+	test_gate_holds_workload();
+	test_gate_closed();
+	test_exec_errors();
+	return tap_done();
+}
