@@ -33,6 +33,9 @@ struct tb_child {
 	bool reaped;
 };
 
+/* A child that has not been spawned: safe to pass to tb_child__kill and tb_child__close. */
+#define TB_CHILD_INIT { .pid = -1, .hold_fd = -1, .status_fd = -1, .gate_fd = -1 }
+
 /* Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno. */
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 
@@ -48,7 +51,7 @@ int tb_child__wait(struct tb_child *child, int *status);
 /* For error paths: kills (SIGKILL) and reaps a child that has not been waited for. */
 void tb_child__kill(struct tb_child *child);
 
-/* Closes every descriptor; after wait or kill. Accepts a zeroed struct. */
+/* Closes every descriptor; after wait or kill. Accepts TB_CHILD_INIT. */
 void tb_child__close(struct tb_child *child);
 
 #endif /* TB_CHILD_H */
