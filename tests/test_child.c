@@ -53,7 +53,8 @@ static char proc_state(pid_t pid)
 
 static void msleep(long ms)
 {
-	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 }, NULL);
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 },
+		  NULL);
 }
 
 static bool same_file(const char *a, const char *b)
@@ -79,12 +80,15 @@ static void test_gate_holds_workload(void)
 	tap_ok(tb_child__spawn(&child, argv) == 0, "spawn the workload");
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", child.pid);
 	msleep(50);
-	tap_ok(same_file(exe, "/proc/self/exe"), "held before exec: the child is still this program");
+	tap_ok(same_file(exe, "/proc/self/exe"),
+	       "held before exec: the child is still this program");
 	tap_ok(tb_child__exec(&child) == 0, "exec succeeds");
 	tap_ok(same_file(exe, workload), "after exec the child runs the workload");
+	tap_ok(tb_child__wait_ready(&child, 10000) == 0, "the workload reports it is at the gate");
 	msleep(300);
 	tap_ok(access(truth, F_OK) != 0, "behind the gate: no truth file yet, the workload waits");
-	tap_is_u64(count_tasks(child.pid), 4, "behind the gate: all 3 worker threads already exist");
+	tap_is_u64(count_tasks(child.pid), 4,
+		   "behind the gate: all 3 worker threads already exist");
 	tap_ok(proc_state(child.pid) == 'S', "behind the gate: the workload sleeps (state %c)",
 	       proc_state(child.pid));
 	tap_ok(tb_child__release(&child) == 0, "release the gate");
@@ -119,6 +123,7 @@ static void test_exec_errors(void)
 	char *missing[] = { "/nonexistent/tracebench-no-such-program", NULL };
 	char *dir[] = { "/tmp", NULL };
 	char *truecmd[] = { "true", NULL };
+	char *sleepcmd[] = { "sleep", "5", NULL };
 	struct tb_child child = TB_CHILD_INIT;
 	int status = -1;
 
@@ -134,11 +139,19 @@ static void test_exec_errors(void)
 	/* A program that knows nothing of the gate runs as usual; PATH is searched. */
 	tb_child__spawn(&child, truecmd);
 	tap_ok(tb_child__exec(&child) == 0, "true: found in PATH and exec'd");
+	tap_ok(tb_child__wait_ready(&child, 10000) == -ECHILD,
+	       "a program that exits without reporting ready: -ECHILD");
 	tb_child__release(&child);
 	tap_ok(tb_child__wait(&child, &status) == 0 && WIFEXITED(status) &&
 		       WEXITSTATUS(status) == 0,
 	       "a program that ignores the gate runs to completion");
 	tb_child__close(&child);
+
+	tb_child__spawn(&child, sleepcmd);
+	tb_child__exec(&child);
+	tap_ok(tb_child__wait_ready(&child, 200) == -ETIMEDOUT,
+	       "a program that ignores the gate: wait_ready times out");
+	tb_child__kill(&child);
 
 	/* The tracer goes away before exec: the command never runs. */
 	tb_child__spawn(&child, truecmd);

@@ -1,4 +1,5 @@
-/* test_stack_reader.c - another process reads the workload's in-memory call stack, torn reads rejected */
+/* test_stack_reader.c - another process reads the workload's in-memory call stack, torn reads
+ * rejected */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -71,7 +72,8 @@ static bool stack_is_valid(const struct tb_thread_stack *s, const char **why)
 			return false;
 		}
 		/* A child's argument derives from its parent's (methods.c): fan-out times index. */
-		if (method_fanout[m] > 1 ? f->arg / method_fanout[m] != up->arg : f->arg != up->arg) {
+		if (method_fanout[m] > 1 ? f->arg / method_fanout[m] != up->arg
+					 : f->arg != up->arg) {
 			*why = "argument does not derive from the parent's";
 			return false;
 		}
@@ -103,6 +105,8 @@ int main(void)
 	if (!tap_ok(tb_child__spawn(&child, argv) == 0 && tb_child__exec(&child) == 0,
 		    "start the workload behind its gate"))
 		goto out;
+	/* Before this, the loader may not have relocated the pointers in the root yet. */
+	tap_ok(tb_child__wait_ready(&child, 10000) == 0, "the workload reports it is at the gate");
 
 	/* Found by symbol through /proc/PID/maps: PIE and ASLR, no address known in advance. */
 	err = tb_maps__resolve_symbol(child.pid, NULL, TB_STACK_ROOT_SYMBOL, &root_addr);
@@ -142,7 +146,8 @@ int main(void)
 			    read_remote(child.pid, addr, &seq_after, sizeof(seq_after)))
 				goto done;
 			samples++;
-			if ((seq_before & 1) || seq_before != seq_after || stack.seq != seq_before) {
+			if ((seq_before & 1) || seq_before != seq_after ||
+			    stack.seq != seq_before) {
 				torn++;
 				continue;
 			}
@@ -167,9 +172,11 @@ done:
 	       valid);
 	tap_ok(wrong == 0, "no consistent read is an impossible stack (%lu wrong%s%s)", wrong,
 	       why ? ": " : "", why ? why : "");
-	tap_is_u64(max_depth_seen, 4, "the deepest stack seen is handle_request > render > render_row > escape");
+	tap_is_u64(max_depth_seen, 4,
+		   "the deepest stack seen is handle_request > render > render_row > escape");
 	tb_child__wait(&child, &status);
-	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the workload exits 0 after being read");
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "the workload exits 0 after being read");
 out:
 	tb_child__kill(&child);
 	return tap_done();

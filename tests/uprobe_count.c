@@ -133,7 +133,8 @@ int main(int argc, char **argv)
 			if (fds[nr_fds] < 0 && errno == ENODEV)
 				continue; /* an offline CPU */
 			if (fds[nr_fds] < 0) {
-				fprintf(stderr, "uprobe_count: perf_event_open(uprobe %s:0x%llx): %s\n",
+				fprintf(stderr,
+					"uprobe_count: perf_event_open(uprobe %s:0x%llx): %s\n",
 					path, (unsigned long long)notes[i].file_offset,
 					strerror(errno));
 				goto out;
@@ -169,13 +170,15 @@ int main(int argc, char **argv)
 		uint64_t count = 0;
 
 		if (read(fds[i], &count, sizeof(count)) != sizeof(count)) {
-			fprintf(stderr, "uprobe_count: cannot read a counter: %s\n", strerror(errno));
+			fprintf(stderr, "uprobe_count: cannot read a counter: %s\n",
+				strerror(errno));
 			goto out;
 		}
 		hits += count;
 	}
 	printf("sites=%zu hits=%llu trampoline=%s exit=%d\n", nr_sites, (unsigned long long)hits,
-	       trampoline ? "yes" : "no", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	       trampoline ? "yes" : "no",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	ret = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 out:
 	for (size_t i = 0; i < nr_fds; i++)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -332,12 +333,18 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
-/* Blocks until the tracer writes one byte. EOF means the tracer went away before releasing us. */
+/*
+ * Tells the tracer we are ready (only if the gate is a socket, as tracebench's
+ * tracers make it), then blocks until it writes one byte. EOF means the
+ * tracer went away before releasing us.
+ */
 static int wait_gate(int fd)
 {
 	char go;
 	ssize_t n;
 
+	n = send(fd, "r", 1, MSG_NOSIGNAL);
+	(void)n; /* a pipe cannot carry it: ENOTSOCK, and the tracer does not wait for it */
 	do
 		n = read(fd, &go, 1);
 	while (n < 0 && errno == EINTR);

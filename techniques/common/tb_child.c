@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,7 +89,8 @@ int tb_child__spawn(struct tb_child *child, char *const argv[])
 	*child = (struct tb_child){ .pid = -1, .hold_fd = -1, .status_fd = -1, .gate_fd = -1 };
 	if (!argv || !argv[0])
 		return -EINVAL;
-	if (pipe2(hold, O_CLOEXEC) || pipe2(status, O_CLOEXEC) || pipe2(gate, O_CLOEXEC)) {
+	if (pipe2(hold, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate)) {
 		err = -errno;
 		goto fail;
 	}
@@ -150,17 +153,38 @@ int tb_child__exec(struct tb_child *child)
 	return -exec_errno;
 }
 
+int tb_child__wait_ready(struct tb_child *child, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = child->gate_fd, .events = POLLIN };
+	char ready;
+	ssize_t n;
+	int ret;
+
+	if (child->gate_fd < 0)
+		return -EINVAL;
+	do
+		ret = poll(&pfd, 1, timeout_ms);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return -ETIMEDOUT;
+	do
+		n = read(child->gate_fd, &ready, 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 1 && ready == 'r' ? 0 : -ECHILD;
+}
+
 int tb_child__release(struct tb_child *child)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	ssize_t n;
 
 	if (child->gate_fd < 0)
 		return -EINVAL;
-	/* A child that exited already must not kill us with SIGPIPE. */
-	sigaction(SIGPIPE, &ign, &old);
-	n = write(child->gate_fd, "g", 1);
-	sigaction(SIGPIPE, &old, NULL);
+	/* MSG_NOSIGNAL: a child that exited already must not kill us with SIGPIPE. */
+	n = send(child->gate_fd, "g", 1, MSG_NOSIGNAL);
 	close_fd(&child->gate_fd);
 	return n == 1 ? 0 : -EPIPE;
 }

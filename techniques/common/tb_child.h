@@ -14,9 +14,16 @@
  *   tb_child__exec()     the child execs; returns once execve succeeded (or
  *                        with its error). Anything that needs the new image
  *                        (symbols in /proc/PID/maps, ptrace) attaches here.
+ *   tb_child__wait_ready()  waits until the program says it is at the gate:
+ *                        the workload does, once its threads exist and the
+ *                        dynamic loader has relocated its data (before that,
+ *                        pointers read from its memory are not yet valid).
  *   tb_child__release()  opens the start gate: a program that reads the
  *                        descriptor named in $TB_GATE_FD (the workload does)
  *                        waits there until now; others never look at it.
+ *
+ * The gate is a Unix stream socket pair: the program sends 'r' when ready,
+ * the tracer sends 'g' to release it.
  *
  * If the tracer dies before exec, the child exits without running the
  * command; if it dies before release, the workload sees EOF on the gate and
@@ -34,13 +41,23 @@ struct tb_child {
 };
 
 /* A child that has not been spawned: safe to pass to tb_child__kill and tb_child__close. */
-#define TB_CHILD_INIT { .pid = -1, .hold_fd = -1, .status_fd = -1, .gate_fd = -1 }
+#define TB_CHILD_INIT                                                    \
+	{                                                                \
+		.pid = -1, .hold_fd = -1, .status_fd = -1, .gate_fd = -1 \
+	}
 
 /* Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno. */
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 
 /* Lets the child exec. Returns 0, or the negative errno of a failed execve (child reaped). */
 int tb_child__exec(struct tb_child *child);
+
+/*
+ * Waits up to timeout_ms (-1: forever) for the program to report it is at the
+ * gate. Returns 0, -ETIMEDOUT (it does not speak the protocol, or is slow),
+ * or -ECHILD (it exited or closed the gate first).
+ */
+int tb_child__wait_ready(struct tb_child *child, int timeout_ms);
 
 /* Opens the start gate. Returns 0, -EPIPE if the child no longer reads it. */
 int tb_child__release(struct tb_child *child);
