@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,16 @@ static void test_gate_closed(void)
 	tb_child__wait(&child, &status);
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 3,
 	       "gate closed without release: the workload exits with status 3 (got %d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+
+	/* The same once the workload waits at the gate, its 'r' left unread: the pair is reset. */
+	tb_child__spawn(&child, argv);
+	tb_child__exec(&child);
+	poll(&(struct pollfd){ .fd = child.gate_fd, .events = POLLIN }, 1, 10000);
+	tb_child__close(&child);
+	tb_child__wait(&child, &status);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 3,
+	       "gate closed with the ready byte unread: status 3 too (got %d)",
 	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
