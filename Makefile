@@ -2,8 +2,9 @@
 #
 #   make            build everything into build/
 #   make test       install what is missing (setup.sh), build, run every test
+#   make test-san   the same with AddressSanitizer and UBSan, in build-san/
 #   make bench      install what is missing, build, measure, write results/
-#   make clean      remove build/
+#   make clean      remove build/ and build-san/
 #   make help       this list
 #
 # V=1 prints every command; SAN=1 builds with AddressSanitizer and UBSan.
@@ -111,7 +112,7 @@ TEST_EXTRA := $(OUT)/tests/redzone-nop5-unsafe $(OUT)/tests/redzone-nop5-safe
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
        $(OUT)/libtbcommon.a $(TEST_BINS) $(TEST_EXTRA)
 
-.PHONY: all test bench setup clean help
+.PHONY: all test test-san bench setup clean help
 
 all: $(ALL)
 
@@ -124,16 +125,20 @@ test: setup
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)OUT=$(OUT) prove -f --exec '' tests/*.t $(UNIT_TESTS)
 
+# The tools and tests under AddressSanitizer and UBSan, in their own build directory.
+test-san:
+	$(Q)$(MAKE) --no-print-directory test SAN=1 OUT=$(OUT)-san
+
 bench: setup
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)OUT=$(OUT) harness/bench.sh
 
 clean:
-	$(call msg,CLEAN,$(OUT))
-	$(Q)rm -rf $(OUT)
+	$(call msg,CLEAN,$(OUT) $(OUT)-san)
+	$(Q)rm -rf $(OUT) $(OUT)-san
 
 help:
-	@sed -n '3,10s/^# \{0,1\}//p' Makefile
+	@sed -n '3,11s/^# \{0,1\}//p' Makefile
 
 $(OUT) $(OUT)/tests $(OBJ)/common:
 	$(Q)mkdir -p $@
