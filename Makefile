@@ -13,13 +13,13 @@ OUT ?= build
 OBJ := $(OUT)/obj
 CC ?= cc
 
-CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -fno-omit-frame-pointer -MMD -MP
+CFLAGS_WARN := -std=gnu11 -O2 -g -Wall -Wextra -fno-omit-frame-pointer -MMD -MP
+CFLAGS ?=
+CFLAGS_ALL := $(CFLAGS_WARN) $(CFLAGS) -Iworkload -Itechniques/common
 ifeq ($(SAN),1)
-CFLAGS_BASE += -fsanitize=address,undefined -fno-sanitize-recover=undefined
+CFLAGS_ALL += -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_SAN := -fsanitize=address,undefined
 endif
-CFLAGS ?=
-CFLAGS_ALL := $(CFLAGS_BASE) $(CFLAGS) -Iworkload -Itechniques/common
 
 ifeq ($(V),1)
 Q :=
@@ -42,8 +42,7 @@ WORKLOAD_SRCS := workload/workload.c workload/methods.c
 WORKLOAD_VARIANTS := workload workload-usdt workload-usdt5 workload-finstrument
 
 # The workload never runs under the sanitizers: its timings are the measurement.
-WORKLOAD_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -fno-omit-frame-pointer -MMD -MP \
-		   -Iworkload $(CFLAGS)
+WORKLOAD_CFLAGS := $(CFLAGS_WARN) $(CFLAGS) -Iworkload -Itechniques/common
 VARIANT_FLAGS_workload := -DTB_VARIANT='"plain"'
 VARIANT_FLAGS_workload-usdt := -DTB_VARIANT='"usdt"' -DTB_USDT
 # The optimised uprobe on a 5-byte nop pushes a return address below %rsp: no red zone.
@@ -59,7 +58,8 @@ $(OBJ)/$(1)/%.o: workload/%.c | $(OBJ)/$(1)
 	$$(call msg,CC,$$@)
 	$(Q)$$(CC) $$(WORKLOAD_CFLAGS) $$(VARIANT_FLAGS_$(1)) -c $$< -o $$@
 
-$(OUT)/$(1): $(patsubst workload/%.c,$(OBJ)/$(1)/%.o,$(WORKLOAD_SRCS)) $(2) | $(OUT)
+$(OUT)/$(1): $(patsubst workload/%.c,$(OBJ)/$(1)/%.o,$(WORKLOAD_SRCS)) $(OBJ)/workload-json/tb_json.o \
+	     $(2) | $(OUT)
 	$$(call msg,LD,$$@)
 	$(Q)$$(CC) $$(filter %.o,$$^) -o $$@ $$(WORKLOAD_LDFLAGS) $$(VARIANT_LIBS_$(1))
 
@@ -69,6 +69,11 @@ endef
 
 $(foreach v,$(WORKLOAD_VARIANTS),$(eval $(call workload_variant,$(v),\
 	$(if $(filter workload-finstrument,$(v)),$(OUT)/libtb-tracefunc-noop.so))))
+
+# The truth file's JSON writer, built once for every variant: no variant flags, no hooks.
+$(OBJ)/workload-json/tb_json.o: techniques/common/tb_json.c | $(OBJ)/workload-json
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -c $< -o $@
 
 $(OUT)/libtb-tracefunc-noop.so: workload/cyg_noop.c | $(OUT)
 	$(call msg,CC,$@)
@@ -93,19 +98,19 @@ $(OUT)/libtbcommon.a: $(COMMON_OBJS) | $(OUT)
 TEST_C_SRCS := $(wildcard tests/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C_SRCS))
 
-$(OUT)/tests/%: tests/%.c $(OUT)/libtbcommon.a | $(OUT)/tests
+$(TEST_BINS): $(OUT)/tests/%: tests/%.c $(OUT)/libtbcommon.a | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(OUT)/libtbcommon.a $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
 # The red-zone demonstration: the same source with and without the red zone (tests/redzone.t).
-$(OUT)/tests/redzone-nop5-unsafe: tests/redzone/redzone.c | $(OUT)/tests
+REDZONE_BINS := $(OUT)/tests/redzone-nop5-unsafe $(OUT)/tests/redzone-nop5-safe
+REDZONE_FLAGS_unsafe :=
+REDZONE_FLAGS_safe := -mno-red-zone
+$(REDZONE_BINS): $(OUT)/tests/redzone-nop5-%: tests/redzone/redzone.c | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Iworkload $< -o $@
-$(OUT)/tests/redzone-nop5-safe: tests/redzone/redzone.c | $(OUT)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Iworkload -mno-red-zone $< -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $(REDZONE_FLAGS_$*) $< -o $@
 
-TEST_EXTRA := $(OUT)/tests/redzone-nop5-unsafe $(OUT)/tests/redzone-nop5-safe
+TEST_EXTRA := $(REDZONE_BINS)
 
 # ---- top-level targets --------------------------------------------------------------------
 
@@ -140,7 +145,7 @@ clean:
 help:
 	@sed -n '3,11s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common:
+$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

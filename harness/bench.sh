@@ -27,7 +27,8 @@ RESULTS_DIR=${RESULTS_DIR:-results/$(hostname -s)/$STAMP}
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-for bin in workload workload-usdt workload-usdt5 workload-finstrument tests/uprobe_count; do
+for bin in workload workload-usdt workload-usdt5 workload-finstrument tests/uprobe_count \
+	tests/json_get; do
 	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
 done
 command -v hyperfine >/dev/null || die "hyperfine is missing: run ./setup.sh as root"
@@ -96,7 +97,8 @@ for rep in $(seq 1 "$REPS"); do
 		k=$((k + 1))
 		taskset -c "$BENCH_CPU" "$OUT/$program" -q -L "$ITERATIONS" -k "$leaf" -o "$TMP/t.json" ||
 			die "$program -L $ITERATIONS -k $leaf failed"
-		ns=$(sed -n 's/.*"ns_per_iteration": \([0-9.]*\).*/\1/p' "$TMP/t.json")
+		ns=$("$OUT/tests/json_get" "$TMP/t.json" loop.ns_per_call) ||
+			die "$TMP/t.json has no loop.ns_per_call"
 		echo "$rep,$name,$program,$leaf,$ITERATIONS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
 		elapsed=$(($(date +%s) - start))
 		printf '\r[%d/%d] %-18s round %d/%d  ETA %ds   ' "$k" "$total" "$name" "$rep" "$REPS" \

@@ -33,21 +33,50 @@ is()
 
 diag() { echo "# $*"; }
 
+# skip REASON NAME: a check that cannot run here, with the reason. Where nothing may be
+# skipped (CI sets TB_NO_SKIP=1), it fails instead.
+skip()
+{
+	if [ "${TB_NO_SKIP:-0}" != 0 ]; then
+		ok 1 "$2: skipped where TB_NO_SKIP forbids it: $1"
+	else
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n # SKIP $1: $2"
+	fi
+}
+
+# skip_all REASON: the whole file cannot run here (fails under TB_NO_SKIP=1 too)
+skip_all()
+{
+	if [ "${TB_NO_SKIP:-0}" != 0 ]; then
+		ok 1 "skipped where TB_NO_SKIP forbids it: $1"
+		done_testing
+		exit 1
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
 done_testing()
 {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }
 
-# json_field FILE KEY: the value of the first "KEY": line of a truth or result file
+# json_field FILE PATH: one value of a JSON file (truth or result), exact (tests/json_get.c)
 json_field()
 {
-	sed -n "s/^ *\"$2\": \\([^,]*\\),\\{0,1\\}\$/\\1/p" "$1" | head -n 1
+	"$OUT/tests/json_get" "$1" "$2"
 }
 
 # truth_counts FILE: the parts of a truth file that must not depend on timing or build variant
 truth_counts()
 {
-	grep -E '"(requests|method_calls|self_units|result|syscall_errors|threads|scale)":|"calls":|"pread64"' "$1" |
-		sed 's/, "self_ns_per_call".*//'
+	local paths="requests method_calls self_units_total result syscall_errors threads scale
+		syscalls.pread64 syscalls.writev" m
+	for m in $("$OUT/tests/json_get" "$1" methods); do
+		paths="$paths methods.$m.calls methods.$m.arg_sum methods.$m.self_units_per_call"
+	done
+	# shellcheck disable=SC2086
+	"$OUT/tests/json_get" "$1" $paths
 }

@@ -44,11 +44,16 @@ ok $? "-h exits 0"
 grep -q -- "--scale" "$TEST_TMP/help"
 ok $? "-h documents --scale"
 
-# A gate descriptor that is not open: one line naming the descriptor, status 1.
-"$W" -r 1 -g 57 >/dev/null 2>"$TEST_TMP/err"
-is "$?:$(wc -l <"$TEST_TMP/err")" "1:1" "a closed --gate descriptor fails with one line"
-grep -q "gate fd 57" "$TEST_TMP/err"
-ok $? "the message names the descriptor"
+bad "invalid --gate 57: not an open file descriptor" -r 1 -g 57
+TB_GATE_FD=58 bad "invalid \$TB_GATE_FD 58: not an open file descriptor" -r 1
+
+# A gate that sends the wrong byte is not ours: status 1, one line.
+echo x | "$W" -q -r 1 -g 0 >/dev/null 2>"$TEST_TMP/err"
+is "$?:$(wc -l <"$TEST_TMP/err")" "1:1" "a gate that sends the wrong byte fails with one line"
+grep -q "expected 'g'" "$TEST_TMP/err"
+ok $? "the message says what was expected"
+echo g | "$W" -q -r 1 -g 0
+ok $? "a pipe that sends 'g' opens the gate"
 
 # An unwritable truth file: one line naming the file, status 1.
 "$W" -r 1 -o /proc/nonexistent/truth.json >/dev/null 2>"$TEST_TMP/err"

@@ -249,6 +249,37 @@ static void test_segments(struct tb_elf *elf, const struct file_buf *f)
 		   "a wild address is -ERANGE");
 }
 
+/*
+ * Every site of every probe names its semaphore, and the note agrees with the
+ * symbol table on where it is: the kernel's reference counter lands there.
+ */
+static void check_semaphores(const char *variant, struct tb_elf *elf,
+			     const struct tb_usdt_note *notes, size_t nr)
+{
+	static const char *const probes[] = { "method_entry", "method_return", "request_start",
+					      "request_done", "loop_probe",    "loop_guarded" };
+	char symbol[64];
+
+	for (size_t p = 0; p < sizeof(probes) / sizeof(probes[0]); p++) {
+		struct tb_elf_symbol sem = { 0 };
+		size_t sites = 0;
+		bool ok;
+
+		snprintf(symbol, sizeof(symbol), "tracebench_%s_semaphore", probes[p]);
+		ok = tb_elf__find_symbol(elf, symbol, &sem) == 0;
+		for (size_t i = 0; i < nr; i++) {
+			if (strcmp(notes[i].name, probes[p]))
+				continue;
+			sites++;
+			if (notes[i].semaphore != sem.addr ||
+			    notes[i].semaphore_offset != sem.file_offset || !sem.addr)
+				ok = false;
+		}
+		tap_ok(ok && sites > 0, "%s: all %zu sites of %s use the semaphore %s", variant,
+		       sites, probes[p], symbol);
+	}
+}
+
 static void test_usdt_notes(struct tb_elf *elf, const struct file_buf *f)
 {
 	static const char *const names[] = { "method_entry", "method_return", "request_start",
@@ -294,6 +325,7 @@ static void test_usdt_notes(struct tb_elf *elf, const struct file_buf *f)
 		tap_ok(entry->args[0] != '\0' && strchr(entry->args, '@'),
 		       "method_entry has an argument spec (\"%s\")", entry->args);
 	}
+	check_semaphores("workload-usdt", elf, notes, nr);
 	tb_usdt_notes__free(notes, nr);
 }
 
@@ -320,6 +352,7 @@ static void test_nop5(void)
 				ok = false;
 		}
 		tap_ok(ok, "every probe site in workload-usdt5 is 0f 1f 44 00 00");
+		check_semaphores("workload-usdt5", elf, notes, nr);
 	}
 	tb_usdt_notes__free(notes, nr);
 	tb_elf__close(elf);

@@ -136,9 +136,10 @@ static void test_requests(const char *path)
 	if (!tap_ok(ret == 0, "reads the truth of a calibrated request run (%d)", ret))
 		return;
 	tap_ok(!strcmp(t.program, "workload") && !strcmp(t.variant, "plain") &&
-		       !strcmp(t.mode, "requests") && t.pid > 0 && t.threads == 2 && t.scale == 1.0,
-	       "program %s, variant %s, mode %s, pid %d, threads %u, scale %g", t.program,
-	       t.variant, t.mode, t.pid, t.threads, t.scale);
+		       !strcmp(t.run_mode, "requests") && t.pid > 0 && t.threads == 2 &&
+		       t.scale == 1.0,
+	       "program %s, variant %s, run_mode %s, pid %d, threads %u, scale %g", t.program,
+	       t.variant, t.run_mode, t.pid, t.threads, t.scale);
 	tap_is_u64(t.requests, REQUESTS, "requests");
 	tap_ok(t.hot_wall_ns > 0 && t.hot_cpu_ns > 0,
 	       "hot phase wall %" PRIu64 " ns, cpu %" PRIu64 " ns", t.hot_wall_ns, t.hot_cpu_ns);
@@ -171,14 +172,14 @@ static void test_requests(const char *path)
 			continue;
 		calibrated++;
 		share += m->self_share;
-		/* self_ns is written with %.0f, self_ns_per_call with %.3f. */
-		if (fabs(m->self_ns - m->calls * m->self_ns_per_call) > m->calls * 5e-4 + 0.5 ||
+		/* Doubles are written to round-trip; allow for the product's rounding only. */
+		if (fabs(m->self_ns - m->calls * m->self_ns_per_call) > m->self_ns * 1e-12 ||
 		    m->self_share < 0 || m->self_share > 1 || m->self_ns_per_call <= 0)
 			ok = false;
 	}
 	tap_ok(ok, "self_ns = calls x self_ns_per_call, shares in [0, 1]");
-	/* Each share is written with %.6f: up to 5e-7 of rounding per method. */
-	tolerance = calibrated * 5e-7 + 1e-12;
+	/* Each share is written to round-trip: only summation error remains. */
+	tolerance = calibrated * 1e-15 + 1e-12;
 	tap_ok(calibrated == 9 && fabs(share - 1) <= tolerance,
 	       "self_share over %d calibrated methods sums to 1 (%.9f, tolerance %.1e)", calibrated,
 	       share, tolerance);
@@ -202,6 +203,50 @@ static void test_requests(const char *path)
 	tap_ok(!t.methods && !t.nr_methods && !t.program, "free zeroes the struct");
 }
 
+/*
+ * The call tree as methods.h tabulates it (fan-out per parent call) must be the
+ * tree methods.c runs: calls(m) = per_parent(m) x calls(parent(m)).
+ */
+static void test_table(const char *path)
+{
+	static const int parent[] = {
+#define PARENT(id, name, base_units, per_parent, parent) [id] = TB_M_##parent,
+		TB_METHODS(PARENT)
+#undef PARENT
+	};
+	static const uint64_t per_parent[] = {
+#define FANOUT(id, name, base_units, per_parent, parent) [id] = per_parent,
+		TB_METHODS(FANOUT)
+#undef FANOUT
+	};
+	uint64_t want[TB_NR_METHODS];
+	struct tb_truth t;
+	bool ok = true;
+
+	if (!tap_ok(tb_truth__read(path, &t) == 0, "reads the truth again"))
+		return;
+	for (int m = 0; m < TB_NR_METHODS; m++) {
+		uint64_t n = per_parent[m];
+
+		/* Walk up to the root, which is its own parent. */
+		for (int up = m; parent[up] != up; up = parent[up])
+			n *= per_parent[parent[up]];
+		want[m] = n * t.requests; /* loop_leaf_method: fan-out 0 */
+	}
+	for (size_t i = 0; i < t.nr_methods; i++) {
+		const struct tb_truth_method *m = &t.methods[i];
+
+		if (m->id >= TB_NR_METHODS || m->calls != want[m->id]) {
+			tap_diag("%s: %" PRIu64 " calls, the table says %" PRIu64, m->name,
+				 m->calls, m->id < TB_NR_METHODS ? want[m->id] : 0);
+			ok = false;
+		}
+	}
+	tap_ok(ok && t.nr_methods == TB_NR_METHODS,
+	       "every method's calls follow the call tree of methods.h");
+	tb_truth__free(&t);
+}
+
 static void test_loop(const char *path)
 {
 	struct tb_truth t;
@@ -212,9 +257,9 @@ static void test_loop(const char *path)
 		return;
 	tap_ok(t.has_loop && t.loop_leaf && !strcmp(t.loop_leaf, "probe"), "loop leaf %s",
 	       t.loop_leaf ? t.loop_leaf : "(none)");
-	tap_is_u64(t.loop_iterations, 1000, "loop iterations");
-	tap_ok(t.loop_ns_per_iteration > 0 && !strcmp(t.mode, "loop") && t.requests == 0,
-	       "mode loop, no requests, %.3f ns per iteration", t.loop_ns_per_iteration);
+	tap_is_u64(t.loop_calls_per_thread, 1000, "loop calls per thread");
+	tap_ok(t.loop_ns_per_call > 0 && !strcmp(t.run_mode, "loop") && t.requests == 0,
+	       "run_mode loop, no requests, %.3f ns per call", t.loop_ns_per_call);
 	tap_ok(tb_truth__method(&t, "escape") && !tb_truth__method(&t, "escape")->calibrated,
 	       "no calibration without -c");
 	tb_truth__free(&t);
@@ -231,7 +276,7 @@ static void test_damaged(const char *good)
 		{ "string for a number", "\"threads\": 2", "\"threads\": \"2\"", "found string" },
 		{ "negative count", "\"requests\": 400", "\"requests\": -400", "found -400" },
 		{ "fraction for a count", "\"requests\": 400", "\"requests\": 400.5", "400.5" },
-		{ "partial calibration", ", \"self_share\"", ", \"self_sharx\"", "\"self_share\"" },
+		{ "partial calibration", "\"self_share\"", "\"self_sharx\"", "\"self_share\"" },
 		{ "method not an object", "\"loop_leaf_method\": {",
 		  "\"loop_leaf_method\": 1, \"x\": {", "expected an object" },
 	};
@@ -295,6 +340,7 @@ int main(void)
 					     requests, NULL }),
 		   "workload -r 400 -t 2 -c runs")) {
 		test_requests(requests);
+		test_table(requests);
 		test_damaged(requests);
 	}
 	if (tap_ok(!run_workload((char *[]){ "workload", "-q", "-L", "1000", "-k", "probe", "-o",

@@ -3,24 +3,26 @@
 /*
  * Usage: uprobe_count PROVIDER:NAME -- COMMAND [ARGS]
  *
- * Starts COMMAND held before exec, opens perf uprobe events (the kernel's
- * uprobe PMU, no tracefs, no BPF program) on every site of the probe in the
- * COMMAND's executable, with its semaphore as the reference counter, lets the
- * command run behind the start gate, and prints one line:
+ * Starts COMMAND, which must wait at a tracebench start gate (the workload
+ * and tests/redzone do). Once it reports ready, opens a perf uprobe event
+ * (the kernel's uprobe PMU: no tracefs, no BPF program) on every site of the
+ * probe in the COMMAND's executable for each of its threads, with the
+ * probe's semaphore as the reference counter, releases it, and prints:
  *
  *   sites=N hits=N trampoline=yes|no exit=N
  *
  * trampoline=yes means the target grew a [uprobes-trampoline] mapping while it
  * ran: the kernel optimised a 5-byte-nop site into a call.
  *
- * The events are per CPU and for every process (pid -1): a per-process event
- * would need inherit to follow the target's threads, and an inherited uprobe
- * event makes the kernel read the file name again, from the new thread's
- * memory, where it is not: clone() fails with EFAULT. So the counts include
- * any other process running the same file at the same time; the tests run
- * one at a time.
+ * Why per thread, after the gate: a per-process event would need inherit to
+ * follow threads started later, and an inherited uprobe event makes the
+ * kernel read the file name again, from the new thread's memory, where it is
+ * not (clone() fails with EFAULT). At the gate every thread exists and none
+ * has run a probe yet, so per-thread events see every hit of this process and
+ * of no other.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdbool.h>
@@ -36,6 +38,7 @@
 #include "tb_elf.h"
 
 #define PERF_UPROBE_REF_CTR_OFFSET_SHIFT 32
+#define MAX_THREADS 256
 
 static int read_uprobe_pmu_type(void)
 {
@@ -50,7 +53,7 @@ static int read_uprobe_pmu_type(void)
 	return type;
 }
 
-static int open_uprobe(int type, const char *path, const struct tb_usdt_note *note, int cpu)
+static int open_uprobe(int type, const char *path, const struct tb_usdt_note *note, pid_t tid)
 {
 	struct perf_event_attr attr = {
 		.size = sizeof(attr),
@@ -61,7 +64,26 @@ static int open_uprobe(int type, const char *path, const struct tb_usdt_note *no
 
 	if (note->semaphore_offset)
 		attr.config = note->semaphore_offset << PERF_UPROBE_REF_CTR_OFFSET_SHIFT;
-	return syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return syscall(__NR_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* The target's threads, at most max. Returns how many, or -errno. */
+static int list_threads(pid_t pid, pid_t *tids, int max)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)) && n < max)
+		if (d->d_name[0] != '.')
+			tids[n++] = atoi(d->d_name);
+	closedir(dir);
+	return n;
 }
 
 static bool has_trampoline(pid_t pid)
@@ -87,8 +109,8 @@ int main(int argc, char **argv)
 	struct tb_elf *elf = NULL;
 	char *provider, *name, *path;
 	size_t nr_notes = 0, nr_fds = 0, nr_sites = 0;
-	long nr_cpus;
-	int *fds = NULL, type, err, status = 0, ret = 1;
+	int *fds = NULL, type, err, nr_tids, status = 0, ret = 1;
+	pid_t tids[MAX_THREADS];
 	bool trampoline = false;
 	uint64_t hits = 0;
 
@@ -117,25 +139,37 @@ int main(int argc, char **argv)
 			strerror(-err));
 		goto out;
 	}
-	nr_cpus = sysconf(_SC_NPROCESSORS_CONF);
-	fds = calloc(nr_notes * nr_cpus + 1, sizeof(*fds));
 	err = tb_child__spawn(&child, &argv[3]);
-	if (err || !fds) {
-		fprintf(stderr, "uprobe_count: cannot start %s: %s\n", argv[3], strerror(-err));
+	if (!err)
+		err = tb_child__exec(&child);
+	if (err) {
+		fprintf(stderr, "uprobe_count: cannot run %s: %s\n", argv[3], strerror(-err));
+		goto out;
+	}
+	err = tb_child__wait_ready(&child, 10000);
+	if (err) {
+		fprintf(stderr, "uprobe_count: %s did not report ready at a start gate: %s\n",
+			argv[3], strerror(-err));
+		goto out;
+	}
+	nr_tids = list_threads(child.pid, tids, MAX_THREADS);
+	fds = calloc(nr_notes * (nr_tids > 0 ? nr_tids : 0) + 1, sizeof(*fds));
+	if (nr_tids <= 0 || !fds) {
+		fprintf(stderr, "uprobe_count: cannot list the threads of %d: %s\n", child.pid,
+			strerror(nr_tids < 0 ? -nr_tids : ENOMEM));
 		goto out;
 	}
 	for (size_t i = 0; i < nr_notes; i++) {
 		if (strcmp(notes[i].provider, provider) || strcmp(notes[i].name, name))
 			continue;
 		nr_sites++;
-		for (long cpu = 0; cpu < nr_cpus; cpu++) {
-			fds[nr_fds] = open_uprobe(type, path, &notes[i], cpu);
-			if (fds[nr_fds] < 0 && errno == ENODEV)
-				continue; /* an offline CPU */
+		for (int t = 0; t < nr_tids; t++) {
+			fds[nr_fds] = open_uprobe(type, path, &notes[i], tids[t]);
 			if (fds[nr_fds] < 0) {
 				fprintf(stderr,
-					"uprobe_count: perf_event_open(uprobe %s:0x%llx): %s\n",
-					path, (unsigned long long)notes[i].file_offset,
+					"uprobe_count: perf_event_open(uprobe %s:0x%llx, tid %d): "
+					"%s\n",
+					path, (unsigned long long)notes[i].file_offset, tids[t],
 					strerror(errno));
 				goto out;
 			}
@@ -144,11 +178,6 @@ int main(int argc, char **argv)
 	}
 	if (!nr_sites) {
 		fprintf(stderr, "uprobe_count: %s has no probe %s:%s\n", path, provider, name);
-		goto out;
-	}
-	err = tb_child__exec(&child);
-	if (err) {
-		fprintf(stderr, "uprobe_count: cannot run %s: %s\n", argv[3], strerror(-err));
 		goto out;
 	}
 	tb_child__release(&child);

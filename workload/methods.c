@@ -13,7 +13,7 @@
  * Helpers inlined into methods. GCC also instruments inlined functions under
  * -finstrument-functions, so they opt out: only methods call the hooks.
  */
-#define TB_INLINE static inline __attribute__((always_inline, no_instrument_function))
+#define TB_INLINE static inline __attribute__((always_inline)) TB_NO_HOOKS
 
 #if TB_HAVE_USDT
 TB_DEFINE_SEMAPHORE(method_entry);
@@ -27,13 +27,13 @@ TB_DEFINE_SEMAPHORE(loop_guarded);
 tb_call_hook_fn volatile tb_call_hook;
 
 const char *const tb_method_names[TB_NR_METHODS] = {
-#define TB_METHOD_NAME(id, name, self_units, per_parent, parent) [id] = #name,
+#define TB_METHOD_NAME(id, name, base_units, per_parent, parent) [id] = #name,
 	TB_METHODS(TB_METHOD_NAME)
 #undef TB_METHOD_NAME
 };
 
-const unsigned int tb_method_self_units[TB_NR_METHODS] = {
-#define TB_METHOD_UNITS(id, name, self_units, per_parent, parent) [id] = self_units,
+const unsigned int tb_method_base_units[TB_NR_METHODS] = {
+#define TB_METHOD_UNITS(id, name, base_units, per_parent, parent) [id] = base_units,
 	TB_METHODS(TB_METHOD_UNITS)
 #undef TB_METHOD_UNITS
 };
@@ -70,18 +70,10 @@ TB_INLINE uint64_t self_work(uint64_t units, uint64_t x)
 	return x;
 }
 
-TB_INLINE uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Seqlock writer: odd while the frame and depth change, even again after. */
 TB_INLINE void stack_push(struct tb_thread_stack *s, enum tb_method m, uint64_t arg)
 {
-	uint64_t entry_ns = now_ns();
+	uint64_t entry_ns = tb_clock_ns(CLOCK_MONOTONIC);
 	uint64_t seq = s->seq;
 	uint32_t depth = s->depth;
 
@@ -130,7 +122,7 @@ TB_INLINE void method_return(struct tb_worker *w, enum tb_method m, uint64_t arg
 	stack_pop(w->stack);
 }
 
-static uint64_t query_db(struct tb_worker *w, uint64_t row)
+static TB_NO_HOOKS uint64_t query_db(struct tb_worker *w, uint64_t row)
 {
 	unsigned char buf[TB_DB_ROW_SIZE];
 	uint64_t sum = 0;
@@ -147,7 +139,7 @@ static uint64_t query_db(struct tb_worker *w, uint64_t row)
 	return sum;
 }
 
-static uint64_t send_response(struct tb_worker *w, uint64_t body)
+static TB_NO_HOOKS uint64_t send_response(struct tb_worker *w, uint64_t body)
 {
 	char header[] = "HTTP/1.1 200 OK\r\n\r\n";
 	struct iovec iov[2] = {
@@ -165,7 +157,7 @@ static uint64_t send_response(struct tb_worker *w, uint64_t body)
 	return (uint64_t)n;
 }
 
-uint64_t tb_method_self(enum tb_method m, uint64_t seed)
+TB_NO_HOOKS uint64_t tb_method_self_work(enum tb_method m, uint64_t seed)
 {
 	uint64_t x = self_work(tb_method_units[m], seed);
 

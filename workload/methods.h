@@ -3,10 +3,11 @@
 #define TB_METHODS_H
 
 /*
- * One row per method: TB_METHOD(id, name, self_units, per_parent, parent)
+ * One row per method: TB_METHOD(id, name, base_units, per_parent, parent)
  *
- *   self_units  units of self work per call (one unit is one step of a dependent
- *               multiply-add chain, about 1 ns here), multiplied by --scale
+ *   base_units  units of self work per call at scale 1 (one unit is one step of
+ *               a dependent multiply-add chain, about 1 ns here); --scale
+ *               multiplies it
  *   per_parent  calls per call of the parent method
  *   parent      the caller in the request call tree (the root has itself)
  *
@@ -41,7 +42,7 @@
 
 /* clang-format off */
 enum tb_method {
-#define TB_METHOD_ENUM(id, name, self_units, per_parent, parent) TB_M_##name = id,
+#define TB_METHOD_ENUM(id, name, base_units, per_parent, parent) TB_M_##name = id,
 	TB_METHODS(TB_METHOD_ENUM)
 #undef TB_METHOD_ENUM
 	TB_NR_METHODS

@@ -14,18 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "probes.h"
+#include "tb_gate.h"
+#include "tb_json.h"
 #include "workload.h"
 
 #ifndef TB_VARIANT
 #define TB_VARIANT "plain"
 #endif
 
-#define TB_GATE_ENV "TB_GATE_FD"
 #define TB_MAX_SCALE 1e6
 
 enum run_mode {
@@ -79,14 +79,6 @@ static struct options opts = {
 static pthread_barrier_t start_barrier;
 static uint64_t deadline_ns; /* duration mode: workers stop at the first request after it */
 static const char *progname = "workload";
-
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void usage(FILE *out)
 {
@@ -244,8 +236,14 @@ static void parse_options(int argc, char **argv)
 	if (opts.requests < opts.threads && opts.duration_s == 0 && opts.mode == MODE_REQUESTS)
 		usage_error("--requests %" PRIu64 " is fewer than --threads %u", opts.requests,
 			    opts.threads);
-	if (opts.gate_fd < 0 && (env = getenv(TB_GATE_ENV)) && *env)
+	if (opts.gate_fd < 0 && (env = getenv(TB_GATE_ENV)) && *env) {
 		opts.gate_fd = parse_u64("$" TB_GATE_ENV, env, 0, INT_MAX);
+		if (fcntl(opts.gate_fd, F_GETFD) < 0)
+			usage_error("invalid $" TB_GATE_ENV " %d: not an open file descriptor",
+				    opts.gate_fd);
+	} else if (opts.gate_fd >= 0 && fcntl(opts.gate_fd, F_GETFD) < 0) {
+		usage_error("invalid --gate %d: not an open file descriptor", opts.gate_fd);
+	}
 }
 
 static int open_files(void)
@@ -307,7 +305,7 @@ static void run_requests(unsigned int index)
 	uint64_t id;
 
 	if (opts.duration_s > 0) {
-		for (id = index; clock_ns(CLOCK_MONOTONIC) < deadline_ns; id += opts.threads)
+		for (id = index; tb_clock_ns(CLOCK_MONOTONIC) < deadline_ns; id += opts.threads)
 			handle_request(id);
 		return;
 	}
@@ -333,44 +331,37 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
-/*
- * Tells the tracer we are ready (only if the gate is a socket, as tracebench's
- * tracers make it), then blocks until it writes one byte. EOF means the
- * tracer went away before releasing us.
- */
-static int wait_gate(int fd)
+/* Waits at the start gate; a tracer that went away means: do not run untraced. */
+static void wait_gate(int fd)
 {
-	char go;
-	ssize_t n;
+	int err = tb_gate__wait(fd);
 
-	n = send(fd, "r", 1, MSG_NOSIGNAL);
-	(void)n; /* a pipe cannot carry it: ENOTSOCK, and the tracer does not wait for it */
-	do
-		n = read(fd, &go, 1);
-	while (n < 0 && errno == EINTR);
-	/* A tracer that closes the gate with our 'r' unread resets the socket pair: gone too. */
-	if (n < 0 && errno == ECONNRESET)
-		n = 0;
-	if (n < 0) {
-		fprintf(stderr,
-			"%s: cannot read start gate fd %d: %s (pass a readable descriptor with "
-			"--gate)\n",
-			progname, fd, strerror(errno));
-		exit(1);
-	}
-	if (n == 0) {
+	if (err == -EPIPE) {
 		fprintf(stderr,
 			"%s: start gate fd %d closed before release: the tracer exited; not "
 			"running\n",
 			progname, fd);
 		exit(3);
 	}
+	if (err == -EPROTO) {
+		fprintf(stderr,
+			"%s: start gate fd %d: expected '%c': not a tracebench start gate\n",
+			progname, fd, TB_GATE_GO);
+		exit(1);
+	}
+	if (err) {
+		fprintf(stderr,
+			"%s: cannot read start gate fd %d: %s (pass a readable descriptor)\n",
+			progname, fd, strerror(-err));
+		exit(1);
+	}
 	close(fd);
-	return 0;
 }
 
 struct calibration {
-	double self_ns_per_call[TB_NR_METHODS];
+	double bookkeeping_ns; /* per call, every method alike */
+	double self_work_ns[TB_NR_METHODS]; /* per call: self work and system call */
+	double self_ns_per_call[TB_NR_METHODS]; /* the sum: what a profiler sees in the method */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -380,122 +371,187 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Times each method's self work (and its system call) alone: the median of 7 batches. */
-static void calibrate(const struct tb_worker *total, struct calibration *cal)
+/*
+ * Thread CPU time per call of fn(m, i): batches grown to at least 5 ms, then
+ * the median of 7 batches.
+ */
+static double time_per_call(uint64_t (*fn)(int m, uint64_t i), int m)
 {
-	struct tb_worker scratch = {};
-	uint64_t sink = 0;
+	double batch_ns[7];
+	uint64_t reps = 1, sink = 0;
 
-	tb_self = &scratch;
-	for (int m = 0; m < TB_NR_METHODS; m++) {
-		double batch_ns[7];
-		uint64_t reps = 1;
+	for (;;) {
+		uint64_t t0 = tb_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
-		if (!total->calls[m])
-			continue;
-		/* Grow the batch until it takes at least 2 ms. */
-		for (;;) {
-			uint64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		for (uint64_t i = 0; i < reps; i++)
+			sink += fn(m, i);
+		if (tb_clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0 >= 5000000 || reps >= (1ULL << 30))
+			break;
+		reps *= 2;
+	}
+	for (int b = 0; b < 7; b++) {
+		uint64_t t0 = tb_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
-			for (uint64_t i = 0; i < reps; i++)
-				sink += tb_method_self(m, i);
-			if (clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0 >= 2000000 ||
-			    reps >= (1ULL << 30))
-				break;
-			reps *= 2;
-		}
-		for (int b = 0; b < 7; b++) {
-			uint64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-
-			for (uint64_t i = 0; i < reps; i++)
-				sink += tb_method_self(m, i);
-			batch_ns[b] = (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / reps;
-		}
-		qsort(batch_ns, 7, sizeof(batch_ns[0]), cmp_double);
-		cal->self_ns_per_call[m] = batch_ns[3];
+		for (uint64_t i = 0; i < reps; i++)
+			sink += fn(m, i);
+		batch_ns[b] = (double)(tb_clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / reps;
 	}
 	__asm__ volatile("" : : "r"(sink));
+	qsort(batch_ns, 7, sizeof(batch_ns[0]), cmp_double);
+	return batch_ns[3];
+}
+
+static uint64_t call_self_work(int m, uint64_t i)
+{
+	return tb_method_self_work(m, i);
+}
+
+static uint64_t call_bookkeeping(int m, uint64_t i)
+{
+	(void)m;
+	return loop_leaf_method(i);
+}
+
+/*
+ * A method's true self time: its own work and system call, timed alone, plus
+ * what every method pays to be a method (entry timestamp, frame push and pop,
+ * hook and probe checks), timed on loop_leaf_method, which does nothing else.
+ */
+static void calibrate(const struct tb_worker *total, struct calibration *cal)
+{
+	static struct tb_thread_stack scratch_stack;
+	struct tb_worker scratch = { .stack = &scratch_stack };
+
+	tb_self = &scratch;
+	cal->bookkeeping_ns = time_per_call(call_bookkeeping, TB_M_loop_leaf_method);
+	for (int m = 0; m < TB_NR_METHODS; m++) {
+		if (!total->calls[m])
+			continue;
+		cal->self_work_ns[m] = time_per_call(call_self_work, m);
+		cal->self_ns_per_call[m] = cal->self_work_ns[m] + cal->bookkeeping_ns;
+	}
 	tb_self = NULL;
 }
 
-static void print_json_string(FILE *f, const char *s)
+static void write_truth_methods(struct tb_json_writer *w, const struct tb_worker *total,
+				const struct calibration *cal)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	double self_total_ns = 0;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	for (int m = 0; cal && m < TB_NR_METHODS; m++)
+		self_total_ns += total->calls[m] * cal->self_ns_per_call[m];
+	tb_json_writer__key(w, "methods");
+	tb_json_writer__begin_object(w);
+	for (int m = 0; m < TB_NR_METHODS; m++) {
+		tb_json_writer__key(w, tb_method_names[m]);
+		tb_json_writer__begin_object(w);
+		tb_json_writer__key(w, "id");
+		tb_json_writer__u64(w, m);
+		tb_json_writer__key(w, "calls");
+		tb_json_writer__u64(w, total->calls[m]);
+		tb_json_writer__key(w, "arg_sum");
+		tb_json_writer__u64(w, total->arg_sum[m]);
+		tb_json_writer__key(w, "self_units_per_call");
+		tb_json_writer__u64(w, tb_method_units[m]);
+		if (cal && total->calls[m]) {
+			double self_ns = total->calls[m] * cal->self_ns_per_call[m];
+
+			tb_json_writer__key(w, "self_ns_per_call");
+			tb_json_writer__double(w, cal->self_ns_per_call[m]);
+			tb_json_writer__key(w, "self_work_ns_per_call");
+			tb_json_writer__double(w, cal->self_work_ns[m]);
+			tb_json_writer__key(w, "self_ns");
+			tb_json_writer__double(w, self_ns);
+			tb_json_writer__key(w, "self_share");
+			tb_json_writer__double(w,
+					       self_total_ns > 0 ? self_ns / self_total_ns : 0.0);
+		}
+		tb_json_writer__end_object(w);
 	}
-	fputc('"', f);
+	tb_json_writer__end_object(w);
 }
 
 static int write_truth(const char *path, const char *program, const struct tb_worker *total,
 		       uint64_t wall_ns, uint64_t cpu_ns, const struct calibration *cal)
 {
-	uint64_t method_calls = 0;
-	double self_total_ns = 0;
+	struct tb_json_writer w;
+	uint64_t method_calls = 0, self_units_total = 0;
 	FILE *f;
+	int err;
 
 	for (int m = 0; m < TB_NR_METHODS; m++) {
 		method_calls += total->calls[m];
-		if (cal)
-			self_total_ns += total->calls[m] * cal->self_ns_per_call[m];
+		self_units_total += total->calls[m] * tb_method_units[m];
 	}
 	f = fopen(path, "w");
 	if (!f) {
-		fprintf(stderr, "%s: cannot write truth file %s: %s\n", progname, path,
-			strerror(errno));
+		fprintf(stderr,
+			"%s: cannot write truth file %s: %s (choose a writable path with -o)\n",
+			progname, path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\n  \"program\": ");
-	print_json_string(f, program);
-	fprintf(f, ",\n  \"variant\": \"%s\",\n  \"pid\": %d,\n", TB_VARIANT, (int)getpid());
-	fprintf(f, "  \"mode\": \"%s\",\n", opts.mode == MODE_LOOP ? "loop" : "requests");
-	fprintf(f, "  \"threads\": %u,\n  \"scale\": %.17g,\n", opts.threads, opts.scale);
-	fprintf(f, "  \"requests\": %" PRIu64 ",\n", total->requests);
-	fprintf(f, "  \"hot_wall_ns\": %" PRIu64 ",\n  \"hot_cpu_ns\": %" PRIu64 ",\n", wall_ns,
-		cpu_ns);
-	fprintf(f, "  \"method_calls\": %" PRIu64 ",\n", method_calls);
-	fprintf(f, "  \"method_calls_per_s\": %.1f,\n",
-		wall_ns ? method_calls * 1e9 / (double)wall_ns : 0.0);
-	fprintf(f, "  \"self_units\": %" PRIu64 ",\n", total->self_units_done);
-	fprintf(f, "  \"result\": %" PRIu64 ",\n", total->result);
-	fprintf(f, "  \"syscalls\": { \"pread64\": %" PRIu64 ", \"writev\": %" PRIu64 " },\n",
-		total->pread64_calls, total->writev_calls);
-	fprintf(f, "  \"syscall_errors\": %" PRIu64 ",\n", total->syscall_errors);
-	if (opts.mode == MODE_LOOP)
-		fprintf(f,
-			"  \"loop\": { \"leaf\": \"%s\", \"iterations\": %" PRIu64
-			", \"ns_per_iteration\": %.3f },\n",
-			loop_leaf_names[opts.leaf], opts.loop_iterations,
-			(double)wall_ns / (double)opts.loop_iterations);
-	fprintf(f, "  \"methods\": {");
-	for (int m = 0; m < TB_NR_METHODS; m++) {
-		fprintf(f,
-			"%s\n    \"%s\": { \"id\": %d, \"calls\": %" PRIu64
-			", \"arg_sum\": %" PRIu64 ", \"self_units\": %" PRIu64,
-			m ? "," : "", tb_method_names[m], m, total->calls[m], total->arg_sum[m],
-			tb_method_units[m]);
-		if (cal && total->calls[m]) {
-			double self_ns = total->calls[m] * cal->self_ns_per_call[m];
-
-			fprintf(f,
-				", \"self_ns_per_call\": %.3f, \"self_ns\": %.0f, \"self_share\": "
-				"%.6f",
-				cal->self_ns_per_call[m], self_ns,
-				self_total_ns > 0 ? self_ns / self_total_ns : 0.0);
-		}
-		fprintf(f, " }");
+	tb_json_writer__init(&w, f, 2);
+	tb_json_writer__begin_object(&w);
+	tb_json_writer__key(&w, "program");
+	tb_json_writer__string(&w, program);
+	tb_json_writer__key(&w, "variant");
+	tb_json_writer__string(&w, TB_VARIANT);
+	tb_json_writer__key(&w, "pid");
+	tb_json_writer__u64(&w, getpid());
+	tb_json_writer__key(&w, "run_mode");
+	tb_json_writer__string(&w, opts.mode == MODE_LOOP ? "loop" : "requests");
+	tb_json_writer__key(&w, "threads");
+	tb_json_writer__u64(&w, opts.threads);
+	tb_json_writer__key(&w, "scale");
+	tb_json_writer__double(&w, opts.scale);
+	tb_json_writer__key(&w, "requests");
+	tb_json_writer__u64(&w, total->requests);
+	tb_json_writer__key(&w, "hot_wall_ns");
+	tb_json_writer__u64(&w, wall_ns);
+	tb_json_writer__key(&w, "hot_cpu_ns");
+	tb_json_writer__u64(&w, cpu_ns);
+	tb_json_writer__key(&w, "method_calls");
+	tb_json_writer__u64(&w, method_calls);
+	tb_json_writer__key(&w, "method_calls_per_s");
+	tb_json_writer__double(&w, wall_ns ? method_calls * 1e9 / (double)wall_ns : 0.0);
+	tb_json_writer__key(&w, "self_units_total");
+	tb_json_writer__u64(&w, self_units_total);
+	tb_json_writer__key(&w, "result");
+	tb_json_writer__u64(&w, total->result);
+	tb_json_writer__key(&w, "syscalls");
+	tb_json_writer__begin_object(&w);
+	tb_json_writer__key(&w, "pread64");
+	tb_json_writer__u64(&w, total->pread64_calls);
+	tb_json_writer__key(&w, "writev");
+	tb_json_writer__u64(&w, total->writev_calls);
+	tb_json_writer__end_object(&w);
+	tb_json_writer__key(&w, "syscall_errors");
+	tb_json_writer__u64(&w, total->syscall_errors);
+	if (opts.mode == MODE_LOOP) {
+		tb_json_writer__key(&w, "loop");
+		tb_json_writer__begin_object(&w);
+		tb_json_writer__key(&w, "leaf");
+		tb_json_writer__string(&w, loop_leaf_names[opts.leaf]);
+		tb_json_writer__key(&w, "calls_per_thread");
+		tb_json_writer__u64(&w, opts.loop_iterations);
+		tb_json_writer__key(&w, "ns_per_call");
+		tb_json_writer__double(&w, (double)wall_ns / (double)opts.loop_iterations);
+		tb_json_writer__end_object(&w);
 	}
-	fprintf(f, "\n  }\n}\n");
-	if (ferror(f) | fclose(f)) {
+	if (cal) {
+		tb_json_writer__key(&w, "bookkeeping_ns_per_call");
+		tb_json_writer__double(&w, cal->bookkeeping_ns);
+	}
+	write_truth_methods(&w, total, cal);
+	tb_json_writer__end_object(&w);
+	err = tb_json_writer__finish(&w);
+	if (err && w.io_errno)
+		err = -w.io_errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (err) {
 		fprintf(stderr, "%s: cannot write truth file %s: %s\n", progname, path,
-			strerror(errno));
+			strerror(-err));
 		return -1;
 	}
 	return 0;
@@ -514,13 +570,14 @@ int main(int argc, char **argv)
 	parse_options(argc, argv);
 
 	for (int m = 0; m < TB_NR_METHODS; m++)
-		tb_method_units[m] = (uint64_t)llround(tb_method_self_units[m] * opts.scale);
+		tb_method_units[m] = (uint64_t)llround(tb_method_base_units[m] * opts.scale);
 	if (open_files())
 		return 1;
 
 	workers = calloc(opts.threads, sizeof(*workers));
 	if (!workers) {
-		fprintf(stderr, "%s: out of memory\n", progname);
+		fprintf(stderr, "%s: cannot allocate %u worker records: out of memory\n", progname,
+			opts.threads);
 		return 1;
 	}
 	pthread_barrier_init(&start_barrier, NULL, opts.threads + 1);
@@ -540,14 +597,14 @@ int main(int argc, char **argv)
 		wait_gate(opts.gate_fd);
 
 	if (opts.duration_s > 0)
-		deadline_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)(opts.duration_s * 1e9);
-	wall0 = clock_ns(CLOCK_MONOTONIC);
-	cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		deadline_ns = tb_clock_ns(CLOCK_MONOTONIC) + (uint64_t)(opts.duration_s * 1e9);
+	wall0 = tb_clock_ns(CLOCK_MONOTONIC);
+	cpu0 = tb_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	pthread_barrier_wait(&start_barrier);
 	for (unsigned int i = 0; i < opts.threads; i++)
 		pthread_join(workers[i].thread, NULL);
-	wall_ns = clock_ns(CLOCK_MONOTONIC) - wall0;
-	cpu_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+	wall_ns = tb_clock_ns(CLOCK_MONOTONIC) - wall0;
+	cpu_ns = tb_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
 
 	for (unsigned int i = 0; i < opts.threads; i++) {
 		const struct tb_worker *w = &workers[i].counts;
@@ -555,7 +612,6 @@ int main(int argc, char **argv)
 		for (int m = 0; m < TB_NR_METHODS; m++) {
 			total.calls[m] += w->calls[m];
 			total.arg_sum[m] += w->arg_sum[m];
-			total.self_units_done += w->calls[m] * tb_method_units[m];
 		}
 		total.pread64_calls += w->pread64_calls;
 		total.writev_calls += w->writev_calls;
@@ -590,8 +646,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (total.syscall_errors) {
-		fprintf(stderr, "%s: %" PRIu64 " system calls in query/respond failed\n", progname,
-			total.syscall_errors);
+		fprintf(stderr,
+			"%s: %" PRIu64
+			" of the pread64/writev calls of query and respond failed or came"
+			" up short (a tracer that fails system calls?)\n",
+			progname, total.syscall_errors);
 		return 1;
 	}
 	free(workers);

@@ -4,6 +4,7 @@
 #define TB_WORKLOAD_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "methods.h"
 #include "tb_stack.h"
@@ -21,11 +22,11 @@ struct tb_worker {
 	uint64_t self_units_done; /* units of self work executed */
 };
 
-/* Per-method self work in units; a copy of the TB_METHODS table. */
-extern const unsigned int tb_method_self_units[TB_NR_METHODS];
+/* Per-method self work in units at scale 1: the base_units column of TB_METHODS. */
+extern const unsigned int tb_method_base_units[TB_NR_METHODS];
 extern const char *const tb_method_names[TB_NR_METHODS];
 
-/* Set once before any worker starts: self_units times --scale, rounded. */
+/* Set once before any worker starts: base_units times --scale, rounded. */
 extern uint64_t tb_method_units[TB_NR_METHODS];
 extern int tb_db_fd; /* read by query */
 extern int tb_devnull_fd; /* written by respond */
@@ -43,7 +44,18 @@ uint64_t loop_leaf_probe(uint64_t i);
 uint64_t loop_leaf_guarded(uint64_t i);
 uint64_t loop_leaf_method(uint64_t i);
 
-/* Self work of a method's body, also timed on its own by calibration. */
-uint64_t tb_method_self(enum tb_method m, uint64_t seed);
+/* Self work of a method's body (with its system call), timed on its own by calibration. */
+uint64_t tb_method_self_work(enum tb_method m, uint64_t seed);
+
+/* Never instrumented: -finstrument-functions hooks belong to methods only. */
+#define TB_NO_HOOKS __attribute__((no_instrument_function))
+
+static inline __attribute__((always_inline)) TB_NO_HOOKS uint64_t tb_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 #endif /* TB_WORKLOAD_H */

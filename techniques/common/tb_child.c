@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tb_child.h"
+#include "tb_gate.h"
 
 static void close_fd(int *fd)
 {
@@ -57,6 +58,7 @@ static void free_gate_environ(char **envp)
 static void __attribute__((noreturn))
 child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate_rd)
 {
+	sigset_t none;
 	char go;
 	int err;
 	ssize_t n;
@@ -64,6 +66,10 @@ child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate
 	/* The gate must survive execve; everything else of ours is close-on-exec. */
 	if (fcntl(gate_rd, F_SETFD, 0) < 0)
 		goto fail;
+	/* Whatever the tracer blocks or ignores for itself, the command starts clean. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 
 	do
 		n = read(hold_rd, &go, 1);
@@ -72,6 +78,7 @@ child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate
 		_exit(127); /* the tracer went away before letting us run */
 	close(hold_rd);
 
+	/* glibc's execvpe searches PATH on the stack, without allocating. */
 	execvpe(argv[0], argv, envp);
 fail:
 	err = errno;
@@ -86,10 +93,10 @@ int tb_child__spawn(struct tb_child *child, char *const argv[])
 	char **envp = NULL;
 	int err;
 
-	*child = (struct tb_child){ .pid = -1, .hold_fd = -1, .status_fd = -1, .gate_fd = -1 };
+	*child = (struct tb_child)TB_CHILD_INIT;
 	if (!argv || !argv[0])
 		return -EINVAL;
-	if (pipe2(hold, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hold) || pipe2(status, O_CLOEXEC) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate)) {
 		err = -errno;
 		goto fail;
@@ -136,7 +143,8 @@ int tb_child__exec(struct tb_child *child)
 
 	if (child->hold_fd < 0)
 		return -EINVAL;
-	n = write(child->hold_fd, "x", 1);
+	/* MSG_NOSIGNAL: a child killed while held (Ctrl-C) must not take us with SIGPIPE. */
+	n = send(child->hold_fd, "x", 1, MSG_NOSIGNAL);
 	close_fd(&child->hold_fd);
 	if (n != 1)
 		return -EPIPE;
@@ -174,7 +182,7 @@ int tb_child__wait_ready(struct tb_child *child, int timeout_ms)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	return n == 1 && ready == 'r' ? 0 : -ECHILD;
+	return n == 1 && ready == TB_GATE_READY ? 0 : -ECHILD;
 }
 
 int tb_child__release(struct tb_child *child)
@@ -184,7 +192,7 @@ int tb_child__release(struct tb_child *child)
 	if (child->gate_fd < 0)
 		return -EINVAL;
 	/* MSG_NOSIGNAL: a child that exited already must not kill us with SIGPIPE. */
-	n = send(child->gate_fd, "g", 1, MSG_NOSIGNAL);
+	n = send(child->gate_fd, &(char){ TB_GATE_GO }, 1, MSG_NOSIGNAL);
 	close_fd(&child->gate_fd);
 	return n == 1 ? 0 : -EPIPE;
 }

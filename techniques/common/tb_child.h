@@ -22,15 +22,14 @@
  *                        descriptor named in $TB_GATE_FD (the workload does)
  *                        waits there until now; others never look at it.
  *
- * The gate is a Unix stream socket pair: the program sends 'r' when ready,
- * the tracer sends 'g' to release it.
+ * The gate is a Unix stream socket pair (the protocol is workload/tb_gate.h).
+ * The command starts with an empty signal mask and SIGPIPE at its default,
+ * whatever the tracer blocks or ignores.
  *
  * If the tracer dies before exec, the child exits without running the
  * command; if it dies before release, the workload sees EOF on the gate and
  * exits with status 3 instead of running untraced.
  */
-
-#define TB_GATE_ENV "TB_GATE_FD"
 
 struct tb_child {
 	pid_t pid;
@@ -49,7 +48,11 @@ struct tb_child {
 /* Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno. */
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 
-/* Lets the child exec. Returns 0, or the negative errno of a failed execve (child reaped). */
+/*
+ * Lets the child exec. Returns 0 once execve succeeded (or the child died
+ * before it could say otherwise: a later tb_child__wait tells), or the
+ * negative errno of a failed execve (the child is then reaped).
+ */
 int tb_child__exec(struct tb_child *child);
 
 /*

@@ -150,7 +150,7 @@ static void truth_read_method(struct truth_reader *rd, const struct tb_json *nod
 	m->id = id;
 	truth_u64(rd, node, "calls", where, UINT64_MAX, &m->calls);
 	truth_u64(rd, node, "arg_sum", where, UINT64_MAX, &m->arg_sum);
-	truth_u64(rd, node, "self_units", where, UINT64_MAX, &m->self_units);
+	truth_u64(rd, node, "self_units_per_call", where, UINT64_MAX, &m->self_units_per_call);
 	/* Calibration is optional, but all or nothing. */
 	if (!truth_get(rd, node, "self_ns_per_call", where, false))
 		return;
@@ -220,8 +220,8 @@ static void truth_read_loop(struct truth_reader *rd, const struct tb_json *root,
 	if (!loop)
 		return;
 	truth_string(rd, loop, "leaf", "\"loop\"", &t->loop_leaf);
-	truth_u64(rd, loop, "iterations", "\"loop\"", UINT64_MAX, &t->loop_iterations);
-	truth_double(rd, loop, "ns_per_iteration", "\"loop\"", &t->loop_ns_per_iteration);
+	truth_u64(rd, loop, "calls_per_thread", "\"loop\"", UINT64_MAX, &t->loop_calls_per_thread);
+	truth_double(rd, loop, "ns_per_call", "\"loop\"", &t->loop_ns_per_call);
 	t->has_loop = !rd->ret;
 }
 
@@ -252,7 +252,7 @@ int tb_truth__read(const char *path, struct tb_truth *truth)
 	}
 	truth_string(&rd, root, "program", top, &truth->program);
 	truth_string(&rd, root, "variant", top, &truth->variant);
-	truth_string(&rd, root, "mode", top, &truth->mode);
+	truth_string(&rd, root, "run_mode", top, &truth->run_mode);
 	truth_u64(&rd, root, "pid", top, INT_MAX, &pid);
 	truth->pid = pid;
 	truth_u64(&rd, root, "threads", top, UINT_MAX, &threads);
@@ -300,7 +300,7 @@ void tb_truth__free(struct tb_truth *t)
 	free(t->syscalls);
 	free(t->program);
 	free(t->variant);
-	free(t->mode);
+	free(t->run_mode);
 	free(t->loop_leaf);
 	memset(t, 0, sizeof(*t));
 }

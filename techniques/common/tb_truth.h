@@ -17,7 +17,7 @@
 struct tb_truth_method {
 	char *name;
 	uint32_t id;
-	uint64_t calls, arg_sum, self_units;
+	uint64_t calls, arg_sum, self_units_per_call;
 	bool calibrated; /* the three fields below are set */
 	double self_ns_per_call, self_ns, self_share;
 };
@@ -28,7 +28,7 @@ struct tb_truth_syscall {
 };
 
 struct tb_truth {
-	char *program, *variant, *mode;
+	char *program, *variant, *run_mode;
 	int pid;
 	unsigned int threads;
 	double scale;
@@ -39,8 +39,8 @@ struct tb_truth {
 	size_t nr_syscalls;
 	bool has_loop; /* the loop fields below are set */
 	char *loop_leaf;
-	uint64_t loop_iterations;
-	double loop_ns_per_iteration;
+	uint64_t loop_calls_per_thread;
+	double loop_ns_per_call;
 };
 
 /*

@@ -9,12 +9,14 @@
  * -mno-red-zone, it cannot. tests/redzone.t runs both.
  *
  * Usage: redzone ITERATIONS   prints "mismatches=N" and exits 1 if N > 0
+ * Waits at the start gate first when $TB_GATE_FD is set.
  */
 #define TB_USDT_NOP5 1
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "probes.h"
+#include "tb_gate.h"
 
 TB_DEFINE_SEMAPHORE(loop_probe);
 
@@ -32,11 +34,16 @@ static uint64_t __attribute__((noinline)) mix(uint64_t x)
 
 int main(int argc, char **argv)
 {
+	const char *gate = getenv(TB_GATE_ENV);
 	uint64_t n, mismatches = 0;
 
 	if (argc != 2 || (n = strtoull(argv[1], NULL, 10)) == 0) {
 		fprintf(stderr, "usage: %s ITERATIONS\n", argv[0]);
 		return 2;
+	}
+	if (gate && tb_gate__wait(atoi(gate))) {
+		fprintf(stderr, "redzone: start gate closed before release\n");
+		return 3;
 	}
 	for (uint64_t i = 0; i < n; i++)
 		if (mix(i) != i + i * 3 + (i ^ 0x5555) + i + 7)
