@@ -37,15 +37,17 @@ mkdir -p "$RESULTS_DIR"
 TMP=$(mktemp -d /tmp/tracebench-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-# name|program|leaf|what it measures
-CONFIGS="plain|workload|plain|baseline: plain build, uninstrumented leaf
-control|workload|probe|A/A control: plain build, probe leaf (no probe compiled in: same code)
-usdt-nop1|workload-usdt|probe|USDT site, 1-byte nop (0x90)
-usdt-nop5|workload-usdt5|probe|USDT site, 5-byte nop (0f 1f 44 00 00), built -mno-red-zone
-usdt-semaphore|workload-usdt|guarded|semaphore-guarded USDT site: load, test, branch not taken
-finstrument-empty|workload-finstrument|plain|-finstrument-functions, empty hooks in a shared library
-method-plain|workload|method|a whole method's bookkeeping (stack frame, hook check), plain build
-method-usdt|workload-usdt|method|the same method with its two guarded USDT sites"
+# variant|leaf|baseline (variant/leaf run in the same round)|what it measures
+CONFIGS="plain|plain|plain/plain|the baseline: plain build, empty leaf
+plain|probe|plain/plain|A/A control: the plain build has no probe, so this is the same code
+usdt|probe|plain/plain|bare USDT site, 1-byte nop (90)
+usdt5|probe|plain/plain|bare USDT site, 5-byte nop (0f 1f 44 00 00), built -mno-red-zone
+usdt|guarded|plain/plain|semaphore-guarded USDT site: load, test, branch not taken
+finstrument|plain|plain/plain|-finstrument-functions: two calls to empty hooks in a shared library
+plain|method|plain/plain|a method's bookkeeping: entry time, frame push and pop, hook check
+usdt|method|plain/method|the same method with its two semaphore-guarded USDT sites"
+
+program_of() { [ "$1" = plain ] && echo workload || echo "workload-$1"; }
 
 # ---- environment fingerprint --------------------------------------------------------------
 
@@ -60,7 +62,8 @@ kconfig()
 vm=$(systemd-detect-virt --vm 2>/dev/null || true)
 [ "${vm:-none}" = none ] && grep -qw hypervisor /proc/cpuinfo && vm="yes (hypervisor flag)"
 container=$(systemd-detect-virt --container 2>/dev/null || true)
-optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-usdt5" -q -L 1000 \
+# Long enough for uprobe_count, polling every millisecond, to see the trampoline appear.
+optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-usdt5" -q -L 200000 \
 	-k probe 2>/dev/null | sed -n 's/.*trampoline=\([a-z]*\).*/\1/p')
 {
 	echo "date=$(date -u +%FT%TZ)"
@@ -75,8 +78,8 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 	echo "uprobe_pmu=$([ -e /sys/bus/event_source/devices/uprobe/type ] && echo yes || echo no)"
 	echo "optimised_uprobes_nop5=${optimised:-unknown}"
 	echo "placement=workload pinned to CPU $BENCH_CPU (taskset); nothing else pinned"
-	echo "reps=$REPS"
-	echo "iterations=$ITERATIONS"
+	echo "rounds=$REPS"
+	echo "calls_per_run=$ITERATIONS"
 	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
 	echo "hyperfine=$(hyperfine --version | cut -d' ' -f2)"
 	echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo -dirty)"
@@ -86,22 +89,23 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 
 nconf=$(wc -l <<<"$CONFIGS")
 total=$((REPS * nconf))
-echo "rep,config,program,leaf,iterations,ns_per_iteration" >"$RESULTS_DIR/idle_raw.csv"
+echo "round,variant,leaf,program,calls,ns_per_call" >"$RESULTS_DIR/idle_raw.csv"
 echo "bench: idle cost of instrumentation points: $REPS interleaved rounds of $nconf configurations," \
 	"$ITERATIONS calls each, on CPU $BENCH_CPU" >&2
 start=$(date +%s)
 k=0
 for rep in $(seq 1 "$REPS"); do
 	# Rotate the order each round so no configuration always runs first or last.
-	while IFS='|' read -r name program leaf _; do
+	while IFS='|' read -r variant leaf _; do
 		k=$((k + 1))
+		program=$(program_of "$variant")
 		taskset -c "$BENCH_CPU" "$OUT/$program" -q -L "$ITERATIONS" -k "$leaf" -o "$TMP/t.json" ||
 			die "$program -L $ITERATIONS -k $leaf failed"
 		ns=$("$OUT/tests/json_get" "$TMP/t.json" loop.ns_per_call) ||
 			die "$TMP/t.json has no loop.ns_per_call"
-		echo "$rep,$name,$program,$leaf,$ITERATIONS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
+		echo "$rep,$variant,$leaf,$program,$ITERATIONS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
 		elapsed=$(($(date +%s) - start))
-		printf '\r[%d/%d] %-18s round %d/%d  ETA %ds   ' "$k" "$total" "$name" "$rep" "$REPS" \
+		printf '\r[%d/%d] %-18s round %d/%d  ETA %ds   ' "$k" "$total" "$variant/$leaf" "$rep" "$REPS" \
 			$((elapsed * (total - k) / k)) >&2
 	done < <(tail -n +$((rep % nconf + 1)) <<<"$CONFIGS"; head -n $((rep % nconf)) <<<"$CONFIGS")
 done
@@ -120,22 +124,24 @@ function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
 	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
 }
 NR == 1 { next }
-{ ns[$2, $1] = $6; reps[$1] = 1 }
+{ ns[$2 "/" $3, $1] = $6; rounds[$1] = 1; program[$2 "/" $3] = $4 }
 END {
 	nconf = split(configs, lines, "\n")
-	for (r in reps) nrep++
-	print "config,program,leaf,runs,median_ns_per_call,p25_ns_per_call,p75_ns_per_call," \
-	      "idle_cost_ns_per_call,idle_cost_p25_ns,idle_cost_p75_ns,description"
+	for (r in rounds) nround++
+	print "variant,leaf,program,rounds,median_ns_per_call,p25_ns_per_call,p75_ns_per_call," \
+	      "baseline,idle_cost_ns_per_call,idle_cost_p25_ns_per_call,idle_cost_p75_ns_per_call," \
+	      "description"
 	for (c = 1; c <= nconf; c++) {
 		split(lines[c], f, "|")
+		name = f[1] "/" f[2]
 		n = 0
-		for (r = 1; r <= nrep; r++) {
-			v[++n] = ns[f[1], r]
-			d[n] = ns[f[1], r] - ns["plain", r]
+		for (r = 1; r <= nround; r++) {
+			v[++n] = ns[name, r]
+			d[n] = ns[name, r] - ns[f[3], r]
 		}
-		printf "%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,\"%s\"\n", f[1], f[2], f[3], n,
-		       quantile(v, n, 0.5), quantile(v, n, 0.25), quantile(v, n, 0.75),
-		       quantile(d, n, 0.5), quantile(d, n, 0.25), quantile(d, n, 0.75), f[4]
+		printf "%s,%s,%s,%d,%.3f,%.3f,%.3f,%s,%.3f,%.3f,%.3f,\"%s\"\n", f[1], f[2],
+		       program[name], n, quantile(v, n, 0.5), quantile(v, n, 0.25), quantile(v, n, 0.75),
+		       f[3], quantile(d, n, 0.5), quantile(d, n, 0.25), quantile(d, n, 0.75), f[4]
 	}
 }' "$RESULTS_DIR/idle_raw.csv" >"$RESULTS_DIR/idle_summary.csv"
 
@@ -143,8 +149,8 @@ END {
 
 HF_ITER=$((ITERATIONS / 10))
 hf_args=()
-while IFS='|' read -r name program leaf _; do
-	hf_args+=(-n "$name" "taskset -c $BENCH_CPU $OUT/$program -q -L $HF_ITER -k $leaf")
+while IFS='|' read -r variant leaf _; do
+	hf_args+=(-n "$variant/$leaf" "taskset -c $BENCH_CPU $OUT/$(program_of "$variant") -q -L $HF_ITER -k $leaf")
 done <<<"$CONFIGS"
 echo "bench: hyperfine, whole commands, $HYPERFINE_RUNS runs each ($HF_ITER calls per run)" >&2
 hyperfine -N --style basic --warmup 2 --runs "$HYPERFINE_RUNS" \
@@ -159,19 +165,20 @@ report()
 	echo
 	echo "Run $STAMP on $(sed -n 's/^cpu=//p' "$RESULTS_DIR/env.txt"), kernel $(uname -r)," \
 		"$REPS interleaved rounds of $ITERATIONS calls, workload pinned to CPU $BENCH_CPU."
-	echo "Idle cost = this configuration's ns per call minus the plain build's in the same round;"
+	echo "Idle cost = this configuration's ns per call minus its baseline's in the same round;"
 	echo "median and interquartile range over the rounds. Command: \`make bench\`."
 	echo
-	echo "| configuration | ns per call (median) | idle cost, ns per call (median [p25, p75]) | what it is |"
-	echo "|---|---:|---:|---|"
+	echo "| variant/leaf | ns per call (median) | baseline | idle cost, ns per call (median [p25, p75]) | what it is |"
+	echo "|---|---:|---|---:|---|"
 	awk -F, 'NR > 1 {
 		desc = $0; sub(/^[^"]*"/, "", desc); sub(/"$/, "", desc)
-		printf "| %s | %.2f | %+.2f [%+.2f, %+.2f] | %s |\n", $1, $5, $8, $9, $10, desc
+		printf "| %s/%s | %.2f | %s | %+.2f [%+.2f, %+.2f] | %s |\n", $1, $2, $5, $8, $9, $10,
+		       $11, desc
 	}' "$RESULTS_DIR/idle_summary.csv"
 	echo
 	echo "Whole commands (hyperfine, $HF_ITER calls, process start and exit included):"
 	echo
-	echo "| configuration | mean ms | stddev ms | median ms |"
+	echo "| variant/leaf | mean ms | stddev ms | median ms |"
 	echo "|---|---:|---:|---:|"
 	awk '
 	function value(line) { sub(/^[^:]*: */, "", line); sub(/,$/, "", line); return line }

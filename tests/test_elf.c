@@ -1,5 +1,4 @@
-/* test_elf.c - tb_elf on the workload builds: symbols, segments, USDT notes, and files it must
- * refuse */
+/* test_elf.c - tb_elf on the workload builds: symbols, segments, USDT notes, bad files */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>

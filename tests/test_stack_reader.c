@@ -1,5 +1,4 @@
-/* test_stack_reader.c - another process reads the workload's in-memory call stack, torn reads
- * rejected */
+/* test_stack_reader.c - another process reads the workload's call stack; torn reads rejected */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,4 @@
-/* workload.c - the workload's driver: options, worker threads, start gate, timing and the truth
- * file */
+/* workload.c - the workload's driver: options, threads, start gate, timing, truth file */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

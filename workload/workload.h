@@ -1,5 +1,4 @@
-/* workload.h - state shared between the workload's driver (workload.c) and its methods (methods.c)
- */
+/* workload.h - state shared by the workload's driver (workload.c) and methods (methods.c) */
 #ifndef TB_WORKLOAD_H
 #define TB_WORKLOAD_H
 

@@ -1,5 +1,4 @@
-/* tb_maps.c - a process's memory mappings from /proc/PID/maps, and file offsets to run-time
- * addresses */
+/* tb_maps.c - /proc/PID/maps: mappings, and file offsets to run-time addresses */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>

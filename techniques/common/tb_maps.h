@@ -1,5 +1,4 @@
-/* tb_maps.h - a process's memory mappings from /proc/PID/maps, and file offsets to run-time
- * addresses */
+/* tb_maps.h - /proc/PID/maps: mappings, and file offsets to run-time addresses */
 #ifndef TB_MAPS_H
 #define TB_MAPS_H
 
