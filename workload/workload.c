@@ -628,7 +628,7 @@ int main(int argc, char **argv)
 	if (!opts.quiet) {
 		if (opts.mode == MODE_LOOP) {
 			printf("%s: loop_leaf_%s x %" PRIu64
-			       " on %u thread%s: %.3f ns per iteration\n",
+			       " on %u thread%s: %.3f ns per call\n",
 			       progname, loop_leaf_names[opts.leaf], opts.loop_iterations,
 			       opts.threads, opts.threads == 1 ? "" : "s",
 			       (double)wall_ns / (double)opts.loop_iterations);
