@@ -3,22 +3,26 @@
 #
 # Runs the workload's probe loop in every build variant, interleaved, pinned to
 # one CPU, and reports the median time per call of each instrumentation point
-# minus the plain build's, plus hyperfine timings of the whole commands.
+# minus its baseline's in the same round (the plain build's, or for a method
+# the plain build's method), plus hyperfine timings of the whole commands.
 # Writes results/<host>/<timestamp>/ (see results/README.md).
 #
-# Environment: OUT (build dir, default build), FULL=1 (more repetitions and
-# iterations), BENCH_CPU (CPU to pin to, default the last one), RESULTS_DIR.
+# Environment: OUT (build dir, default build), FULL=1 (more rounds and calls),
+# BENCH_CPU (CPU to pin to, default the last one), RESULTS_DIR, and to override
+# the presets ROUNDS, CALLS, HYPERFINE_RUNS.
 set -euo pipefail
 
 OUT=${OUT:-build}
 if [ "${FULL:-0}" = 1 ]; then
-	REPS=${REPS:-31}
-	ITERATIONS=${ITERATIONS:-200000000}
+	ROUNDS=${ROUNDS:-31}
+	CALLS=${CALLS:-200000000}
 	HYPERFINE_RUNS=${HYPERFINE_RUNS:-20}
+	COMMAND="make bench FULL=1"
 else
-	REPS=${REPS:-11}
-	ITERATIONS=${ITERATIONS:-50000000}
+	ROUNDS=${ROUNDS:-11}
+	CALLS=${CALLS:-50000000}
 	HYPERFINE_RUNS=${HYPERFINE_RUNS:-10}
+	COMMAND="make bench"
 fi
 NCPU=$(nproc)
 BENCH_CPU=${BENCH_CPU:-$((NCPU - 1))}
@@ -38,13 +42,14 @@ TMP=$(mktemp -d /tmp/tracebench-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
 # variant|leaf|baseline (variant/leaf run in the same round)|what it measures
-CONFIGS="plain|plain|plain/plain|the baseline: plain build, empty leaf
-plain|probe|plain/plain|A/A control: the plain build has no probe, so this is the same code
-usdt|probe|plain/plain|bare USDT site, 1-byte nop (90)
-usdt5|probe|plain/plain|bare USDT site, 5-byte nop (0f 1f 44 00 00), built -mno-red-zone
-usdt|guarded|plain/plain|semaphore-guarded USDT site: load, test, branch not taken
-finstrument|plain|plain/plain|-finstrument-functions: two calls to empty hooks in a shared library
-plain|method|plain/plain|a method's bookkeeping: entry time, frame push and pop, hook check
+CONFIGS="plain|empty|plain/empty|the baseline: plain build, uninstrumented leaf
+plain|probe|plain/empty|A/A control: the plain build has no probe, so this is the same code
+usdt|probe|plain/empty|bare USDT site, 1-byte nop (90)
+usdt5|empty|plain/empty|no probe, but built -mno-red-zone as the nop5 build must be
+usdt5|probe|plain/empty|bare USDT site, 5-byte nop (0f 1f 44 00 00), built -mno-red-zone
+usdt|guarded|plain/empty|semaphore-guarded USDT site: load, test, branch not taken
+finstrument|empty|plain/empty|-finstrument-functions: two calls to empty hooks in a shared library
+plain|method|plain/empty|a method's bookkeeping: entry time, frame push and pop, hook check
 usdt|method|plain/method|the same method with its two semaphore-guarded USDT sites"
 
 program_of() { [ "$1" = plain ] && echo workload || echo "workload-$1"; }
@@ -78,8 +83,8 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 	echo "uprobe_pmu=$([ -e /sys/bus/event_source/devices/uprobe/type ] && echo yes || echo no)"
 	echo "optimised_uprobes_nop5=${optimised:-unknown}"
 	echo "placement=workload pinned to CPU $BENCH_CPU (taskset); nothing else pinned"
-	echo "rounds=$REPS"
-	echo "calls_per_run=$ITERATIONS"
+	echo "rounds=$ROUNDS"
+	echo "calls_per_thread=$CALLS"
 	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
 	echo "hyperfine=$(hyperfine --version | cut -d' ' -f2)"
 	echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo -dirty)"
@@ -88,26 +93,26 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 # ---- interleaved probe-loop runs ----------------------------------------------------------
 
 nconf=$(wc -l <<<"$CONFIGS")
-total=$((REPS * nconf))
-echo "round,variant,leaf,program,calls,ns_per_call" >"$RESULTS_DIR/idle_raw.csv"
-echo "bench: idle cost of instrumentation points: $REPS interleaved rounds of $nconf configurations," \
-	"$ITERATIONS calls each, on CPU $BENCH_CPU" >&2
+total=$((ROUNDS * nconf))
+echo "round,variant,leaf,program,calls_per_thread,ns_per_call" >"$RESULTS_DIR/idle_raw.csv"
+echo "bench: idle cost of instrumentation points: $ROUNDS interleaved rounds of $nconf configurations," \
+	"$CALLS calls each, on CPU $BENCH_CPU" >&2
 start=$(date +%s)
 k=0
-for rep in $(seq 1 "$REPS"); do
+for round in $(seq 1 "$ROUNDS"); do
 	# Rotate the order each round so no configuration always runs first or last.
 	while IFS='|' read -r variant leaf _; do
 		k=$((k + 1))
 		program=$(program_of "$variant")
-		taskset -c "$BENCH_CPU" "$OUT/$program" -q -L "$ITERATIONS" -k "$leaf" -o "$TMP/t.json" ||
-			die "$program -L $ITERATIONS -k $leaf failed"
+		taskset -c "$BENCH_CPU" "$OUT/$program" -q -L "$CALLS" -k "$leaf" -o "$TMP/t.json" ||
+			die "$program -L $CALLS -k $leaf failed"
 		ns=$("$OUT/tests/json_get" "$TMP/t.json" loop.ns_per_call) ||
 			die "$TMP/t.json has no loop.ns_per_call"
-		echo "$rep,$variant,$leaf,$program,$ITERATIONS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
+		echo "$round,$variant,$leaf,$program,$CALLS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
 		elapsed=$(($(date +%s) - start))
-		printf '\r[%d/%d] %-18s round %d/%d  ETA %ds   ' "$k" "$total" "$variant/$leaf" "$rep" "$REPS" \
+		printf '\r[%d/%d] %-18s round %d/%d  ETA %ds   ' "$k" "$total" "$variant/$leaf" "$round" "$ROUNDS" \
 			$((elapsed * (total - k) / k)) >&2
-	done < <(tail -n +$((rep % nconf + 1)) <<<"$CONFIGS"; head -n $((rep % nconf)) <<<"$CONFIGS")
+	done < <(tail -n +$((round % nconf + 1)) <<<"$CONFIGS"; head -n $((round % nconf)) <<<"$CONFIGS")
 done
 echo >&2
 
@@ -147,12 +152,12 @@ END {
 
 # ---- whole commands with hyperfine (process start and exit included) ---------------------
 
-HF_ITER=$((ITERATIONS / 10))
+HF_CALLS=$((CALLS / 10))
 hf_args=()
 while IFS='|' read -r variant leaf _; do
-	hf_args+=(-n "$variant/$leaf" "taskset -c $BENCH_CPU $OUT/$(program_of "$variant") -q -L $HF_ITER -k $leaf")
+	hf_args+=(-n "$variant/$leaf" "taskset -c $BENCH_CPU $OUT/$(program_of "$variant") -q -L $HF_CALLS -k $leaf")
 done <<<"$CONFIGS"
-echo "bench: hyperfine, whole commands, $HYPERFINE_RUNS runs each ($HF_ITER calls per run)" >&2
+echo "bench: hyperfine, whole commands, $HYPERFINE_RUNS runs each ($HF_CALLS calls per run)" >&2
 hyperfine -N --style basic --warmup 2 --runs "$HYPERFINE_RUNS" \
 	--export-json "$RESULTS_DIR/hyperfine_idle.json" "${hf_args[@]}" >"$RESULTS_DIR/hyperfine_idle.txt" 2>&1 ||
 	die "hyperfine failed: see $RESULTS_DIR/hyperfine_idle.txt"
@@ -164,9 +169,9 @@ report()
 	echo "# tracebench: idle cost of instrumentation points"
 	echo
 	echo "Run $STAMP on $(sed -n 's/^cpu=//p' "$RESULTS_DIR/env.txt"), kernel $(uname -r)," \
-		"$REPS interleaved rounds of $ITERATIONS calls, workload pinned to CPU $BENCH_CPU."
+		"$ROUNDS interleaved rounds of $CALLS calls, workload pinned to CPU $BENCH_CPU."
 	echo "Idle cost = this configuration's ns per call minus its baseline's in the same round;"
-	echo "median and interquartile range over the rounds. Command: \`make bench\`."
+	echo "median and interquartile range over the rounds. Command: \`$COMMAND\`."
 	echo
 	echo "| variant/leaf | ns per call (median) | baseline | idle cost, ns per call (median [p25, p75]) | what it is |"
 	echo "|---|---:|---|---:|---|"
@@ -176,7 +181,7 @@ report()
 		       $11, desc
 	}' "$RESULTS_DIR/idle_summary.csv"
 	echo
-	echo "Whole commands (hyperfine, $HF_ITER calls, process start and exit included):"
+	echo "Whole commands (hyperfine, $HF_CALLS calls, process start and exit included):"
 	echo
 	echo "| variant/leaf | mean ms | stddev ms | median ms |"
 	echo "|---|---:|---:|---:|"

@@ -29,12 +29,12 @@ while read -r requests threads scale; do
 done <<<"$CONFIGS"
 
 # A second run of the same variant gives the same result too (no dependence on timing).
-"$OUT/workload" -q -r 1000 -t 2 -o "$TEST_TMP/a.json" && "$OUT/workload" -q -r 1000 -t 2 -o "$TEST_TMP/b.json"
-cmp -s <(truth_counts "$TEST_TMP/a.json") <(truth_counts "$TEST_TMP/b.json")
+"$OUT/workload" -q -r 1000 -t 2 -o "$TEST_TMP/a.json" &&
+	"$OUT/workload" -q -r 1000 -t 2 -o "$TEST_TMP/b.json" &&
+	cmp -s <(truth_counts "$TEST_TMP/a.json") <(truth_counts "$TEST_TMP/b.json")
 ok $? "two runs with 2 threads agree"
 
 # A different scale changes the self work, but not the calls or argument checksums.
-"$OUT/workload" -q -r 1000 -s 3 -o "$TEST_TMP/c.json"
 calls_and_args()
 {
 	local m
@@ -43,14 +43,20 @@ calls_and_args()
 		json_field "$1" "methods.$m.arg_sum"
 	done
 }
-cmp -s <(calls_and_args "$TEST_TMP/a.json") <(calls_and_args "$TEST_TMP/c.json")
+"$OUT/workload" -q -r 1000 -s 3 -o "$TEST_TMP/c.json" &&
+	cmp -s <(calls_and_args "$TEST_TMP/a.json") <(calls_and_args "$TEST_TMP/c.json")
 ok $? "the scale does not change calls or checksums"
-is "$(json_field "$TEST_TMP/c.json" self_units_total)" \
-	"$((3 * $(json_field "$TEST_TMP/a.json" self_units_total)))" \
-	"self work is proportional to the scale"
+# ... and the work is real: 100 times the units take far more CPU (about 60 times here).
+"$OUT/workload" -q -r 300 -s 1 -o "$TEST_TMP/s1.json" &&
+	"$OUT/workload" -q -r 300 -s 100 -o "$TEST_TMP/s100.json"
+ok $? "runs at scale 1 and 100"
+ratio=$(($(json_field "$TEST_TMP/s100.json" hot_cpu_ns) / $(json_field "$TEST_TMP/s1.json" hot_cpu_ns)))
+[ "$ratio" -ge 10 ]
+ok $? "scale 100 takes at least 10 times the CPU of scale 1 (took $ratio times)"
 
 # Duration mode runs for about as long as asked and still accounts for every call.
 "$OUT/workload" -q -d 0.3 -t 2 -o "$TEST_TMP/d.json"
+ok $? "-d 0.3 -t 2 runs"
 wall=$(json_field "$TEST_TMP/d.json" hot_wall_ns)
 req=$(json_field "$TEST_TMP/d.json" requests)
 [ "$wall" -ge 300000000 ] && [ "$wall" -lt 1500000000 ]

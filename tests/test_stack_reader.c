@@ -1,6 +1,7 @@
 /* test_stack_reader.c - another process reads the workload's call stack; torn reads rejected */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,17 +19,17 @@
 
 /* The call tree as methods.h states it: what a consistent stack must look like. */
 static const char *const method_names[TB_NR_METHODS] = {
-#define NAME(id, name, self_units, per_parent, parent) [id] = #name,
+#define NAME(id, name, base_units, per_parent, parent) [id] = #name,
 	TB_METHODS(NAME)
 #undef NAME
 };
 static const int method_parent[TB_NR_METHODS] = {
-#define PARENT(id, name, self_units, per_parent, parent) [id] = TB_M_##parent,
+#define PARENT(id, name, base_units, per_parent, parent) [id] = TB_M_##parent,
 	TB_METHODS(PARENT)
 #undef PARENT
 };
 static const int method_fanout[TB_NR_METHODS] = {
-#define FANOUT(id, name, self_units, per_parent, parent) [id] = per_parent,
+#define FANOUT(id, name, base_units, per_parent, parent) [id] = per_parent,
 	TB_METHODS(FANOUT)
 #undef FANOUT
 };
@@ -84,42 +85,124 @@ static bool stack_is_valid(const struct tb_thread_stack *s, const char **why)
 	return true;
 }
 
-int main(void)
+struct reader_stats {
+	unsigned long samples, valid, torn, torn_impossible, wrong, empty, max_depth;
+	const char *why; /* why the last wrong stack was impossible */
+};
+
+/*
+ * Reads every thread's stack `rounds` times as an out-of-process profiler
+ * does: the sequence counter, the header (depth), then the frames in use with
+ * a second read, then the counter again. The frames arrive a system call after
+ * the depth, so a stack that changes meanwhile tears.
+ */
+static void sample_stacks(pid_t pid, const struct tb_stack_root *root, int rounds, long pause_ns,
+			  struct reader_stats *st)
 {
-	const char *out = getenv("OUT") ? getenv("OUT") : "build";
-	char workload[PATH_MAX + 16], dir[PATH_MAX];
-	char *argv[] = { workload, "-q", "-t", "2", "-s", "5", "-d", "2", NULL };
-	struct tb_child child = TB_CHILD_INIT;
-	struct tb_stack_root root;
 	struct tb_thread_stack stack;
-	uint64_t root_addr = 0, names[TB_NR_METHODS];
-	unsigned long samples = 0, valid = 0, torn = 0, wrong = 0, max_depth_seen = 0, empty = 0;
-	const char *why = NULL;
-	bool names_ok = true;
-	int status, err;
+	const char *why;
 
-	if (!tap_ok(realpath(out, dir) != NULL, "build directory %s exists", out))
-		return tap_done();
-	snprintf(workload, sizeof(workload), "%s/workload", dir);
-	if (!tap_ok(tb_child__spawn(&child, argv) == 0 && tb_child__exec(&child) == 0,
-		    "start the workload behind its gate"))
-		goto out;
+	for (int round = 0; round < rounds; round++) {
+		for (uint32_t t = 0; t < root->nr_threads; t++) {
+			uint64_t addr = root->threads + t * root->thread_stack_size, seq_before,
+				 seq_after;
+
+			size_t header = offsetof(struct tb_thread_stack, frames), frames;
+
+			if (read_remote(pid, addr, &seq_before, sizeof(seq_before)) ||
+			    read_remote(pid, addr, &stack, header))
+				return; /* the workload has exited */
+			frames = (stack.depth < TB_STACK_MAX_DEPTH ? stack.depth
+								   : TB_STACK_MAX_DEPTH) *
+				 sizeof(struct tb_frame);
+			if ((frames && read_remote(pid, addr + header, stack.frames, frames)) ||
+			    read_remote(pid, addr, &seq_after, sizeof(seq_after)))
+				return;
+			st->samples++;
+			if ((seq_before & 1) || seq_before != seq_after ||
+			    stack.seq != seq_before) {
+				st->torn++;
+				/* What a reader without the sequence check would have accepted. */
+				if (stack.depth && !stack_is_valid(&stack, &why))
+					st->torn_impossible++;
+				continue;
+			}
+			if (!stack.depth) {
+				st->empty++;
+			} else if (stack_is_valid(&stack, &why)) {
+				st->valid++;
+				if (stack.depth > st->max_depth)
+					st->max_depth = stack.depth;
+			} else {
+				st->wrong++;
+				st->why = why;
+			}
+		}
+		if (pause_ns)
+			nanosleep(&(struct timespec){ .tv_nsec = pause_ns }, NULL);
+	}
+}
+
+/* Starts the workload behind its gate and reads its stack root; 0 or -1 (reported). */
+static int start_and_find_root(struct tb_child *child, char *argv[], struct tb_stack_root *root)
+{
+	uint64_t root_addr = 0;
+	int err;
+
+	if (!tap_ok(tb_child__spawn(child, argv) == 0 && tb_child__exec(child) == 0,
+		    "start %s %s %s %s %s behind its gate", argv[2], argv[3], argv[4], argv[5],
+		    argv[6]))
+		return -1;
 	/* Before this, the loader may not have relocated the pointers in the root yet. */
-	tap_ok(tb_child__wait_ready(&child, 10000) == 0, "the workload reports it is at the gate");
-
+	tap_ok(tb_child__wait_ready(child, 10000) == 0, "the workload reports it is at the gate");
 	/* Found by symbol through /proc/PID/maps: PIE and ASLR, no address known in advance. */
-	err = tb_maps__resolve_symbol(child.pid, NULL, TB_STACK_ROOT_SYMBOL, &root_addr);
+	err = tb_maps__resolve_symbol(child->pid, NULL, TB_STACK_ROOT_SYMBOL, &root_addr);
 	tap_ok(err == 0, "resolve %s in the running workload (0x%llx)", TB_STACK_ROOT_SYMBOL,
 	       (unsigned long long)root_addr);
-	if (!tap_ok(read_remote(child.pid, root_addr, &root, sizeof(root)) == 0,
+	if (!tap_ok(read_remote(child->pid, root_addr, root, sizeof(*root)) == 0,
 		    "read the stack root with process_vm_readv"))
+		return -1;
+	return 0;
+}
+
+static bool is_thread_of(pid_t pid, uint32_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%u", pid, tid);
+	return tid && access(path, F_OK) == 0;
+}
+
+/* A slowly changing stack: the layout, the names, and only possible stacks accepted. */
+static void test_layout_and_stacks(const char *workload)
+{
+	char *argv[] = { (char *)workload, "-q", "-t", "4", "-s", "5", "-d", "2", NULL };
+	struct tb_child child = TB_CHILD_INIT;
+	struct reader_stats st = { 0 };
+	struct tb_stack_root root;
+	uint64_t names[TB_NR_METHODS];
+	bool names_ok = true, tids_ok = true;
+	int status = -1;
+
+	if (start_and_find_root(&child, argv, &root))
 		goto out;
 	tap_ok(root.magic == TB_STACK_MAGIC && root.version == TB_STACK_VERSION,
 	       "root has the magic and version");
 	tap_is_u64(root.nr_methods, TB_NR_METHODS, "root counts the methods");
 	tap_is_u64(root.thread_stack_size, sizeof(struct tb_thread_stack),
 		   "root states the per-thread stack size");
-	tap_is_u64(root.nr_threads, 2, "both worker threads registered before the gate");
+	tap_is_u64(root.nr_threads, 4, "all 4 worker threads have slots before the gate");
+	for (uint32_t t = 0; t < root.nr_threads; t++) {
+		uint32_t tid = 0;
+
+		if (read_remote(child.pid,
+				root.threads + t * root.thread_stack_size +
+					offsetof(struct tb_thread_stack, tid),
+				&tid, sizeof(tid)) ||
+		    !is_thread_of(child.pid, tid))
+			tids_ok = false;
+	}
+	tap_ok(tids_ok, "at the gate, every slot names a live thread of the workload");
 
 	/* Method names: an array of pointers, then each string, all in the target's memory. */
 	if (read_remote(child.pid, root.method_names, names, sizeof(names)))
@@ -134,49 +217,63 @@ int main(void)
 	tap_ok(names_ok, "every method name read from the target matches methods.h");
 
 	tb_child__release(&child);
-	/* Sample both threads for about a second while the workload runs. */
-	for (int round = 0; round < 4000; round++) {
-		for (uint32_t t = 0; t < root.nr_threads; t++) {
-			uint64_t addr = root.threads + t * root.thread_stack_size, seq_before,
-				 seq_after;
-
-			if (read_remote(child.pid, addr, &seq_before, sizeof(seq_before)) ||
-			    read_remote(child.pid, addr, &stack, sizeof(stack)) ||
-			    read_remote(child.pid, addr, &seq_after, sizeof(seq_after)))
-				goto done;
-			samples++;
-			if ((seq_before & 1) || seq_before != seq_after ||
-			    stack.seq != seq_before) {
-				torn++;
-				continue;
-			}
-			if (!stack.depth) {
-				empty++;
-				continue;
-			}
-			if (stack_is_valid(&stack, &why)) {
-				valid++;
-				if (stack.depth > max_depth_seen)
-					max_depth_seen = stack.depth;
-			} else {
-				wrong++;
-			}
-		}
-		nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
-	}
-done:
-	tap_diag("%lu reads: %lu consistent stacks, %lu torn (rejected), %lu empty", samples, valid,
-		 torn, empty);
-	tap_ok(valid >= 1000, "at least 1000 consistent stacks read while the workload ran (%lu)",
-	       valid);
-	tap_ok(wrong == 0, "no consistent read is an impossible stack (%lu wrong%s%s)", wrong,
-	       why ? ": " : "", why ? why : "");
-	tap_is_u64(max_depth_seen, 4,
+	sample_stacks(child.pid, &root, 2000, 200000, &st);
+	tap_diag("%lu reads: %lu consistent stacks, %lu torn (rejected), %lu empty", st.samples,
+		 st.valid, st.torn, st.empty);
+	tap_ok(st.valid >= 1000,
+	       "at least 1000 consistent stacks read while the workload ran (%lu)", st.valid);
+	tap_ok(st.wrong == 0, "no consistent read is an impossible stack (%lu wrong%s%s)", st.wrong,
+	       st.why ? ": " : "", st.why ? st.why : "");
+	tap_is_u64(st.max_depth, 4,
 		   "the deepest stack seen is handle_request > render > render_row > escape");
 	tb_child__wait(&child, &status);
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	       "the workload exits 0 after being read");
 out:
 	tb_child__kill(&child);
+}
+
+/*
+ * A stack that changes every few nanoseconds (scale 0), read back to back:
+ * reads do tear, the sequence counter catches them, and what it rejects
+ * includes stacks no program could have had.
+ */
+static void test_torn_reads(const char *workload)
+{
+	char *argv[] = { (char *)workload, "-q", "-t", "2", "-s", "0", "-d", "1", NULL };
+	struct tb_child child = TB_CHILD_INIT;
+	struct reader_stats st = { 0 };
+	struct tb_stack_root root;
+	int status = -1;
+
+	if (start_and_find_root(&child, argv, &root))
+		goto out;
+	tb_child__release(&child);
+	sample_stacks(child.pid, &root, 20000, 0, &st);
+	tap_diag("%lu reads: %lu consistent, %lu torn, of which %lu impossible stacks", st.samples,
+		 st.valid, st.torn, st.torn_impossible);
+	tap_ok(st.torn > 0, "a fast-changing stack tears some reads (%lu of %lu)", st.torn,
+	       st.samples);
+	tap_ok(st.torn_impossible > 0,
+	       "without the sequence check, a reader would accept impossible stacks (%lu)",
+	       st.torn_impossible);
+	tap_ok(st.wrong == 0, "with it, no accepted stack is impossible (%lu wrong%s%s)", st.wrong,
+	       st.why ? ": " : "", st.why ? st.why : "");
+	tb_child__wait(&child, &status);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the workload exits 0");
+out:
+	tb_child__kill(&child);
+}
+
+int main(void)
+{
+	const char *out = getenv("OUT") ? getenv("OUT") : "build";
+	char workload[PATH_MAX + 16], dir[PATH_MAX];
+
+	if (!tap_ok(realpath(out, dir) != NULL, "build directory %s exists", out))
+		return tap_done();
+	snprintf(workload, sizeof(workload), "%s/workload", dir);
+	test_layout_and_stacks(workload);
+	test_torn_reads(workload);
 	return tap_done();
 }

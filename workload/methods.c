@@ -276,23 +276,35 @@ TB_METHOD_FN uint64_t handle_request(uint64_t request_id)
 	return x;
 }
 
-/* Probe-loop leaves: the same trivial body, each with one kind of instrumentation point. */
-TB_METHOD_FN uint64_t loop_leaf_plain(uint64_t i)
+/*
+ * Probe-loop leaves: the same trivial body, each with one kind of
+ * instrumentation point. The body keeps two values on the stack across the
+ * probe site, as leaf code with a small buffer does; a leaf keeps them in the
+ * red zone below %rsp, unless built with -mno-red-zone. That is where the
+ * optimised uprobe's call on a 5-byte nop writes, so the result of a probe
+ * loop shows whether a build is safe (tests/redzone.t).
+ */
+#define TB_LEAF_BODY(i, probe)                                 \
+	do {                                                   \
+		volatile uint64_t scratch[2] = { (i), (i)*3 }; \
+		probe;                                         \
+		return scratch[0] + scratch[1] + 1;            \
+	} while (0)
+
+TB_METHOD_FN uint64_t loop_leaf_empty(uint64_t i)
 {
-	return i * 3 + 1;
+	TB_LEAF_BODY(i, (void)0);
 }
 
 TB_METHOD_FN uint64_t loop_leaf_probe(uint64_t i)
 {
-	TB_PROBE1(loop_probe, i);
-	return i * 3 + 1;
+	TB_LEAF_BODY(i, TB_PROBE1(loop_probe, i));
 }
 
 TB_METHOD_FN uint64_t loop_leaf_guarded(uint64_t i)
 {
-	if (TB_PROBE_ENABLED(loop_guarded))
-		TB_PROBE2(loop_guarded, i, tb_method_names[TB_M_loop_leaf_method]);
-	return i * 3 + 1;
+	TB_LEAF_BODY(i, if (TB_PROBE_ENABLED(loop_guarded))
+				TB_PROBE2(loop_guarded, i, "loop_leaf_guarded"));
 }
 
 TB_METHOD_FN uint64_t loop_leaf_method(uint64_t i)

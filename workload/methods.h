@@ -6,8 +6,8 @@
  * One row per method: TB_METHOD(id, name, base_units, per_parent, parent)
  *
  *   base_units  units of self work per call at scale 1 (one unit is one step of
- *               a dependent multiply-add chain, about 1 ns here); --scale
- *               multiplies it
+ *               a dependent multiply-add chain, about 1.4 ns on the reference
+ *               machine); --scale multiplies it
  *   per_parent  calls per call of the parent method
  *   parent      the caller in the request call tree (the root has itself)
  *

@@ -22,8 +22,8 @@
  *   method_return  (method_id, arg, name, depth)   semaphore-guarded
  *   request_start  (request_id)                    semaphore-guarded
  *   request_done   (request_id, result)            semaphore-guarded
- *   loop_probe     (iteration)                     bare: the semaphore is never checked
- *   loop_guarded   (iteration, name)               semaphore-guarded
+ *   loop_probe     (i)                             bare: the semaphore is never checked
+ *   loop_guarded   (i, name)                       semaphore-guarded
  *
  * A guarded site reads its semaphore (an unsigned short the kernel increments
  * for every attached uprobe) and skips the argument preparation and the nop

@@ -33,14 +33,14 @@ enum run_mode {
 };
 
 enum loop_leaf {
-	LEAF_PLAIN,
+	LEAF_EMPTY,
 	LEAF_PROBE,
 	LEAF_GUARDED,
 	LEAF_METHOD,
 };
 
 static const char *const loop_leaf_names[] = {
-	[LEAF_PLAIN] = "plain",
+	[LEAF_EMPTY] = "empty",
 	[LEAF_PROBE] = "probe",
 	[LEAF_GUARDED] = "guarded",
 	[LEAF_METHOD] = "method",
@@ -55,7 +55,7 @@ struct options {
 	int gate_fd;
 	const char *truth_path;
 	bool calibrate;
-	uint64_t loop_iterations;
+	uint64_t loop_calls;
 	enum loop_leaf leaf;
 	bool quiet;
 };
@@ -72,10 +72,11 @@ static struct options opts = {
 	.threads = 1,
 	.scale = 1.0,
 	.gate_fd = -1,
-	.leaf = LEAF_PLAIN,
+	.leaf = LEAF_EMPTY,
 };
 
-static pthread_barrier_t start_barrier;
+static pthread_barrier_t registered_barrier; /* every worker's stack slot is filled in */
+static pthread_barrier_t start_barrier; /* the hot phase begins */
 static uint64_t deadline_ns; /* duration mode: workers stop at the first request after it */
 static const char *progname = "workload";
 
@@ -97,13 +98,14 @@ static void usage(FILE *out)
 		"                       (default: the descriptor in $%s, if set)\n"
 		"  -o, --truth FILE     write the ground truth as JSON to FILE at exit\n"
 		"  -c, --calibrate      also measure each method's true self time (after the run)\n"
-		"  -L, --loop N         probe-loop mode: each thread calls one leaf N times\n"
-		"  -k, --leaf KIND      probe-loop leaf: plain, probe (bare USDT site), guarded\n"
-		"                       (semaphore-guarded USDT site) or method (default plain)\n"
+		"  -L, --loop CALLS     probe-loop mode: each thread calls one leaf CALLS times\n"
+		"  -k, --leaf KIND      probe-loop leaf: empty, probe (bare USDT site), guarded\n"
+		"                       (semaphore-guarded USDT site) or method (default empty)\n"
 		"  -q, --quiet          no summary on stdout\n"
 		"  -h, --help           this text\n"
 		"\n"
-		"Exit status: 0 done, 1 a system call failed, 2 bad usage, 3 start gate closed.\n",
+		"Exit status: 0 done, 1 a system call or the start gate failed, 2 bad usage,\n"
+		"3 start gate closed before release.\n",
 		progname, TB_VARIANT, TB_STACK_MAX_THREADS, TB_MAX_SCALE, TB_GATE_ENV);
 }
 
@@ -194,7 +196,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case 'L':
 			opts.mode = MODE_LOOP;
-			opts.loop_iterations = parse_u64("--loop", optarg, 1, UINT64_MAX / 2);
+			opts.loop_calls = parse_u64("--loop", optarg, 1, UINT64_MAX / 2);
 			break;
 		case 'k': {
 			size_t i;
@@ -275,13 +277,13 @@ static int open_files(void)
 
 static uint64_t run_loop(void)
 {
-	uint64_t n = opts.loop_iterations, acc = 0;
+	uint64_t n = opts.loop_calls, acc = 0;
 
 	/* One loop per leaf, so each iteration is a direct call and nothing else. */
 	switch (opts.leaf) {
-	case LEAF_PLAIN:
+	case LEAF_EMPTY:
 		for (uint64_t i = 0; i < n; i++)
-			acc += loop_leaf_plain(i);
+			acc += loop_leaf_empty(i);
 		break;
 	case LEAF_PROBE:
 		for (uint64_t i = 0; i < n; i++)
@@ -322,6 +324,7 @@ static void *worker_main(void *p)
 	w->stack = &stacks[arg->index];
 	__atomic_store_n(&w->stack->tid, (uint32_t)gettid(), __ATOMIC_RELEASE);
 	tb_self = w;
+	pthread_barrier_wait(&registered_barrier);
 	pthread_barrier_wait(&start_barrier);
 	if (opts.mode == MODE_LOOP)
 		w->result = run_loop();
@@ -532,9 +535,9 @@ static int write_truth(const char *path, const char *program, const struct tb_wo
 		tb_json_writer__key(&w, "leaf");
 		tb_json_writer__string(&w, loop_leaf_names[opts.leaf]);
 		tb_json_writer__key(&w, "calls_per_thread");
-		tb_json_writer__u64(&w, opts.loop_iterations);
+		tb_json_writer__u64(&w, opts.loop_calls);
 		tb_json_writer__key(&w, "ns_per_call");
-		tb_json_writer__double(&w, (double)wall_ns / (double)opts.loop_iterations);
+		tb_json_writer__double(&w, (double)wall_ns / (double)opts.loop_calls);
 		tb_json_writer__end_object(&w);
 	}
 	if (cal) {
@@ -579,6 +582,7 @@ int main(int argc, char **argv)
 			opts.threads);
 		return 1;
 	}
+	pthread_barrier_init(&registered_barrier, NULL, opts.threads + 1);
 	pthread_barrier_init(&start_barrier, NULL, opts.threads + 1);
 	__atomic_store_n(&tb_stack_root.nr_threads, opts.threads, __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < opts.threads; i++) {
@@ -591,7 +595,8 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* Every thread exists and is waiting: now a tracer may attach, then release us. */
+	/* Every thread exists and has filled in its stack slot: a tracer may attach now. */
+	pthread_barrier_wait(&registered_barrier);
 	if (opts.gate_fd >= 0)
 		wait_gate(opts.gate_fd);
 
@@ -627,11 +632,10 @@ int main(int argc, char **argv)
 
 	if (!opts.quiet) {
 		if (opts.mode == MODE_LOOP) {
-			printf("%s: loop_leaf_%s x %" PRIu64
-			       " on %u thread%s: %.3f ns per call\n",
-			       progname, loop_leaf_names[opts.leaf], opts.loop_iterations,
-			       opts.threads, opts.threads == 1 ? "" : "s",
-			       (double)wall_ns / (double)opts.loop_iterations);
+			printf("%s: loop_leaf_%s x %" PRIu64 " on %u thread%s: %.3f ns per call\n",
+			       progname, loop_leaf_names[opts.leaf], opts.loop_calls, opts.threads,
+			       opts.threads == 1 ? "" : "s",
+			       (double)wall_ns / (double)opts.loop_calls);
 		} else {
 			uint64_t calls = 0;
 

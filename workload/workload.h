@@ -18,7 +18,6 @@ struct tb_worker {
 	uint64_t syscall_errors;
 	uint64_t requests;
 	uint64_t result; /* sum of request results: changes if a computation goes wrong */
-	uint64_t self_units_done; /* units of self work executed */
 };
 
 /* Per-method self work in units at scale 1: the base_units column of TB_METHODS. */
@@ -38,7 +37,7 @@ extern struct tb_stack_root tb_stack_root;
 uint64_t handle_request(uint64_t request_id);
 
 /* The probe-loop leaves, one per kind of instrumentation point. */
-uint64_t loop_leaf_plain(uint64_t i);
+uint64_t loop_leaf_empty(uint64_t i);
 uint64_t loop_leaf_probe(uint64_t i);
 uint64_t loop_leaf_guarded(uint64_t i);
 uint64_t loop_leaf_method(uint64_t i);

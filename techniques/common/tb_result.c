@@ -74,14 +74,17 @@ static int map_grow(struct tb_result_map *map)
 	size_t nr_slots = map->nr_slots ? map->nr_slots * 2 : 16, cap = nr_slots / 2, *slots;
 	struct map_entry *entries;
 
-	entries = realloc(map->entries, cap * sizeof(*entries));
-	if (!entries)
-		return -ENOMEM;
-	map->entries = entries;
-	map->cap = cap;
+	/* Slots first: if either allocation fails, the map is left as it was. */
 	slots = calloc(nr_slots, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
+	entries = realloc(map->entries, cap * sizeof(*entries));
+	if (!entries) {
+		free(slots);
+		return -ENOMEM;
+	}
+	map->entries = entries;
+	map->cap = cap;
 	free(map->slots);
 	map->slots = slots;
 	map->nr_slots = nr_slots;

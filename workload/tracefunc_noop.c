@@ -1,4 +1,4 @@
-/* cyg_noop.c - empty -finstrument-functions hooks: the default that workload-finstrument links */
+/* tracefunc_noop.c - empty -finstrument-functions hooks: the default workload-finstrument links */
 
 /*
  * workload-finstrument calls these at every function entry and exit. Kept in
