@@ -31,16 +31,6 @@ RESULTS_DIR=${RESULTS_DIR:-results/$(hostname -s)/$STAMP}
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-for bin in workload workload-usdt workload-usdt5 workload-finstrument tests/uprobe_count \
-	tests/json_get; do
-	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
-done
-command -v hyperfine >/dev/null || die "hyperfine is missing: run ./setup.sh as root"
-[ -e "$RESULTS_DIR" ] && die "$RESULTS_DIR exists already: results are never overwritten"
-mkdir -p "$RESULTS_DIR"
-TMP=$(mktemp -d /tmp/tracebench-bench.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-
 # variant|leaf|baseline (variant/leaf run in the same round)|what it measures
 CONFIGS="plain|empty|plain/empty|the baseline: plain build, uninstrumented leaf
 plain|probe|plain/empty|A/A control: the plain build has no probe, so this is the same code
@@ -53,6 +43,16 @@ plain|method|plain/empty|a method's bookkeeping: entry time, frame push and pop,
 usdt|method|plain/method|the same method with its two semaphore-guarded USDT sites"
 
 program_of() { [ "$1" = plain ] && echo workload || echo "workload-$1"; }
+
+for bin in $(cut -d'|' -f1 <<<"$CONFIGS" | sort -u | while read -r v; do program_of "$v"; done) \
+	tests/uprobe_count tests/json_get; do
+	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
+done
+command -v hyperfine >/dev/null || die "hyperfine is missing: run ./setup.sh as root"
+[ -e "$RESULTS_DIR" ] && die "$RESULTS_DIR exists already: results are never overwritten"
+mkdir -p "$RESULTS_DIR"
+TMP=$(mktemp -d /tmp/tracebench-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
 
 # ---- environment fingerprint --------------------------------------------------------------
 

@@ -7,7 +7,7 @@ trap 'rm -rf "$TEST_TMP"' EXIT
 tap_n=0
 tap_failed=0
 
-# ok CONDITION-EXIT-STATUS NAME: run as `check NAME -- command...` or `ok $? NAME`
+# ok STATUS NAME: a check passes when STATUS (usually $?) is 0
 ok()
 {
 	tap_n=$((tap_n + 1))

@@ -166,7 +166,7 @@ static void parse_options(int argc, char **argv)
 		{},
 	};
 	bool have_requests = false, have_leaf = false;
-	const char *env;
+	const char *env, *gate_from = "--gate";
 	int c;
 
 	opterr = 0; /* our own one-line messages */
@@ -238,13 +238,11 @@ static void parse_options(int argc, char **argv)
 		usage_error("--requests %" PRIu64 " is fewer than --threads %u", opts.requests,
 			    opts.threads);
 	if (opts.gate_fd < 0 && (env = getenv(TB_GATE_ENV)) && *env) {
-		opts.gate_fd = parse_u64("$" TB_GATE_ENV, env, 0, INT_MAX);
-		if (fcntl(opts.gate_fd, F_GETFD) < 0)
-			usage_error("invalid $" TB_GATE_ENV " %d: not an open file descriptor",
-				    opts.gate_fd);
-	} else if (opts.gate_fd >= 0 && fcntl(opts.gate_fd, F_GETFD) < 0) {
-		usage_error("invalid --gate %d: not an open file descriptor", opts.gate_fd);
+		gate_from = "$" TB_GATE_ENV;
+		opts.gate_fd = parse_u64(gate_from, env, 0, INT_MAX);
 	}
+	if (opts.gate_fd >= 0 && fcntl(opts.gate_fd, F_GETFD) < 0)
+		usage_error("invalid %s %d: not an open file descriptor", gate_from, opts.gate_fd);
 }
 
 static int open_files(void)
@@ -363,8 +361,13 @@ static void wait_gate(int fd)
 struct calibration {
 	double bookkeeping_ns; /* per call, every method alike */
 	double self_work_ns[TB_NR_METHODS]; /* per call: self work and system call */
-	double self_ns_per_call[TB_NR_METHODS]; /* the sum: what a profiler sees in the method */
 };
+
+/* A method's true self time per call: what a profiler sees in the method. */
+static double self_ns_per_call(const struct calibration *cal, int m)
+{
+	return cal->self_work_ns[m] + cal->bookkeeping_ns;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -430,7 +433,6 @@ static void calibrate(const struct tb_worker *total, struct calibration *cal)
 		if (!total->calls[m])
 			continue;
 		cal->self_work_ns[m] = time_per_call(call_self_work, m);
-		cal->self_ns_per_call[m] = cal->self_work_ns[m] + cal->bookkeeping_ns;
 	}
 	tb_self = NULL;
 }
@@ -441,7 +443,7 @@ static void write_truth_methods(struct tb_json_writer *w, const struct tb_worker
 	double self_total_ns = 0;
 
 	for (int m = 0; cal && m < TB_NR_METHODS; m++)
-		self_total_ns += total->calls[m] * cal->self_ns_per_call[m];
+		self_total_ns += total->calls[m] * self_ns_per_call(cal, m);
 	tb_json_writer__key(w, "methods");
 	tb_json_writer__begin_object(w);
 	for (int m = 0; m < TB_NR_METHODS; m++) {
@@ -456,10 +458,10 @@ static void write_truth_methods(struct tb_json_writer *w, const struct tb_worker
 		tb_json_writer__key(w, "self_units_per_call");
 		tb_json_writer__u64(w, tb_method_units[m]);
 		if (cal && total->calls[m]) {
-			double self_ns = total->calls[m] * cal->self_ns_per_call[m];
+			double self_ns = total->calls[m] * self_ns_per_call(cal, m);
 
 			tb_json_writer__key(w, "self_ns_per_call");
-			tb_json_writer__double(w, cal->self_ns_per_call[m]);
+			tb_json_writer__double(w, self_ns_per_call(cal, m));
 			tb_json_writer__key(w, "self_work_ns_per_call");
 			tb_json_writer__double(w, cal->self_work_ns[m]);
 			tb_json_writer__key(w, "self_ns");
