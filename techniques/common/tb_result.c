@@ -20,6 +20,7 @@ enum value_type {
 	VALUE_DOUBLE,
 	VALUE_STR,
 	VALUE_BOOL,
+	VALUE_EMIT,
 };
 
 struct map_entry {
@@ -31,6 +32,10 @@ struct map_entry {
 		double dbl;
 		char *str;
 		bool boolean;
+		struct {
+			tb_result_emit_fn fn;
+			void *ctx;
+		} emit;
 	};
 };
 
@@ -212,7 +217,7 @@ static struct map_entry *extra_entry(struct tb_result *r, const char *key, enum 
 	if (e->type == VALUE_STR)
 		free(e->str);
 	e->type = type;
-	e->u64 = 0;
+	memset(&e->emit, 0, sizeof(e->emit));
 	return e;
 }
 
@@ -276,6 +281,18 @@ int tb_result__set_extra_bool(struct tb_result *r, const char *key, bool v)
 	return err;
 }
 
+int tb_result__set_extra_emit(struct tb_result *r, const char *key, tb_result_emit_fn fn, void *ctx)
+{
+	int err = 0;
+	struct map_entry *e = extra_entry(r, key, VALUE_EMIT, &err);
+
+	if (e) {
+		e->emit.fn = fn;
+		e->emit.ctx = ctx;
+	}
+	return err;
+}
+
 static void emit_value(struct tb_json_writer *w, const struct map_entry *e)
 {
 	switch (e->type) {
@@ -293,6 +310,9 @@ static void emit_value(struct tb_json_writer *w, const struct map_entry *e)
 		break;
 	case VALUE_BOOL:
 		tb_json_writer__bool(w, e->boolean);
+		break;
+	case VALUE_EMIT:
+		e->emit.fn(w, e->emit.ctx);
 		break;
 	}
 }

@@ -67,6 +67,16 @@ int tb_result__set_extra_str(struct tb_result *r, const char *key, const char *v
 int tb_result__set_extra_bool(struct tb_result *r, const char *key, bool v);
 
 /*
+ * An extra key whose value is any JSON (an object of histograms, say),
+ * written when the result is: fn must write exactly one value with w, and
+ * ctx must stay valid until the last tb_result__write.
+ */
+struct tb_json_writer;
+typedef void (*tb_result_emit_fn)(struct tb_json_writer *w, void *ctx);
+int tb_result__set_extra_emit(struct tb_result *r, const char *key, tb_result_emit_fn fn,
+			      void *ctx);
+
+/*
  * Writes the result to path; "-" is stdout. A regular file (or a new one) is
  * written to "PATH.tmp.PID.N" in the same directory, synced and renamed over
  * path, so a reader sees the old file or the whole new one, never half; the

@@ -1,0 +1,25 @@
+/* tb_hist.h - log2 latency histograms: buckets and the BCC-style text printer */
+#ifndef TB_HIST_H
+#define TB_HIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * Bucket 0 holds the value 0; bucket b >= 1 holds [2^(b-1), 2^b - 1]. So 64
+ * buckets (0 to 64, with 64 unused) cover every uint64_t up to 2^63 - 1, and
+ * the bucket of v is floor(log2(v)) + 1.
+ */
+unsigned int tb_hist__bucket(uint64_t v);
+uint64_t tb_hist__bucket_low(unsigned int b);
+uint64_t tb_hist__bucket_high(unsigned int b);
+
+/*
+ * Prints buckets[0..nr) the way the BCC tools print a log2 histogram: a
+ * header naming the unit, then "low -> high : count |****|" per bucket from
+ * the first to the last non-empty one. Prints a note instead when all are 0.
+ */
+void tb_hist__print(FILE *f, const uint64_t *buckets, size_t nr, const char *unit);
+
+#endif /* TB_HIST_H */

@@ -1,0 +1,146 @@
+/* tb_target.c - checks on the process a tracer is asked to watch: pid, liveness, command path */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "tb_target.h"
+
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h: the task is a kernel thread */
+
+int tb_target__parse_pid(const char *s, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > (1 << 22))
+		return -EINVAL;
+	*pid = v;
+	return 0;
+}
+
+/* State letter and flags from /proc/PID/stat. Returns 0 or -errno. */
+static int read_stat(pid_t pid, char *state, unsigned long *flags)
+{
+	char path[64], buf[1024], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* The command name may hold spaces and parentheses: fields resume after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", state, flags) != 2)
+		return -EIO;
+	return 0;
+}
+
+int tb_target__check_pid(pid_t pid, char *why, size_t len)
+{
+	unsigned long flags;
+	char state;
+	int err;
+
+	if (pid == getpid()) {
+		snprintf(why, len, "pid %d is this tracer itself", (int)pid);
+		return -EINVAL;
+	}
+	if (kill(pid, 0) && errno == ESRCH) {
+		snprintf(why, len, "no process has pid %d", (int)pid);
+		return -ESRCH;
+	}
+	err = read_stat(pid, &state, &flags);
+	if (err == -ENOENT || err == -ESRCH) {
+		snprintf(why, len, "no process has pid %d", (int)pid);
+		return -ESRCH;
+	}
+	if (err) {
+		snprintf(why, len, "cannot read /proc/%d/stat: %s", (int)pid, strerror(-err));
+		return err == -EACCES ? -EPERM : err;
+	}
+	if (flags & PF_KTHREAD) {
+		snprintf(why, len, "pid %d is a kernel thread: it runs no user-space code",
+			 (int)pid);
+		return -EINVAL;
+	}
+	if (state == 'Z' || state == 'X') {
+		snprintf(why, len, "pid %d has exited (a zombie its parent has not reaped)",
+			 (int)pid);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+int tb_target__pidfd(pid_t pid)
+{
+	int fd = syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+bool tb_target__exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* A regular file we may execute. Returns 0 or -errno. */
+static int executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	return access(path, X_OK) ? -errno : 0;
+}
+
+int tb_target__which(const char *cmd, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH"), *end;
+	int err = -ENOENT, e;
+
+	if (strchr(cmd, '/')) {
+		if ((size_t)snprintf(path, len, "%s", cmd) >= len)
+			return -ENAMETOOLONG;
+		return executable(path);
+	}
+	if (!*cmd)
+		return -ENOENT;
+	if (!dirs)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	for (; dirs; dirs = *end ? end + 1 : NULL) {
+		int dir_len;
+
+		end = strchrnul(dirs, ':');
+		dir_len = end - dirs;
+		/* An empty entry means the current directory, as execvp reads it. */
+		if ((size_t)snprintf(path, len, "%.*s%s%s", dir_len, dirs, dir_len ? "/" : "",
+				     cmd) >= len)
+			continue;
+		e = executable(path);
+		if (!e)
+			return 0;
+		if (e == -EACCES)
+			err = e; /* as execvp: a match we may not run beats no match */
+	}
+	return err;
+}
