@@ -100,6 +100,34 @@ $(OUT)/libtbcommon.a: $(COMMON_OBJS) | $(OUT)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# ---- techniques/usdt: BPF object -> skeleton -> tb-usdt ------------------------------------
+
+BPF_CLANG ?= clang
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
+# Debian's clang does not search the multiarch include directory for -target bpf (asm/types.h
+# lives there): pass the host compiler's system directories, as libbpf-bootstrap does.
+BPF_SYS_INCLUDES := $(shell $(BPF_CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror $(BPF_SYS_INCLUDES)
+
+$(OBJ)/usdt/tb_usdt.bpf.o: techniques/usdt/tb_usdt.bpf.c | $(OBJ)/usdt
+	$(call msg,BPF,$@)
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -MMD -MP -Itechniques/usdt -c $< -o $@
+
+$(OBJ)/usdt/tb_usdt.skel.h: $(OBJ)/usdt/tb_usdt.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name tb_usdt_bpf > $@
+
+$(OBJ)/usdt/tb_usdt.o: techniques/usdt/tb_usdt.c $(OBJ)/usdt/tb_usdt.skel.h | $(OBJ)/usdt
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itechniques/usdt -I$(OBJ)/usdt -c $< -o $@
+
+$(OUT)/tb-usdt: $(OBJ)/usdt/tb_usdt.o $(OUT)/libtbcommon.a | $(OUT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $^ -o $@ -lbpf $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+
+TOOLS := $(OUT)/tb-usdt
+
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
 TEST_C_SRCS := $(wildcard tests/*.c)
@@ -109,12 +137,22 @@ $(TEST_BINS): $(OUT)/tests/%: tests/%.c $(OUT)/libtbcommon.a | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(OUT)/libtbcommon.a $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
-TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone
+# A program that is not the workload, with USDT probes of its own, one in a shared library.
+# Built like a user's program: the plain compiler flags, never the sanitizers.
+$(OUT)/tests/libtbsdt.so: tests/sdt/sdt_lib.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_WARN) $(CFLAGS) -fPIC -shared $< -o $@
+
+$(OUT)/tests/sdt-app: tests/sdt/sdt_app.c $(OUT)/tests/libtbsdt.so | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_WARN) $(CFLAGS) $< -o $@ -L$(OUT)/tests -ltbsdt -Wl,-rpath,'$$ORIGIN'
+
+TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app
 
 # ---- top-level targets --------------------------------------------------------------------
 
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
-       $(OUT)/libtbcommon.a $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/libtbcommon.a $(TOOLS) $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench setup clean help
 
@@ -144,7 +182,7 @@ clean:
 help:
 	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json:
+$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

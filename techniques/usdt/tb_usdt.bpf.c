@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tb_usdt.bpf.c - the BPF programs tb-usdt attaches to USDT probes: empty, count, latency, stream
+ */
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <asm/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/usdt.bpf.h>
+
+#include "tb_usdt.h"
+
+/*
+ * Every program is SEC("?usdt"): nothing loads unless the loader asks for it,
+ * so one skeleton carries every mode and each run loads exactly the program
+ * it measures. A probe's index into the maps below is its USDT cookie, set
+ * by the loader when it attaches.
+ *
+ * No kernel structure is read, only registers (struct pt_regs, whose layout
+ * is the user ABI) and user memory: there are no CO-RE relocations and the
+ * programs load without kernel BTF.
+ */
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader between open and load. -1: not used. */
+const volatile int count_by_arg = -1; /* count mode: one count per value of this argument */
+const volatile int count_sum_arg = -1; /* count mode: sum this argument per count */
+const volatile int hist_key_arg =
+	-1; /* histogram mode: one histogram per value of this entry argument */
+const volatile unsigned int event_args = TB_USDT_EVENT_ARGS; /* stream mode: copy this many */
+/* One probe attached: its index is 0, and the cookie's map lookup can be skipped. */
+const volatile bool single_probe = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TB_USDT_MAX_PROBES);
+	__type(key, __u32);
+	__type(value, struct tb_usdt_probe_stats);
+} probe_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384); /* resized by the loader (--max-keys) */
+	__type(key, struct tb_usdt_value_key);
+	__type(value, struct tb_usdt_value_stats);
+} value_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* threads with open calls */
+	__type(key, __u32);
+	__type(value, struct tb_usdt_thread_calls);
+} thread_calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384); /* resized by the loader (--max-keys) */
+	__type(key, __s64);
+	__type(value, struct tb_usdt_hist);
+} histograms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* resized by the loader (--ringbuf-size) */
+} events SEC(".maps");
+
+/* New map entries start from these (they are too large for the 512-byte BPF stack). */
+static const struct tb_usdt_value_stats zero_value_stats;
+static const struct tb_usdt_thread_calls zero_thread_calls;
+static const struct tb_usdt_hist zero_hist;
+
+static __always_inline __u32 probe_of(struct pt_regs *ctx)
+{
+	return single_probe ? 0 : bpf_usdt_cookie(ctx);
+}
+
+static __always_inline struct tb_usdt_probe_stats *stats_of(__u32 probe)
+{
+	return bpf_map_lookup_elem(&probe_stats, &probe);
+}
+
+/* The entry for key in a hash map, created from zero if absent; NULL if the map is full. */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	/* EEXIST from a racing CPU is fine: the second lookup finds its entry. */
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+/* floor(log2(v)) + 1, and 0 for 0: the histogram bucket of v nanoseconds. */
+static __always_inline __u32 log2_bucket(__u64 v)
+{
+	__u32 b = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		b += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		b += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		b += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		b += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		b += 2;
+	}
+	if (v >> 1) {
+		v >>= 1;
+		b += 1;
+	}
+	return b + (__u32)v;
+}
+
+/* The baseline: what attaching any program at all costs per hit. */
+SEC("?usdt")
+int tb_usdt_empty(struct pt_regs *ctx)
+{
+	return 0;
+}
+
+SEC("?usdt")
+int tb_usdt_count(struct pt_regs *ctx)
+{
+	__u32 probe = probe_of(ctx);
+	struct tb_usdt_probe_stats *s = stats_of(probe);
+	struct tb_usdt_value_key key = { .probe = probe };
+	struct tb_usdt_value_stats *v;
+	long arg;
+
+	if (!s)
+		return 0;
+	s->hits++;
+	if (count_by_arg < 0 && count_sum_arg < 0)
+		return 0;
+
+	if (count_by_arg >= 0) {
+		if (bpf_usdt_arg(ctx, count_by_arg, &arg)) {
+			s->arg_errors++;
+			return 0;
+		}
+		key.value = arg;
+	}
+	v = lookup_or_init(&value_stats, &key, &zero_value_stats);
+	if (!v) {
+		s->lost_full++;
+		return 0;
+	}
+	v->count++;
+	if (count_sum_arg >= 0) {
+		if (bpf_usdt_arg(ctx, count_sum_arg, &arg))
+			s->arg_errors++;
+		else
+			v->sum += arg;
+	}
+	return 0;
+}
+
+/* Histogram mode, at the entry probe: push the time (and key) on the thread's call stack. */
+SEC("?usdt")
+int tb_usdt_entry(struct pt_regs *ctx)
+{
+	__u32 probe = bpf_usdt_cookie(ctx), tid = (__u32)bpf_get_current_pid_tgid();
+	struct tb_usdt_probe_stats *s = stats_of(probe);
+	struct tb_usdt_thread_calls *calls;
+	long key = 0;
+	__u32 depth;
+
+	if (!s)
+		return 0;
+	s->hits++;
+	if (hist_key_arg >= 0 && bpf_usdt_arg(ctx, hist_key_arg, &key))
+		s->arg_errors++; /* still pushed, so that the return pairs with the right entry */
+	calls = lookup_or_init(&thread_calls, &tid, &zero_thread_calls);
+	if (!calls) {
+		s->lost_full++;
+		return 0;
+	}
+	depth = calls->depth;
+	if (depth < TB_USDT_MAX_DEPTH) {
+		calls->entry_ns[depth & (TB_USDT_MAX_DEPTH - 1)] = bpf_ktime_get_ns();
+		calls->key[depth & (TB_USDT_MAX_DEPTH - 1)] = key;
+	} else {
+		s->lost_depth++; /* its return is not timed; it still pops a level */
+	}
+	calls->depth = depth + 1;
+	return 0;
+}
+
+/* Histogram mode, at the return probe: pop the entry and count the latency in its bucket. */
+SEC("?usdt")
+int tb_usdt_return(struct pt_regs *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 probe = bpf_usdt_cookie(ctx), tid = (__u32)bpf_get_current_pid_tgid();
+	struct tb_usdt_probe_stats *s = stats_of(probe);
+	struct tb_usdt_thread_calls *calls;
+	struct tb_usdt_hist *h;
+	__u32 depth, slot;
+	__s64 key;
+	__u64 ns;
+
+	if (!s)
+		return 0;
+	s->hits++;
+	calls = bpf_map_lookup_elem(&thread_calls, &tid);
+	if (!calls || calls->depth == 0) {
+		s->unpaired++;
+		return 0;
+	}
+	depth = --calls->depth;
+	if (depth >= TB_USDT_MAX_DEPTH)
+		return 0; /* counted as lost_depth at its entry */
+	ns = now - calls->entry_ns[depth & (TB_USDT_MAX_DEPTH - 1)];
+	key = calls->key[depth & (TB_USDT_MAX_DEPTH - 1)];
+	h = lookup_or_init(&histograms, &key, &zero_hist);
+	if (!h) {
+		s->lost_full++;
+		return 0;
+	}
+	slot = log2_bucket(ns);
+	if (slot < TB_USDT_HIST_SLOTS)
+		h->slots[slot]++;
+	h->count++;
+	h->sum_ns += ns;
+	return 0;
+}
+
+SEC("?usdt")
+int tb_usdt_stream(struct pt_regs *ctx)
+{
+	__u32 probe = probe_of(ctx);
+	struct tb_usdt_probe_stats *s = stats_of(probe);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tb_usdt_event *e;
+	int nr_args;
+	long arg;
+
+	if (!s)
+		return 0;
+	s->hits++;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		s->lost_full++;
+		return 0;
+	}
+	e->time_ns = bpf_ktime_get_ns();
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->probe = probe;
+	e->cpu = bpf_get_smp_processor_id();
+	nr_args = bpf_usdt_arg_cnt(ctx);
+	if (nr_args < 0)
+		nr_args = 0;
+	if (nr_args > (int)event_args)
+		nr_args = event_args;
+	e->nr_args = nr_args;
+	for (int i = 0; i < TB_USDT_EVENT_ARGS; i++) {
+		e->args[i] = 0;
+		if (i >= nr_args)
+			continue;
+		if (bpf_usdt_arg(ctx, i, &arg))
+			s->arg_errors++;
+		e->args[i] = arg;
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

@@ -1,0 +1,1719 @@
+/* tb_usdt.c - tb-usdt: list USDT probes, attach BPF programs to them, report counts and latencies
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tb_child.h"
+#include "tb_elf.h"
+#include "tb_hist.h"
+#include "tb_json.h"
+#include "tb_maps.h"
+#include "tb_result.h"
+#include "tb_target.h"
+#include "tb_usdt.h"
+#include "tb_usdt.skel.h"
+
+#define PROG "tb-usdt"
+
+enum mode {
+	MODE_COUNT,
+	MODE_HIST,
+	MODE_STREAM,
+	MODE_EMPTY,
+};
+
+static const char *const mode_names[] = {
+	[MODE_COUNT] = "count",
+	[MODE_HIST] = "hist",
+	[MODE_STREAM] = "stream",
+	[MODE_EMPTY] = "empty",
+};
+
+/* How the kernel runs a probe site: read back from the target's text while attached. */
+enum site_path {
+	SITE_UNKNOWN, /* not read (target gone, or the site not mapped yet) */
+	SITE_NOP, /* still the original nop: the uprobe is not installed in this mapping */
+	SITE_INT3, /* a breakpoint: every hit traps */
+	SITE_OPTIMISED, /* a call into [uprobes-trampoline]: the nop5 fast path */
+};
+
+struct probe {
+	const char *spec; /* as given on the command line */
+	char *path; /* the file holding the probe */
+	char *provider, *name;
+	char *label; /* provider:name, or path:provider:name for a file other than the target's */
+	uint64_t *site_offsets; /* file offsets of the probe's sites */
+	enum site_path *site_paths;
+	size_t nr_sites;
+	int nr_args; /* of the first site */
+	uint32_t unsigned_args; /* bit i: argument i is unsigned ("8@..." rather than "-8@...") */
+	bool semaphore;
+	struct bpf_link *link;
+	/* results */
+	struct tb_usdt_probe_stats stats; /* summed over CPUs */
+	uint64_t seen; /* stream mode: events that reached us */
+};
+
+struct value_row {
+	uint32_t probe;
+	int64_t value;
+	struct tb_usdt_value_stats stats;
+};
+
+struct hist_row {
+	int64_t key;
+	struct tb_usdt_hist hist;
+};
+
+static struct options {
+	enum mode mode;
+	pid_t pid;
+	char **command; /* after "--" */
+	double duration_s; /* 0: until the target exits or a signal */
+	int by_arg, sum_arg; /* -1: not asked */
+	unsigned long ringbuf_size;
+	unsigned long max_keys;
+	const char *output;
+	bool quiet, verbose;
+} opts = {
+	.by_arg = -1,
+	.sum_arg = -1,
+	.ringbuf_size = 4ul << 20,
+	.max_keys = 16384,
+};
+
+static struct session {
+	struct probe probes[TB_USDT_MAX_PROBES];
+	size_t nr_probes;
+	char target_path[PATH_MAX]; /* the target's executable */
+	pid_t pid;
+	struct tb_child child;
+	bool started; /* we started the command */
+	int pidfd;
+	struct tb_usdt_bpf *skel;
+	struct ring_buffer *ringbuf;
+	struct value_row *values;
+	size_t nr_values;
+	struct hist_row *hists;
+	size_t nr_hists;
+	uint64_t start_ns, events_printed;
+	bool stdout_broken;
+	bool trampoline_seen; /* [uprobes-trampoline] appeared in the target's maps */
+} s = { .pid = -1, .child = TB_CHILD_INIT, .pidfd = -1 };
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = sig;
+}
+
+static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static __attribute__((format(printf, 1, 2))) void verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opts.verbose)
+		return;
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's own messages are diagnostics; ours name the cause and the fix. */
+	(void)level;
+	if (!opts.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " PROG " [OPTIONS] PROBE... (-p PID | -- COMMAND [ARGS])\n"
+		"       " PROG " -l TARGET [PATTERN]\n"
+		"       " PROG " --check\n"
+		"\n"
+		"Trace USDT probes with eBPF: each hit of an attached probe traps into the "
+		"kernel,\n"
+		"which runs a BPF program that keeps the summary in BPF maps.\n"
+		"\n"
+		"PROBE is [PATH:]PROVIDER:NAME. PATH is an executable or shared library (default:\n"
+		"the target's executable); with -p, a library may be named by its file name "
+		"alone.\n"
+		"\n"
+		"  -l, --list TARGET    list the USDT probes of a file, or of every file a "
+		"running\n"
+		"                       pid maps, optionally only those matching PATTERN (a glob\n"
+		"                       over PROVIDER:NAME)\n"
+		"  -p, --pid PID        trace a running process\n"
+		"  -- COMMAND [ARGS]    start COMMAND with the probes already attached\n"
+		"  -m, --mode MODE      count   hits per probe (default)\n"
+		"                       hist    latency from an entry PROBE to a return PROBE,\n"
+		"                               paired per thread: exactly two PROBEs\n"
+		"                       stream  one event per hit through a BPF ring buffer\n"
+		"                       empty   attach an empty program: the baseline cost of a "
+		"hit\n"
+		"  -a, --by-arg N       count: one count per value of argument N (from 0);\n"
+		"                       hist: one histogram per value of the entry's argument N\n"
+		"  -s, --sum-arg N      count: also sum argument N\n"
+		"  -b, --ringbuf-size BYTES  stream: ring buffer size, a power of two of at least\n"
+		"                       4096 (K and M suffixes; default 4M)\n"
+		"  -k, --max-keys N     count -a and hist: distinct values kept (default 16384)\n"
+		"  -q, --quiet          stream: do not print events, only the summary\n"
+		"  -d, --duration SECS  stop after SECS seconds (default: until the target exits\n"
+		"                       or Ctrl-C)\n"
+		"  -o, --output FILE    write the result as JSON (results/README.md)\n"
+		"  -v, --verbose        diagnostics, libbpf's included\n"
+		"      --check          say whether tb-usdt can run here; exit 0 if so, else 77\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Exit status: 0; 1 on an error or when a -p target exits before -d ends; with\n"
+		"-- COMMAND, the command's status (128+N if it died of signal N).\n"
+		"\n"
+		"Examples:\n"
+		"  " PROG " -l build/workload-usdt\n"
+		"  " PROG " -a 0 -s 1 tracebench:method_entry -- build/workload-usdt -r 1000\n"
+		"  " PROG
+		" -m hist -a 0 tracebench:method_entry tracebench:method_return -p PID -d 5\n");
+}
+
+/* ---- capabilities and kernel support ---------------------------------------------------- */
+
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT 39
+
+static uint64_t effective_caps(void)
+{
+	char line[256];
+	uint64_t caps = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
+			break;
+	}
+	fclose(f);
+	return caps;
+}
+
+/* Can tb-usdt load and attach here? 0, or -1 with the reason and the fix in why. */
+static int check_environment(char *why, size_t len)
+{
+	uint64_t caps = effective_caps();
+	bool admin = caps & (1ull << CAP_SYS_ADMIN_BIT);
+	bool bpf = caps & (1ull << CAP_BPF_BIT), perfmon = caps & (1ull << CAP_PERFMON_BIT);
+
+	if (!admin && !(bpf && perfmon)) {
+		snprintf(why, len,
+			 "cannot load BPF programs: this process lacks %s%s%s (or CAP_SYS_ADMIN) — "
+			 "run it as root, or grant them with setcap cap_bpf,cap_perfmon+ep",
+			 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+			 perfmon ? "" : "CAP_PERFMON");
+		return -1;
+	}
+	if (access("/sys/bus/event_source/devices/uprobe/type", R_OK)) {
+		snprintf(why, len,
+			 "this kernel has no uprobe PMU (/sys/bus/event_source/devices/uprobe): "
+			 "it needs CONFIG_UPROBE_EVENTS");
+		return -1;
+	}
+	return 0;
+}
+
+static bool have_kernel_btf(void)
+{
+	return !access("/sys/kernel/btf/vmlinux", R_OK);
+}
+
+/* ---- probes: specs, notes, sites -------------------------------------------------------- */
+
+static int count_args(const char *spec)
+{
+	int n = 0;
+
+	for (const char *p = spec; *p;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		n++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return n;
+}
+
+/* Bit i set: argument i of the spec is unsigned (its size has no minus sign). */
+static uint32_t unsigned_args(const char *spec)
+{
+	uint32_t bits = 0;
+	int i = 0;
+
+	for (const char *p = spec; *p && i < 32;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (*p != '-')
+			bits |= 1u << i;
+		i++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return bits;
+}
+
+/* Splits [PATH:]PROVIDER:NAME. Returns 0 or -EINVAL. */
+static int parse_spec(struct probe *p, const char *spec)
+{
+	const char *last = strrchr(spec, ':'), *prev;
+
+	if (!last || !last[1])
+		return -EINVAL;
+	for (prev = last - 1; prev >= spec && *prev != ':'; prev--)
+		;
+	p->spec = spec;
+	p->name = strdup(last + 1);
+	if (prev < spec) {
+		p->provider = strndup(spec, last - spec);
+	} else {
+		p->path = strndup(spec, prev - spec);
+		p->provider = strndup(prev + 1, last - prev - 1);
+	}
+	if (!p->name || !p->provider || (prev >= spec && !p->path))
+		return -ENOMEM;
+	if (!*p->provider || (p->path && !*p->path))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A library named without a slash, for -p: the mapped file whose name is
+ * that name, or starts with it followed by '.' or '-' ("libc" finds
+ * libc.so.6). Returns 0 or -ENOENT.
+ */
+static int find_mapped_library(pid_t pid, const char *name, char *path, size_t len)
+{
+	struct tb_map *maps;
+	size_t nr, n = strlen(name);
+	int err = tb_maps__read(pid, &maps, &nr);
+
+	if (err)
+		return err;
+	err = -ENOENT;
+	for (size_t i = 0; i < nr && err; i++) {
+		const char *base = maps[i].path ? strrchr(maps[i].path, '/') : NULL;
+
+		if (!base || maps[i].path[0] != '/')
+			continue;
+		base++;
+		if (!strncmp(base, name, n) && (base[n] == 0 || base[n] == '.' || base[n] == '-')) {
+			snprintf(path, len, "%s", maps[i].path);
+			err = 0;
+		}
+	}
+	tb_maps__free(maps, nr);
+	return err;
+}
+
+/* Is the instruction at the site one that USDT places there: a 1-byte or multi-byte nop? */
+static int check_site(int fd, const char *path, const struct probe *p, uint64_t offset)
+{
+	unsigned char insn[2];
+
+	if (pread(fd, insn, sizeof(insn), offset) != (ssize_t)sizeof(insn)) {
+		fail("%s: cannot read the site of %s:%s at file offset 0x%" PRIx64 ": %s", path,
+		     p->provider, p->name, offset, strerror(errno ? errno : EIO));
+		return -1;
+	}
+	if (insn[0] == 0x90 || (insn[0] == 0x0f && insn[1] == 0x1f))
+		return 0;
+	fail("%s: the note of %s:%s points at file offset 0x%" PRIx64
+	     ", which holds %02x %02x, not a nop: a uprobe there could split an instruction, so it "
+	     "is "
+	     "not attached (is the file corrupt, or patched after linking?)",
+	     path, p->provider, p->name, offset, insn[0], insn[1]);
+	return -1;
+}
+
+/* Finds the probe's notes, checks its sites and arguments. Returns 0 or -1 (reported). */
+static int resolve_probe(struct probe *p)
+{
+	struct tb_usdt_note *notes = NULL;
+	struct tb_elf *elf = NULL;
+	char path[PATH_MAX];
+	size_t nr = 0, total = 0;
+	int err, fd = -1, ret = -1;
+
+	if (!p->path) {
+		p->path = strdup(s.target_path);
+	} else if (!strchr(p->path, '/')) {
+		if (s.pid <= 0) {
+			fail("probe %s: give the path of %s (a file name alone is looked up in a "
+			     "running process's mappings, with -p)",
+			     p->spec, p->path);
+			return -1;
+		}
+		if (find_mapped_library(s.pid, p->path, path, sizeof(path))) {
+			fail("probe %s: pid %d maps no file named %s* (" PROG
+			     " -l %d lists the probes of every file it maps)",
+			     p->spec, (int)s.pid, p->path, (int)s.pid);
+			return -1;
+		}
+		free(p->path);
+		p->path = strdup(path);
+	}
+	if (!p->path)
+		goto out_nomem;
+	if (p->path[0] != '/' || strcmp(p->path, s.target_path)) {
+		/* One name for one file: labels and results carry the canonical path. */
+		char *real = realpath(p->path, NULL);
+
+		if (real) {
+			free(p->path);
+			p->path = real;
+		}
+	}
+
+	err = tb_elf__open(p->path, &elf);
+	if (err) {
+		fail("cannot read %s: %s%s", p->path, strerror(-err),
+		     err == -ENOEXEC ? " (not an x86-64 ELF executable or shared library)" : "");
+		goto out;
+	}
+	err = tb_elf__usdt_notes(elf, &notes, &nr);
+	if (err) {
+		fail("cannot read the USDT notes of %s: %s", p->path, strerror(-err));
+		goto out;
+	}
+	if (!nr) {
+		fail("%s has no USDT probes (no .note.stapsdt notes): build it with sys/sdt.h "
+		     "probes",
+		     p->path);
+		goto out;
+	}
+	fd = open(p->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail("cannot open %s: %s", p->path, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t *offsets;
+
+		if (strcmp(notes[i].provider, p->provider) || strcmp(notes[i].name, p->name))
+			continue;
+		if (check_site(fd, p->path, p, notes[i].file_offset))
+			goto out;
+		offsets = realloc(p->site_offsets, (total + 1) * sizeof(*offsets));
+		if (!offsets)
+			goto out_nomem;
+		p->site_offsets = offsets;
+		p->site_offsets[total++] = notes[i].file_offset;
+		if (total == 1) {
+			p->nr_args = count_args(notes[i].args);
+			p->unsigned_args = unsigned_args(notes[i].args);
+			p->semaphore = notes[i].semaphore != 0;
+		}
+	}
+	if (!total) {
+		fail("no USDT probe %s:%s in %s (" PROG " -l %s lists the %zu it has)", p->provider,
+		     p->name, p->path, p->path, nr);
+		goto out;
+	}
+	p->nr_sites = total;
+	p->site_paths = calloc(total, sizeof(*p->site_paths));
+	if (!p->site_paths)
+		goto out_nomem;
+	if (strcmp(p->path, s.target_path))
+		err = asprintf(&p->label, "%s:%s:%s", p->path, p->provider, p->name);
+	else
+		err = asprintf(&p->label, "%s:%s", p->provider, p->name);
+	if (err < 0) {
+		p->label = NULL;
+		goto out_nomem;
+	}
+	ret = 0;
+	goto out;
+out_nomem:
+	fail("out of memory");
+out:
+	if (fd >= 0)
+		close(fd);
+	tb_usdt_notes__free(notes, nr);
+	tb_elf__close(elf);
+	return ret;
+}
+
+static void free_probe(struct probe *p)
+{
+	bpf_link__destroy(p->link);
+	free(p->path);
+	free(p->provider);
+	free(p->name);
+	free(p->label);
+	free(p->site_offsets);
+	free(p->site_paths);
+}
+
+/* Checks an argument index against every probe it applies to. */
+static int check_arg_index(int arg, const char *option, size_t nr_probes)
+{
+	for (size_t i = 0; i < nr_probes; i++) {
+		const struct probe *p = &s.probes[i];
+
+		if (arg >= 0 && arg >= p->nr_args) {
+			fail("%s %d: probe %s has %d argument%s (numbered from 0)", option, arg,
+			     p->label, p->nr_args, p->nr_args == 1 ? "" : "s");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- which path did each site take: int3 or the optimised nop5 call -------------------- */
+
+static enum site_path classify_site(pid_t pid, uint64_t addr)
+{
+	unsigned char byte;
+	struct iovec local = { .iov_base = &byte, .iov_len = 1 };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = 1 };
+
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != 1)
+		return SITE_UNKNOWN;
+	switch (byte) {
+	case 0xcc:
+		return SITE_INT3;
+	case 0xe8:
+		return SITE_OPTIMISED;
+	case 0x90:
+	case 0x0f:
+		return SITE_NOP;
+	default:
+		return SITE_UNKNOWN;
+	}
+}
+
+/*
+ * Reads every site back from the target's memory. The kernel first installs
+ * an int3 and, on Linux 6.18 and later, rewrites a 5-byte nop site into a
+ * call to the uprobe trampoline at its first hit; so a site's state only ever
+ * moves towards "optimised", and the best state seen is kept.
+ */
+static void update_site_paths(void)
+{
+	struct tb_map *maps;
+	size_t nr;
+
+	if (s.pid <= 0 || tb_maps__read(s.pid, &maps, &nr))
+		return;
+	for (size_t i = 0; i < nr; i++) {
+		if (maps[i].path && !strcmp(maps[i].path, "[uprobes-trampoline]"))
+			s.trampoline_seen = true;
+	}
+	for (size_t i = 0; i < s.nr_probes; i++) {
+		struct probe *p = &s.probes[i];
+
+		for (size_t j = 0; j < p->nr_sites; j++) {
+			enum site_path now;
+			uint64_t addr;
+
+			if (p->site_paths[j] == SITE_OPTIMISED)
+				continue;
+			if (tb_maps__offset_to_addr(maps, nr, p->path, p->site_offsets[j], &addr))
+				continue;
+			now = classify_site(s.pid, addr);
+			if (now > p->site_paths[j])
+				p->site_paths[j] = now;
+		}
+	}
+	tb_maps__free(maps, nr);
+}
+
+static bool all_sites_optimised(void)
+{
+	for (size_t i = 0; i < s.nr_probes; i++)
+		for (size_t j = 0; j < s.probes[i].nr_sites; j++)
+			if (s.probes[i].site_paths[j] != SITE_OPTIMISED)
+				return false;
+	return true;
+}
+
+static size_t sites_with(const struct probe *p, enum site_path path)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < p->nr_sites; j++)
+		n += p->site_paths[j] == path;
+	return n;
+}
+
+/* "int3", "optimised", "int3 3, optimised 6", or "unknown". */
+static void describe_paths(const struct probe *p, char *buf, size_t len)
+{
+	size_t int3 = sites_with(p, SITE_INT3), opt = sites_with(p, SITE_OPTIMISED);
+
+	if (int3 && opt)
+		snprintf(buf, len, "int3 %zu, optimised %zu", int3, opt);
+	else if (opt)
+		snprintf(buf, len, "optimised");
+	else if (int3)
+		snprintf(buf, len, "int3");
+	else
+		snprintf(buf, len, "unknown");
+}
+
+/* ---- listing ---------------------------------------------------------------------------- */
+
+/*
+ * Lists the probes of one file. With maps, addresses are where the process
+ * has the sites mapped. Returns the number listed, or -1 (reported).
+ */
+static int list_file(const char *path, const char *shown, const struct tb_map *maps,
+		     size_t nr_maps, const char *pattern, bool heading)
+{
+	struct tb_usdt_note *notes = NULL;
+	struct tb_elf *elf = NULL;
+	size_t nr = 0;
+	int err, listed = 0;
+
+	err = tb_elf__open(path, &elf);
+	if (!err)
+		err = tb_elf__usdt_notes(elf, &notes, &nr);
+	if (err) {
+		tb_elf__close(elf);
+		if (maps)
+			return 0; /* a mapping we cannot read as ELF holds no probes we can attach
+				   */
+		fail("cannot read %s: %s%s", path, strerror(-err),
+		     err == -ENOEXEC ? " (not an x86-64 ELF executable or shared library)" : "");
+		return -1;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		const struct tb_usdt_note *n = &notes[i];
+		char probe[512], sem[32] = "-";
+		uint64_t addr = n->addr;
+
+		snprintf(probe, sizeof(probe), "%s:%s", n->provider, n->name);
+		if (pattern && fnmatch(pattern, probe, 0))
+			continue;
+		if (maps && tb_maps__offset_to_addr(maps, nr_maps, path, n->file_offset, &addr))
+			addr = 0;
+		if (n->semaphore)
+			snprintf(sem, sizeof(sem), "0x%" PRIx64, n->semaphore);
+		if (heading && !listed)
+			printf("%s\n", shown);
+		printf("%s%-34s 0x%-14" PRIx64 " %-16s %d  %s\n", heading ? "  " : "", probe, addr,
+		       sem, count_args(n->args), n->args);
+		listed++;
+	}
+	tb_usdt_notes__free(notes, nr);
+	tb_elf__close(elf);
+	return listed;
+}
+
+static int list_probes(const char *target, const char *pattern)
+{
+	struct tb_map *maps = NULL;
+	size_t nr = 0;
+	char why[256];
+	int listed = 0, n;
+	pid_t pid;
+
+	if (tb_target__parse_pid(target, &pid) || access(target, F_OK) == 0) {
+		printf("%-34s %-16s %-16s %s  %s\n", "PROBE", "ADDRESS", "SEMAPHORE", "N",
+		       "ARGUMENTS");
+		n = list_file(target, target, NULL, 0, pattern, false);
+		if (n < 0)
+			return 1;
+		if (!n && !pattern) {
+			fail("%s has no USDT probes (no .note.stapsdt notes)", target);
+			return 1;
+		}
+		return 0;
+	}
+
+	if (tb_target__check_pid(pid, why, sizeof(why))) {
+		fail("cannot list the probes of pid %d: %s", (int)pid, why);
+		return 1;
+	}
+	n = tb_maps__read(pid, &maps, &nr);
+	if (n) {
+		fail("cannot read /proc/%d/maps: %s", (int)pid, strerror(-n));
+		return 1;
+	}
+	printf("%-36s %-16s %-16s %s  %s\n", "PROBE (by file, run-time addresses)", "ADDRESS",
+	       "SEMAPHORE", "N", "ARGUMENTS");
+	for (size_t i = 0; i < nr; i++) {
+		bool seen = false;
+
+		if (!maps[i].path || maps[i].path[0] != '/')
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = maps[j].path && !strcmp(maps[j].path, maps[i].path);
+		if (seen)
+			continue;
+		/* Through /proc/PID/root, the file as the process sees it, even in a container. */
+		char path[PATH_MAX + 32];
+
+		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, maps[i].path);
+		n = list_file(access(path, R_OK) ? maps[i].path : path, maps[i].path, maps, nr,
+			      pattern, true);
+		if (n > 0)
+			listed += n;
+	}
+	tb_maps__free(maps, nr);
+	if (!listed && !pattern)
+		printf("pid %d maps no file with USDT probes\n", (int)pid);
+	return 0;
+}
+
+/* ---- loading, attaching, collecting ------------------------------------------------------ */
+
+static struct bpf_program *program_for(size_t index)
+{
+	switch (opts.mode) {
+	case MODE_COUNT:
+		return s.skel->progs.tb_usdt_count;
+	case MODE_HIST:
+		return index == 0 ? s.skel->progs.tb_usdt_entry : s.skel->progs.tb_usdt_return;
+	case MODE_STREAM:
+		return s.skel->progs.tb_usdt_stream;
+	case MODE_EMPTY:
+		return s.skel->progs.tb_usdt_empty;
+	}
+	return NULL;
+}
+
+static const char *attach_hint(int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return " — run as root (CAP_BPF and CAP_PERFMON); Secure Boot lockdown can also "
+		       "forbid it";
+	case ESRCH:
+		return " — the process is gone";
+	case EINVAL:
+		return " — another uprobe tool may hold this site with a different semaphore "
+		       "offset";
+	default:
+		return "";
+	}
+}
+
+static int handle_event(void *ctx, void *data, size_t size);
+
+static int load_programs(void)
+{
+	int err;
+
+	s.skel = tb_usdt_bpf__open();
+	if (!s.skel) {
+		fail("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	s.skel->rodata->count_by_arg = opts.mode == MODE_COUNT ? opts.by_arg : -1;
+	s.skel->rodata->count_sum_arg = opts.mode == MODE_COUNT ? opts.sum_arg : -1;
+	s.skel->rodata->hist_key_arg = opts.mode == MODE_HIST ? opts.by_arg : -1;
+	s.skel->rodata->single_probe = s.nr_probes == 1;
+	bpf_map__set_max_entries(s.skel->maps.value_stats, opts.max_keys);
+	bpf_map__set_max_entries(s.skel->maps.histograms, opts.max_keys);
+	/* Unused maps still get created: keep them at their smallest. */
+	if (opts.mode == MODE_STREAM)
+		bpf_map__set_max_entries(s.skel->maps.events, opts.ringbuf_size);
+	else
+		bpf_map__set_max_entries(s.skel->maps.events, sysconf(_SC_PAGESIZE));
+	if (opts.mode != MODE_HIST)
+		bpf_map__set_max_entries(s.skel->maps.thread_calls, 1);
+	if (opts.mode != MODE_COUNT || (opts.by_arg < 0 && opts.sum_arg < 0))
+		bpf_map__set_max_entries(s.skel->maps.value_stats, 1);
+	if (opts.mode != MODE_HIST)
+		bpf_map__set_max_entries(s.skel->maps.histograms, 1);
+
+	for (size_t i = 0; i < s.nr_probes; i++)
+		bpf_program__set_autoload(program_for(i), true);
+
+	err = tb_usdt_bpf__load(s.skel);
+	if (err) {
+		fail("cannot load the BPF programs: %s%s", strerror(-err),
+		     err == -EPERM ? " — run as root (CAP_BPF and CAP_PERFMON)"
+				   : " (-v shows the verifier's log)");
+		return -1;
+	}
+	if (opts.mode == MODE_STREAM) {
+		s.ringbuf = ring_buffer__new(bpf_map__fd(s.skel->maps.events), handle_event, NULL,
+					     NULL);
+		if (!s.ringbuf) {
+			fail("cannot map the ring buffer: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int attach_probes(pid_t pid)
+{
+	for (size_t i = 0; i < s.nr_probes; i++) {
+		struct probe *p = &s.probes[i];
+		LIBBPF_OPTS(bpf_usdt_opts, uopts, .usdt_cookie = i);
+
+		p->link = bpf_program__attach_usdt(program_for(i), pid, p->path, p->provider,
+						   p->name, &uopts);
+		if (!p->link) {
+			int err = errno;
+
+			fail("cannot attach to %s in pid %d: %s%s", p->label, (int)pid,
+			     strerror(err), attach_hint(err));
+			return -1;
+		}
+		verbose("attached to %s: %zu site%s%s", p->label, p->nr_sites,
+			p->nr_sites == 1 ? "" : "s", p->semaphore ? ", semaphore" : "");
+	}
+	return 0;
+}
+
+static void detach_probes(void)
+{
+	for (size_t i = 0; i < s.nr_probes; i++) {
+		bpf_link__destroy(s.probes[i].link);
+		s.probes[i].link = NULL;
+	}
+}
+
+static void print_event_header(void)
+{
+	if (!opts.quiet)
+		printf("%-12s %-7s %-7s %-3s %-28s %s\n", "TIME(s)", "PID", "TID", "CPU", "PROBE",
+		       "ARGS");
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct tb_usdt_event *e = data;
+	struct probe *p;
+
+	(void)ctx;
+	if (size < sizeof(*e) || e->probe >= s.nr_probes)
+		return 0;
+	p = &s.probes[e->probe];
+	p->seen++;
+	if (opts.quiet || s.stdout_broken)
+		return 0;
+	printf("%-12.6f %-7u %-7u %-3u %-28s", (double)(e->time_ns - s.start_ns) / 1e9, e->pid,
+	       e->tid, e->cpu, p->label);
+	for (unsigned int i = 0; i < e->nr_args && i < TB_USDT_EVENT_ARGS; i++) {
+		if (p->unsigned_args & (1u << i))
+			printf(" %" PRIu64, (uint64_t)e->args[i]);
+		else
+			printf(" %" PRId64, e->args[i]);
+	}
+	if (putchar('\n') == EOF) {
+		/* A closed pipe (| head): stop tracing, as SIGPIPE would. */
+		s.stdout_broken = true;
+		exiting = SIGPIPE;
+	}
+	s.events_printed++;
+	return 0;
+}
+
+static void read_probe_stats(void)
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s.skel->maps.probe_stats);
+	struct tb_usdt_probe_stats *per_cpu;
+
+	if (ncpus <= 0)
+		return;
+	per_cpu = calloc(ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return;
+	for (uint32_t i = 0; i < s.nr_probes; i++) {
+		struct tb_usdt_probe_stats *sum = &s.probes[i].stats;
+
+		memset(sum, 0, sizeof(*sum));
+		if (bpf_map_lookup_elem(fd, &i, per_cpu))
+			continue;
+		for (int c = 0; c < ncpus; c++) {
+			sum->hits += per_cpu[c].hits;
+			sum->lost_full += per_cpu[c].lost_full;
+			sum->lost_depth += per_cpu[c].lost_depth;
+			sum->arg_errors += per_cpu[c].arg_errors;
+			sum->unpaired += per_cpu[c].unpaired;
+		}
+	}
+	free(per_cpu);
+}
+
+static int compare_values(const void *a, const void *b)
+{
+	const struct value_row *x = a, *y = b;
+
+	if (x->probe != y->probe)
+		return x->probe < y->probe ? -1 : 1;
+	return (x->value > y->value) - (x->value < y->value);
+}
+
+static int compare_hists(const void *a, const void *b)
+{
+	const struct hist_row *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+static void read_values(void)
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s.skel->maps.value_stats);
+	struct tb_usdt_value_key key, next, *prev = NULL;
+	struct tb_usdt_value_stats *per_cpu = calloc(ncpus > 0 ? ncpus : 1, sizeof(*per_cpu));
+
+	while (per_cpu && !bpf_map_get_next_key(fd, prev, &next)) {
+		struct value_row *rows = realloc(s.values, (s.nr_values + 1) * sizeof(*rows)), *r;
+
+		if (!rows)
+			break;
+		s.values = rows;
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, per_cpu))
+			continue;
+		r = &s.values[s.nr_values++];
+		*r = (struct value_row){ .probe = key.probe, .value = key.value };
+		for (int c = 0; c < ncpus; c++) {
+			r->stats.count += per_cpu[c].count;
+			r->stats.sum += per_cpu[c].sum;
+		}
+	}
+	free(per_cpu);
+	if (s.nr_values)
+		qsort(s.values, s.nr_values, sizeof(*s.values), compare_values);
+}
+
+static void read_hists(void)
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s.skel->maps.histograms);
+	struct tb_usdt_hist *per_cpu = calloc(ncpus > 0 ? ncpus : 1, sizeof(*per_cpu));
+	int64_t key, next, *prev = NULL;
+
+	while (per_cpu && !bpf_map_get_next_key(fd, prev, &next)) {
+		struct hist_row *rows = realloc(s.hists, (s.nr_hists + 1) * sizeof(*rows)), *r;
+
+		if (!rows)
+			break;
+		s.hists = rows;
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, per_cpu))
+			continue;
+		r = &s.hists[s.nr_hists++];
+		memset(r, 0, sizeof(*r));
+		r->key = key;
+		for (int c = 0; c < ncpus; c++) {
+			for (int b = 0; b < TB_USDT_HIST_SLOTS; b++)
+				r->hist.slots[b] += per_cpu[c].slots[b];
+			r->hist.count += per_cpu[c].count;
+			r->hist.sum_ns += per_cpu[c].sum_ns;
+		}
+	}
+	free(per_cpu);
+	if (s.nr_hists)
+		qsort(s.hists, s.nr_hists, sizeof(*s.hists), compare_hists);
+}
+
+static uint64_t lost_of(const struct probe *p)
+{
+	return p->stats.lost_full + p->stats.lost_depth;
+}
+
+/* What the result's "counts" holds for a probe: events recorded, by mode. */
+static uint64_t recorded_of(const struct probe *p)
+{
+	return opts.mode == MODE_STREAM ? p->seen : p->stats.hits;
+}
+
+/* ---- output ----------------------------------------------------------------------------- */
+
+static void print_summary(uint64_t duration_ns)
+{
+	uint64_t lost = 0, arg_errors = 0, unpaired = 0, lost_full = 0, lost_depth = 0;
+	char paths[64];
+
+	printf("\n%s: %s mode, pid %d, %.3f s", PROG, mode_names[opts.mode], (int)s.pid,
+	       duration_ns / 1e9);
+	if (opts.mode == MODE_STREAM)
+		printf(", ring buffer %lu bytes", opts.ringbuf_size);
+	printf("\n%-40s %14s %12s %6s  %s\n", "PROBE", opts.mode == MODE_STREAM ? "SEEN" : "HITS",
+	       "LOST", "SITES", "PATH");
+	for (size_t i = 0; i < s.nr_probes; i++) {
+		const struct probe *p = &s.probes[i];
+
+		describe_paths(p, paths, sizeof(paths));
+		if (opts.mode == MODE_EMPTY)
+			printf("%-40s %14s %12s %6zu  %s\n", p->label, "-", "-", p->nr_sites,
+			       paths);
+		else
+			printf("%-40s %14" PRIu64 " %12" PRIu64 " %6zu  %s\n", p->label,
+			       recorded_of(p), lost_of(p), p->nr_sites, paths);
+		lost += lost_of(p);
+		lost_full += p->stats.lost_full;
+		lost_depth += p->stats.lost_depth;
+		arg_errors += p->stats.arg_errors;
+		unpaired += p->stats.unpaired;
+	}
+	if (opts.mode == MODE_EMPTY)
+		printf("(the empty program counts nothing: it is the baseline for the cost of a "
+		       "hit)\n");
+
+	if (opts.mode == MODE_COUNT && s.nr_values) {
+		for (size_t i = 0; i < s.nr_probes; i++) {
+			printf("\n%s", s.probes[i].label);
+			if (opts.by_arg >= 0)
+				printf(" by arg%d", opts.by_arg);
+			printf(":\n");
+			if (opts.by_arg >= 0)
+				printf("  %20s", "VALUE");
+			printf(" %14s", "COUNT");
+			if (opts.sum_arg >= 0)
+				printf(" %22s%d)", "SUM(arg", opts.sum_arg);
+			printf("\n");
+			for (size_t j = 0; j < s.nr_values; j++) {
+				const struct value_row *r = &s.values[j];
+
+				if (r->probe != i)
+					continue;
+				if (opts.by_arg >= 0)
+					printf("  %20" PRId64, r->value);
+				printf(" %14" PRIu64, r->stats.count);
+				if (opts.sum_arg >= 0)
+					printf(" %28" PRIu64, r->stats.sum);
+				printf("\n");
+			}
+		}
+	}
+
+	if (opts.mode == MODE_HIST) {
+		for (size_t i = 0; i < s.nr_hists; i++) {
+			const struct hist_row *r = &s.hists[i];
+
+			printf("\n%s -> %s", s.probes[0].label, s.probes[1].label);
+			if (opts.by_arg >= 0)
+				printf(", arg%d = %" PRId64, opts.by_arg, r->key);
+			printf(":\n");
+			tb_hist__print(stdout, r->hist.slots, TB_USDT_HIST_SLOTS, "nsecs");
+			printf("  pairs %" PRIu64 ", average %.0f ns, total %.3f ms\n",
+			       r->hist.count,
+			       r->hist.count ? (double)r->hist.sum_ns / r->hist.count : 0.0,
+			       r->hist.sum_ns / 1e6);
+		}
+		if (!s.nr_hists)
+			printf("\nno entry/return pair seen\n");
+	}
+
+	printf("\nlost: %" PRIu64, lost);
+	if (lost)
+		printf(" (%s full: %" PRIu64 ", nested deeper than %d: %" PRIu64 ")",
+		       opts.mode == MODE_STREAM ? "ring buffer" : "map", lost_full,
+		       TB_USDT_MAX_DEPTH, lost_depth);
+	if (arg_errors)
+		printf("; unreadable arguments: %" PRIu64, arg_errors);
+	if (opts.mode == MODE_HIST)
+		printf("; returns without an entry (calls begun before attach): %" PRIu64,
+		       unpaired);
+	printf("\n");
+	if (opts.mode == MODE_STREAM) {
+		uint64_t hits = 0, seen = 0;
+
+		for (size_t i = 0; i < s.nr_probes; i++) {
+			hits += s.probes[i].stats.hits;
+			seen += s.probes[i].seen;
+		}
+		printf("hits %" PRIu64 " = seen %" PRIu64 " + lost %" PRIu64 "%s\n", hits, seen,
+		       lost, hits == seen + lost ? "" : " (MISMATCH)");
+	}
+	fflush(stdout);
+}
+
+static void emit_probes(struct tb_json_writer *w, void *ctx)
+{
+	(void)ctx;
+	tb_json_writer__begin_object(w);
+	for (size_t i = 0; i < s.nr_probes; i++) {
+		const struct probe *p = &s.probes[i];
+
+		tb_json_writer__key(w, p->label);
+		tb_json_writer__begin_object(w);
+		tb_json_writer__key(w, "path");
+		tb_json_writer__string(w, p->path);
+		tb_json_writer__key(w, "sites");
+		tb_json_writer__u64(w, p->nr_sites);
+		tb_json_writer__key(w, "semaphore");
+		tb_json_writer__bool(w, p->semaphore);
+		tb_json_writer__key(w, "hits");
+		tb_json_writer__u64(w, p->stats.hits);
+		if (opts.mode == MODE_STREAM) {
+			tb_json_writer__key(w, "seen");
+			tb_json_writer__u64(w, p->seen);
+		}
+		tb_json_writer__key(w, "lost_full");
+		tb_json_writer__u64(w, p->stats.lost_full);
+		tb_json_writer__key(w, "lost_depth");
+		tb_json_writer__u64(w, p->stats.lost_depth);
+		tb_json_writer__key(w, "arg_errors");
+		tb_json_writer__u64(w, p->stats.arg_errors);
+		if (opts.mode == MODE_HIST) {
+			tb_json_writer__key(w, "unpaired");
+			tb_json_writer__u64(w, p->stats.unpaired);
+		}
+		tb_json_writer__key(w, "sites_int3");
+		tb_json_writer__u64(w, sites_with(p, SITE_INT3));
+		tb_json_writer__key(w, "sites_optimised");
+		tb_json_writer__u64(w, sites_with(p, SITE_OPTIMISED));
+		tb_json_writer__end_object(w);
+	}
+	tb_json_writer__end_object(w);
+}
+
+static void emit_values(struct tb_json_writer *w, void *ctx)
+{
+	(void)ctx;
+	tb_json_writer__begin_object(w);
+	for (size_t i = 0; i < s.nr_probes; i++) {
+		tb_json_writer__key(w, s.probes[i].label);
+		tb_json_writer__begin_object(w);
+		for (size_t j = 0; j < s.nr_values; j++) {
+			const struct value_row *r = &s.values[j];
+			char key[32];
+
+			if (r->probe != i)
+				continue;
+			snprintf(key, sizeof(key), "%" PRId64, r->value);
+			tb_json_writer__key(w, opts.by_arg >= 0 ? key : "all");
+			tb_json_writer__begin_object(w);
+			tb_json_writer__key(w, "count");
+			tb_json_writer__u64(w, r->stats.count);
+			if (opts.sum_arg >= 0) {
+				tb_json_writer__key(w, "sum");
+				tb_json_writer__u64(w, r->stats.sum);
+			}
+			tb_json_writer__end_object(w);
+		}
+		tb_json_writer__end_object(w);
+	}
+	tb_json_writer__end_object(w);
+}
+
+static void emit_hists(struct tb_json_writer *w, void *ctx)
+{
+	(void)ctx;
+	tb_json_writer__begin_object(w);
+	for (size_t i = 0; i < s.nr_hists; i++) {
+		const struct hist_row *r = &s.hists[i];
+		char key[32];
+
+		snprintf(key, sizeof(key), "%" PRId64, r->key);
+		tb_json_writer__key(w, opts.by_arg >= 0 ? key : "all");
+		tb_json_writer__begin_object(w);
+		tb_json_writer__key(w, "count");
+		tb_json_writer__u64(w, r->hist.count);
+		tb_json_writer__key(w, "sum_ns");
+		tb_json_writer__u64(w, r->hist.sum_ns);
+		tb_json_writer__key(w, "buckets");
+		tb_json_writer__begin_array(w);
+		for (unsigned int b = 0; b < TB_USDT_HIST_SLOTS; b++) {
+			if (!r->hist.slots[b])
+				continue;
+			tb_json_writer__begin_object(w);
+			tb_json_writer__key(w, "low_ns");
+			tb_json_writer__u64(w, tb_hist__bucket_low(b));
+			tb_json_writer__key(w, "high_ns");
+			tb_json_writer__u64(w, tb_hist__bucket_high(b));
+			tb_json_writer__key(w, "count");
+			tb_json_writer__u64(w, r->hist.slots[b]);
+			tb_json_writer__end_object(w);
+		}
+		tb_json_writer__end_array(w);
+		tb_json_writer__end_object(w);
+	}
+	tb_json_writer__end_object(w);
+}
+
+static int write_result(uint64_t duration_ns, uint64_t attach_ns, int exit_status)
+{
+	struct tb_result *r = tb_result__new("usdt", mode_names[opts.mode], s.pid);
+	int err = 0;
+
+	if (!r) {
+		fail("cannot build the result: %s", strerror(errno));
+		return -1;
+	}
+	r->duration_ns = duration_ns;
+	r->attach_ns = attach_ns;
+	r->tracer_cpu_ns = tb_result__self_cpu_ns();
+	for (size_t i = 0; i < s.nr_probes && !err; i++) {
+		if (opts.mode != MODE_EMPTY)
+			err = tb_result__add_count(r, s.probes[i].label, recorded_of(&s.probes[i]));
+		r->lost += lost_of(&s.probes[i]);
+	}
+	if (!err)
+		err = tb_result__set_extra_emit(r, "probes", emit_probes, NULL);
+	if (!err && opts.mode == MODE_COUNT && (opts.by_arg >= 0 || opts.sum_arg >= 0)) {
+		if (opts.by_arg >= 0)
+			err = tb_result__set_extra_i64(r, "by_arg", opts.by_arg);
+		if (!err && opts.sum_arg >= 0)
+			err = tb_result__set_extra_i64(r, "sum_arg", opts.sum_arg);
+		if (!err)
+			err = tb_result__set_extra_emit(r, "values", emit_values, NULL);
+	}
+	if (!err && opts.mode == MODE_HIST) {
+		err = tb_result__set_extra_str(r, "entry", s.probes[0].label);
+		if (!err)
+			err = tb_result__set_extra_str(r, "return", s.probes[1].label);
+		if (!err && opts.by_arg >= 0)
+			err = tb_result__set_extra_i64(r, "by_arg", opts.by_arg);
+		if (!err)
+			err = tb_result__set_extra_emit(r, "histograms", emit_hists, NULL);
+	}
+	if (!err && opts.mode == MODE_STREAM)
+		err = tb_result__set_extra_u64(r, "ringbuf_size", opts.ringbuf_size);
+	if (!err)
+		err = tb_result__set_extra_bool(r, "uprobes_trampoline", s.trampoline_seen);
+	if (!err)
+		err = tb_result__set_extra_bool(r, "kernel_btf", have_kernel_btf());
+	if (!err && exit_status >= 0)
+		err = tb_result__set_extra_i64(r, "target_exit_status", exit_status);
+	if (!err) {
+		err = tb_result__write(r, opts.output);
+		if (err)
+			fail("cannot write %s: %s", opts.output, strerror(-err));
+	} else {
+		fail("cannot build the result: %s", strerror(-err));
+	}
+	tb_result__free(r);
+	return err ? -1 : 0;
+}
+
+/* ---- options ---------------------------------------------------------------------------- */
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *v, bool suffixes)
+{
+	unsigned long long n, mult = 1;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (suffixes && (*end == 'K' || *end == 'k'))
+		mult = 1024, end++;
+	else if (suffixes && (*end == 'M' || *end == 'm'))
+		mult = 1024 * 1024, end++;
+	if (*end)
+		return -EINVAL;
+	if (n > max / mult)
+		return -ERANGE;
+	*v = n * mult;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, const char **list_target, bool *check)
+{
+	static const struct option long_opts[] = {
+		{ "list", required_argument, NULL, 'l' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "by-arg", required_argument, NULL, 'a' },
+		{ "sum-arg", required_argument, NULL, 's' },
+		{ "ringbuf-size", required_argument, NULL, 'b' },
+		{ "max-keys", required_argument, NULL, 'k' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	unsigned long v;
+	char *end;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":l:p:m:a:s:b:k:qd:o:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			*list_target = optarg;
+			break;
+		case 'p':
+			if (tb_target__parse_pid(optarg, &opts.pid)) {
+				fail("-p %s: not a process id (a positive decimal number)", optarg);
+				return -1;
+			}
+			break;
+		case 'm': {
+			size_t m;
+
+			for (m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]); m++)
+				if (!strcmp(optarg, mode_names[m]))
+					break;
+			if (m == sizeof(mode_names) / sizeof(mode_names[0])) {
+				fail("-m %s: unknown mode; use count, hist, stream or empty",
+				     optarg);
+				return -1;
+			}
+			opts.mode = m;
+			break;
+		}
+		case 'a':
+		case 's':
+			if (parse_uint(optarg, 11, &v, false)) {
+				fail("-%c %s: an argument number is 0 to 11", c, optarg);
+				return -1;
+			}
+			*(c == 'a' ? &opts.by_arg : &opts.sum_arg) = v;
+			break;
+		case 'b':
+			if (parse_uint(optarg, 1ul << 30, &v, true) || v < 4096 || (v & (v - 1))) {
+				fail("-b %s: the ring buffer size must be a power of two from 4096 "
+				     "to 1G",
+				     optarg);
+				return -1;
+			}
+			opts.ringbuf_size = v;
+			break;
+		case 'k':
+			if (parse_uint(optarg, 1ul << 24, &v, false) || !v) {
+				fail("-k %s: the number of keys must be 1 to %lu", optarg,
+				     1ul << 24);
+				return -1;
+			}
+			opts.max_keys = v;
+			break;
+		case 'q':
+			opts.quiet = true;
+			break;
+		case 'd':
+			errno = 0;
+			opts.duration_s = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(opts.duration_s > 0) ||
+			    opts.duration_s > 1e7) {
+				fail("-d %s: the duration must be a number of seconds above 0 (at "
+				     "most "
+				     "1e7)",
+				     optarg);
+				return -1;
+			}
+			break;
+		case 'o':
+			opts.output = optarg;
+			break;
+		case 'v':
+			opts.verbose = true;
+			break;
+		case 'C':
+			*check = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			fail("option %s needs a value (" PROG " -h for help)", argv[optind - 1]);
+			return -1;
+		default:
+			fail("unknown option %s (" PROG " -h for help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_mode_options(void)
+{
+	if (opts.mode == MODE_HIST && s.nr_probes != 2) {
+		fail("-m hist pairs an entry probe with a return probe: give exactly two PROBEs, "
+		     "not %zu",
+		     s.nr_probes);
+		return -1;
+	}
+	if ((opts.mode == MODE_STREAM || opts.mode == MODE_EMPTY) &&
+	    (opts.by_arg >= 0 || opts.sum_arg >= 0)) {
+		fail("-a and -s apply to -m count (and -a to -m hist), not to -m %s",
+		     mode_names[opts.mode]);
+		return -1;
+	}
+	if (opts.mode == MODE_HIST && opts.sum_arg >= 0) {
+		fail("-s applies to -m count only");
+		return -1;
+	}
+	if (opts.mode == MODE_HIST)
+		return check_arg_index(opts.by_arg, "-a", 1);
+	if (check_arg_index(opts.by_arg, "-a", s.nr_probes) ||
+	    check_arg_index(opts.sum_arg, "-s", s.nr_probes))
+		return -1;
+	return 0;
+}
+
+/* Fails early, before a long trace, if the result could not be written where asked. */
+static int check_output(const char *path)
+{
+	char *copy, *dir;
+	struct stat st;
+	int err = 0;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			err = EISDIR;
+		else if (access(path, W_OK))
+			err = errno;
+		if (err || !S_ISREG(st.st_mode))
+			goto out;
+	}
+	copy = strdup(path);
+	if (!copy)
+		return -1;
+	dir = dirname(copy);
+	if (access(dir, W_OK | X_OK))
+		err = errno;
+	free(copy);
+out:
+	if (err)
+		fail("cannot write the result to %s: %s — choose a writable -o path", path,
+		     strerror(err));
+	return err ? -1 : 0;
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int status_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *list_target = NULL;
+	uint64_t attach_start, duration_ns = 0, attach_ns = 0, deadline = 0;
+	int argc_opts = argc, ret = 1, exit_status = -1, err, status;
+	bool check = false, target_exited = false, released = false;
+	char why[512];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			argc_opts = i;
+			opts.command = argv + i + 1;
+			break;
+		}
+	}
+	if (parse_options(argc_opts, argv, &list_target, &check))
+		return 1;
+	libbpf_set_print(libbpf_print);
+
+	if (check) {
+		if (check_environment(why, sizeof(why))) {
+			printf("skipped: %s\n", why);
+			return 77;
+		}
+		printf("ok: BPF and uprobes available; kernel BTF %s (not needed)\n",
+		       have_kernel_btf() ? "present" : "absent");
+		return 0;
+	}
+	if (list_target) {
+		if (optind + 1 < argc_opts) {
+			fail("-l takes one TARGET and at most one PATTERN");
+			return 1;
+		}
+		return list_probes(list_target, optind < argc_opts ? argv[optind] : NULL);
+	}
+
+	if (optind == argc_opts) {
+		fail("no PROBE given: name one as [PATH:]PROVIDER:NAME (" PROG
+		     " -l FILE lists a file's probes; -h for help)");
+		return 1;
+	}
+	if (!opts.pid == !opts.command) {
+		fail(opts.pid ? "give -p PID or -- COMMAND, not both"
+			      : "no target: give -p PID, or -- COMMAND [ARGS] to start one");
+		return 1;
+	}
+	if (opts.command && !opts.command[0]) {
+		fail("no COMMAND after --");
+		return 1;
+	}
+	if (argc_opts - optind > TB_USDT_MAX_PROBES) {
+		fail("at most %d probes at once", TB_USDT_MAX_PROBES);
+		return 1;
+	}
+
+	if (opts.output && check_output(opts.output))
+		return 1;
+
+	/* Before anything is attached: a signal only sets a flag, the loop below cleans up. */
+	install_signals();
+
+	if (opts.pid) {
+		s.pid = opts.pid;
+		if (tb_target__check_pid(s.pid, why, sizeof(why))) {
+			fail("cannot trace pid %d: %s", (int)s.pid, why);
+			return 1;
+		}
+		char exe[64], real[PATH_MAX];
+		ssize_t n;
+
+		/*
+		 * The executable by its path when this process sees the same file there;
+		 * otherwise (deleted, or in another mount namespace) through /proc/PID/exe.
+		 */
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)s.pid);
+		n = readlink(exe, real, sizeof(real) - 1);
+		if (n < 0) {
+			fail("cannot read %s: %s%s", exe, strerror(errno),
+			     errno == EACCES || errno == EPERM
+				     ? " — run as root to trace another user's process"
+				     : "");
+			return 1;
+		}
+		real[n] = 0;
+		snprintf(s.target_path, sizeof(s.target_path), "%s", exe);
+		if (real[0] == '/' && !strstr(real, " (deleted)") && !access(real, R_OK)) {
+			struct stat a, b;
+
+			if (!stat(real, &a) && !stat(exe, &b) && a.st_dev == b.st_dev &&
+			    a.st_ino == b.st_ino)
+				snprintf(s.target_path, sizeof(s.target_path), "%s", real);
+		}
+	} else {
+		err = tb_target__which(opts.command[0], s.target_path, sizeof(s.target_path));
+		if (err) {
+			fail("cannot run %s: %s", opts.command[0], strerror(-err));
+			return 1;
+		}
+		char *real = realpath(s.target_path, NULL);
+
+		if (real) {
+			snprintf(s.target_path, sizeof(s.target_path), "%s", real);
+			free(real);
+		}
+	}
+
+	for (int i = optind; i < argc_opts; i++) {
+		struct probe *p = &s.probes[s.nr_probes++];
+
+		err = parse_spec(p, argv[i]);
+		if (err) {
+			fail("bad probe '%s': %s", argv[i],
+			     err == -ENOMEM ? "out of memory"
+					    : "expected [PATH:]PROVIDER:NAME, e.g. "
+					      "tracebench:method_entry");
+			goto out;
+		}
+		if (resolve_probe(p))
+			goto out;
+		for (size_t j = 0; j + 1 < s.nr_probes; j++) {
+			if (!strcmp(s.probes[j].label, p->label)) {
+				fail("probe %s is given twice", p->label);
+				goto out;
+			}
+		}
+	}
+	if (check_mode_options())
+		goto out;
+	if (check_environment(why, sizeof(why))) {
+		fail("%s", why);
+		goto out;
+	}
+	verbose("kernel BTF %s (not needed: the programs read no kernel structure)",
+		have_kernel_btf() ? "present" : "absent");
+
+	attach_start = now_ns();
+	if (opts.command) {
+		/* Held before exec: the probes are in place before the program's first instruction.
+		 */
+		err = tb_child__spawn(&s.child, opts.command);
+		if (err) {
+			fail("cannot start %s: %s", opts.command[0], strerror(-err));
+			goto out;
+		}
+		s.started = true;
+		s.pid = s.child.pid;
+	}
+	if (load_programs() || attach_probes(s.pid))
+		goto out;
+	attach_ns = now_ns() - attach_start;
+	s.pidfd = tb_target__pidfd(s.pid);
+	if (s.pidfd < 0) {
+		fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
+		goto out;
+	}
+	if (opts.command) {
+		err = tb_child__exec(&s.child);
+		if (err) {
+			fail("cannot run %s: %s", opts.command[0], strerror(-err));
+			goto out;
+		}
+		/* A program that waits at the start gate (the workload does) may go at once. */
+		tb_child__release(&s.child);
+	}
+	released = true;
+
+	s.start_ns = now_ns();
+	if (opts.duration_s)
+		deadline = s.start_ns + (uint64_t)(opts.duration_s * 1e9);
+	if (opts.mode == MODE_STREAM)
+		print_event_header();
+	else if (!opts.quiet)
+		fprintf(stderr, "%s: tracing %zu probe%s in pid %d; Ctrl-C to stop\n", PROG,
+			s.nr_probes, s.nr_probes == 1 ? "" : "s", (int)s.pid);
+
+	/* Sites are read back often at first (a short run may end soon), then every 100 ms. */
+	while (!exiting) {
+		uint64_t now = now_ns();
+		int timeout = now - s.start_ns < 1000000000ull ? 10 : 100;
+
+		if (deadline && now >= deadline)
+			break;
+		if (deadline && (deadline - now) / 1000000 < (uint64_t)timeout)
+			timeout = (deadline - now) / 1000000 + 1;
+		if (!all_sites_optimised())
+			update_site_paths();
+		if (s.ringbuf) {
+			err = ring_buffer__poll(s.ringbuf, timeout);
+			if (err < 0 && err != -EINTR) {
+				fail("cannot read the ring buffer: %s", strerror(-err));
+				break;
+			}
+			fflush(stdout);
+		} else {
+			struct pollfd pfd = { .fd = s.pidfd, .events = POLLIN };
+
+			poll(&pfd, 1, timeout);
+		}
+		if (tb_target__exited(s.pidfd)) {
+			target_exited = true;
+			break;
+		}
+	}
+	duration_ns = now_ns() - s.start_ns;
+	if (!target_exited)
+		update_site_paths();
+
+	/* Detach first, then drain: after this no hit can be counted that is not reported. */
+	detach_probes();
+	if (s.ringbuf)
+		ring_buffer__consume(s.ringbuf);
+	read_probe_stats();
+	if (opts.mode == MODE_COUNT)
+		read_values();
+	if (opts.mode == MODE_HIST)
+		read_hists();
+
+	ret = 0;
+	if (s.started && !target_exited) {
+		/* A Ctrl-C at the terminal reaches the command too: give it a moment to end. */
+		struct pollfd pfd = { .fd = s.pidfd, .events = POLLIN };
+
+		target_exited = poll(&pfd, 1, 200) > 0;
+	}
+	if (s.started) {
+		if (target_exited && !tb_child__wait(&s.child, &status)) {
+			exit_status = status_code(status);
+			ret = exit_status;
+			if (exit_status)
+				fprintf(stderr, "%s: %s exited with status %d\n", PROG,
+					opts.command[0], exit_status);
+		} else {
+			fprintf(stderr, "%s: stopped tracing; %s (pid %d) runs on untraced\n", PROG,
+				opts.command[0], (int)s.pid);
+		}
+	} else if (target_exited) {
+		fprintf(stderr, "%s: pid %d exited after %.3f s of tracing%s\n", PROG, (int)s.pid,
+			duration_ns / 1e9,
+			deadline
+				? ", before the -d duration ended: the counts cover its life until "
+				  "then"
+				: "");
+		if (deadline)
+			ret = 1;
+	}
+	if (!s.stdout_broken)
+		print_summary(duration_ns);
+	if (opts.output && write_result(duration_ns, attach_ns, exit_status))
+		ret = 1;
+out:
+	detach_probes();
+	ring_buffer__free(s.ringbuf);
+	tb_usdt_bpf__destroy(s.skel);
+	if (s.pidfd >= 0)
+		close(s.pidfd);
+	if (s.started && !released)
+		tb_child__kill(&s.child); /* set-up failed: the command must not run untraced */
+	tb_child__close(&s.child);
+	for (size_t i = 0; i < s.nr_probes; i++)
+		free_probe(&s.probes[i]);
+	free(s.values);
+	free(s.hists);
+	return ret;
+}
