@@ -6,27 +6,53 @@
  * Prints one line per PATH (e.g. methods.escape.calls): a number as written
  * in the file (64-bit integers exact, unlike tools that read doubles), a
  * string as its text, true/false/null as such. An object or array prints its
- * member names, space separated. A missing path prints nothing and makes the
- * exit status 1; an unreadable or malformed file is status 2.
+ * member names, space separated; an array element is named by its index from
+ * 0 (histograms.all.buckets.0.count); "\." is a dot inside a key, and an array prints "-" per element. A missing path prints
+ * nothing and makes the exit status 1; an unreadable or malformed file is status 2.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tb_json.h"
 
+/* Copies the next key of path into key ("\." is a dot inside a key); NULL if it does not fit. */
+static const char *next_key(const char *path, char *key, size_t size)
+{
+	size_t n = 0;
+
+	for (; *path && *path != '.'; path++) {
+		if (path[0] == '\\' && path[1] == '.')
+			path++;
+		if (n + 1 >= size)
+			return NULL;
+		key[n++] = *path;
+	}
+	key[n] = '\0';
+	return *path ? path + 1 : path;
+}
+
 static const struct tb_json *lookup(const struct tb_json *node, const char *path)
 {
-	char key[256];
+	char key[1024];
 
 	while (node && *path) {
-		size_t len = strcspn(path, ".");
-
-		if (len >= sizeof(key))
+		path = next_key(path, key, sizeof(key));
+		if (!path)
 			return NULL;
-		memcpy(key, path, len);
-		key[len] = '\0';
+		if (node->type == TB_JSON_ARRAY) {
+			/* An element by its index from 0: buckets.3.count. */
+			char *end;
+			unsigned long i = strtoul(key, &end, 10);
+
+			if (!*key || *end)
+				return NULL;
+			node = node->first;
+			while (node && i--)
+				node = node->next;
+			continue;
+		}
 		node = tb_json__get(node, key);
-		path += len + (path[len] == '.');
 	}
 	return node;
 }
