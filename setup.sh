@@ -5,13 +5,16 @@
 # so a machine that has everything pays one dpkg-query per package.
 set -euo pipefail
 
-# compiler and make; prove; BPF programs; libbpf; ELF; unwinding; sys/sdt.h; timing; plots
+# compiler and make; prove; BPF programs; libbpf; ELF; unwinding; sys/sdt.h; timing; plots;
+# setpriv, unshare and readelf for the tests; bpftrace, the peer measured beside tb-usdt
 PACKAGES=(
 	build-essential perl
 	clang llvm libbpf-dev bpftool
 	libelf-dev zlib1g-dev libunwind-dev
 	systemtap-sdt-dev
 	hyperfine gnuplot-nox
+	util-linux binutils
+	bpftrace
 )
 
 if ! command -v dpkg-query >/dev/null; then
