@@ -3,7 +3,8 @@
 OUT=${OUT:-build}
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 TEST_TMP=$(mktemp -d /tmp/tracebench-test.XXXXXX)
-trap 'rm -rf "$TEST_TMP"' EXIT
+# Whatever a test started in the background dies with it, even when the test fails half-way.
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
 tap_n=0
 tap_failed=0
 
@@ -80,3 +81,17 @@ truth_counts()
 	# shellcheck disable=SC2086
 	"$OUT/tests/json_get" "$1" $paths
 }
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 50 ms until it succeeds (0) or SECONDS pass (1)
+wait_until()
+{
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# wait_for FILE PATTERN: up to 10 s for PATTERN to appear in FILE
+wait_for() { wait_until 10 grep -q "$2" "$1"; }

@@ -56,6 +56,8 @@ refuses "unknown mode" "-m with an unknown mode" "$TB" -m fast tracebench:method
 refuses "power of two" "-b that is not a power of two" \
 	"$TB" -m stream -b 5000 tracebench:method_entry -- "$W"
 refuses "power of two" "-b below a page" "$TB" -m stream -b 1024 tracebench:method_entry -- "$W"
+refuses "1 to 1048576" "-k above its bound" "$TB" -a 0 -k 1048577 tracebench:method_entry -- "$W"
+refuses "1 to 1048576" "-k 0" "$TB" -a 0 -k 0 tracebench:method_entry -- "$W"
 refuses "above 0" "-d 0" "$TB" -d 0 tracebench:method_entry -- "$W"
 refuses "above 0" "-d -1" "$TB" -d -1 tracebench:method_entry -- "$W"
 refuses "above 0" "-d abc" "$TB" -d abc tracebench:method_entry -- "$W"

@@ -66,6 +66,17 @@ child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate
 	/* The gate must survive execve; everything else of ours is close-on-exec. */
 	if (fcntl(gate_rd, F_SETFD, 0) < 0)
 		goto fail;
+	/*
+	 * The tracer's handlers are no use here: a Ctrl-C while the child is held
+	 * must end it, as it would end the command (execve resets them anyway).
+	 */
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction old;
+
+		if (sig != SIGKILL && sig != SIGSTOP && !sigaction(sig, NULL, &old) &&
+		    old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)
+			signal(sig, SIG_DFL);
+	}
 	/* Whatever the tracer blocks or ignores for itself, the command starts clean. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

@@ -7,9 +7,8 @@
 #include <stdio.h>
 
 /*
- * Bucket 0 holds the value 0; bucket b >= 1 holds [2^(b-1), 2^b - 1]. So 64
- * buckets (0 to 64, with 64 unused) cover every uint64_t up to 2^63 - 1, and
- * the bucket of v is floor(log2(v)) + 1.
+ * Bucket 0 holds the value 0; bucket b >= 1 holds [2^(b-1), 2^b - 1]. The
+ * bucket of v is floor(log2(v)) + 1, from 0 to 64.
  */
 unsigned int tb_hist__bucket(uint64_t v);
 uint64_t tb_hist__bucket_low(unsigned int b);

@@ -24,7 +24,7 @@ int tb_target__parse_pid(const char *s, pid_t *pid)
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > (1 << 22))
+	if (errno || *end || v < 1 || v >= (1 << 22))
 		return -EINVAL;
 	*pid = v;
 	return 0;
@@ -51,6 +51,25 @@ static int read_stat(pid_t pid, char *state, unsigned long *flags)
 	return 0;
 }
 
+/* The process (thread group) a task belongs to, from /proc/PID/status; -1 if unknown. */
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	}
+	fclose(f);
+	return tgid;
+}
+
 int tb_target__check_pid(pid_t pid, char *why, size_t len)
 {
 	unsigned long flags;
@@ -71,12 +90,18 @@ int tb_target__check_pid(pid_t pid, char *why, size_t len)
 		return -ESRCH;
 	}
 	if (err) {
-		snprintf(why, len, "cannot read /proc/%d/stat: %s", (int)pid, strerror(-err));
+		snprintf(why, len, "cannot read /proc/%d/stat: %s%s", (int)pid, strerror(-err),
+			 err == -EACCES || err == -EPERM ? " — run as root" : "");
 		return err == -EACCES ? -EPERM : err;
 	}
 	if (flags & PF_KTHREAD) {
 		snprintf(why, len, "pid %d is a kernel thread: it runs no user-space code",
 			 (int)pid);
+		return -EINVAL;
+	}
+	if (tgid_of(pid) > 0 && tgid_of(pid) != pid) {
+		snprintf(why, len, "pid %d is a thread of process %d: give -p %d", (int)pid,
+			 (int)tgid_of(pid), (int)tgid_of(pid));
 		return -EINVAL;
 	}
 	if (state == 'Z' || state == 'X') {
@@ -126,7 +151,7 @@ int tb_target__which(const char *cmd, char *path, size_t len)
 	if (!*cmd)
 		return -ENOENT;
 	if (!dirs)
-		dirs = "/usr/local/bin:/usr/bin:/bin";
+		dirs = "/bin:/usr/bin"; /* glibc's execvp default, so we find the file it runs */
 	for (; dirs; dirs = *end ? end + 1 : NULL) {
 		int dir_len;
 

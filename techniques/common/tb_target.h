@@ -6,11 +6,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Parses a pid: decimal, 1 to 2^22 (PID_MAX_LIMIT). Returns 0 or -EINVAL. */
+/* Parses a pid: decimal, 1 to 2^22 - 1 (below PID_MAX_LIMIT). Returns 0 or -EINVAL. */
 int tb_target__parse_pid(const char *s, pid_t *pid);
 
 /*
- * Checks that pid is a live user-space process other than the caller. On
+ * Checks that pid is a live user-space process (a thread group leader, not
+ * one of its other threads) other than the caller. On
  * failure writes the reason, one phrase without a trailing newline ("no
  * process has pid 123"), to why and returns -ESRCH (no such process, or a
  * zombie), -EINVAL (the caller itself, a kernel thread) or -EPERM.

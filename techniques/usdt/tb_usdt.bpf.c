@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tb_usdt.bpf.c - the BPF programs tb-usdt attaches to USDT probes: empty, count, latency, stream
- */
+/* tb_usdt.bpf.c - BPF programs for USDT probes: empty, count, latency, stream */
 #include <stdbool.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -28,9 +27,16 @@ const volatile int count_by_arg = -1; /* count mode: one count per value of this
 const volatile int count_sum_arg = -1; /* count mode: sum this argument per count */
 const volatile int hist_key_arg =
 	-1; /* histogram mode: one histogram per value of this entry argument */
-const volatile unsigned int event_args = TB_USDT_EVENT_ARGS; /* stream mode: copy this many */
 /* One probe attached: its index is 0, and the cookie's map lookup can be skipped. */
 const volatile bool single_probe = false;
+
+/*
+ * Set by the loader once every probe is attached, cleared before the first is
+ * detached: the probes' sites attach and detach one at a time, so without it
+ * the first probe would count longer than the last, and an entry probe would
+ * push calls no return probe pops yet.
+ */
+bool tracing;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -42,13 +48,15 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384); /* resized by the loader (--max-keys) */
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* memory for the keys seen, not for -k */
 	__type(key, struct tb_usdt_value_key);
 	__type(value, struct tb_usdt_value_stats);
 } value_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384); /* threads with open calls */
+	__uint(max_entries, 65536); /* threads with open calls; an entry goes at depth 0 */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct tb_usdt_thread_calls);
 } thread_calls SEC(".maps");
@@ -56,6 +64,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384); /* resized by the loader (--max-keys) */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __s64);
 	__type(value, struct tb_usdt_hist);
 } histograms SEC(".maps");
@@ -79,6 +88,14 @@ static __always_inline struct tb_usdt_probe_stats *stats_of(__u32 probe)
 {
 	return bpf_map_lookup_elem(&probe_stats, &probe);
 }
+
+/*
+ * Counters are per CPU, but a uprobe's program runs with preemption enabled:
+ * another thread on the same CPU may run the same program in between a load
+ * and a store, so increments are atomic.
+ */
+#define INC(x) __sync_fetch_and_add(&(x), 1)
+#define ADD(x, v) __sync_fetch_and_add(&(x), (v))
 
 /* The entry for key in a hash map, created from zero if absent; NULL if the map is full. */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero)
@@ -134,36 +151,40 @@ int tb_usdt_empty(struct pt_regs *ctx)
 SEC("?usdt")
 int tb_usdt_count(struct pt_regs *ctx)
 {
-	__u32 probe = probe_of(ctx);
-	struct tb_usdt_probe_stats *s = stats_of(probe);
-	struct tb_usdt_value_key key = { .probe = probe };
+	struct tb_usdt_value_key key = {};
+	struct tb_usdt_probe_stats *s;
 	struct tb_usdt_value_stats *v;
 	long arg;
 
+	if (!tracing)
+		return 0;
+	key.probe = probe_of(ctx);
+	s = stats_of(key.probe);
 	if (!s)
 		return 0;
-	s->hits++;
+	INC(s->hits);
 	if (count_by_arg < 0 && count_sum_arg < 0)
 		return 0;
 
 	if (count_by_arg >= 0) {
 		if (bpf_usdt_arg(ctx, count_by_arg, &arg)) {
-			s->arg_errors++;
+			INC(s->arg_errors);
+			INC(s->lost_arg);
 			return 0;
 		}
 		key.value = arg;
 	}
 	v = lookup_or_init(&value_stats, &key, &zero_value_stats);
 	if (!v) {
-		s->lost_full++;
+		INC(s->lost_map);
 		return 0;
 	}
-	v->count++;
+	INC(v->count);
 	if (count_sum_arg >= 0) {
 		if (bpf_usdt_arg(ctx, count_sum_arg, &arg))
-			s->arg_errors++;
+			INC(s->arg_errors); /* counted, but missing from the sum */
 		else
-			v->sum += arg;
+			ADD(v->sum, arg);
 	}
 	return 0;
 }
@@ -172,28 +193,38 @@ int tb_usdt_count(struct pt_regs *ctx)
 SEC("?usdt")
 int tb_usdt_entry(struct pt_regs *ctx)
 {
-	__u32 probe = bpf_usdt_cookie(ctx), tid = (__u32)bpf_get_current_pid_tgid();
-	struct tb_usdt_probe_stats *s = stats_of(probe);
+	__u32 probe, tid = (__u32)bpf_get_current_pid_tgid();
 	struct tb_usdt_thread_calls *calls;
+	struct tb_usdt_probe_stats *s;
+	bool key_lost = false;
 	long key = 0;
 	__u32 depth;
 
+	if (!tracing)
+		return 0;
+	probe = bpf_usdt_cookie(ctx);
+	s = stats_of(probe);
 	if (!s)
 		return 0;
-	s->hits++;
-	if (hist_key_arg >= 0 && bpf_usdt_arg(ctx, hist_key_arg, &key))
-		s->arg_errors++; /* still pushed, so that the return pairs with the right entry */
+	INC(s->hits);
+	if (hist_key_arg >= 0 && bpf_usdt_arg(ctx, hist_key_arg, &key)) {
+		INC(s->arg_errors);
+		key_lost = true; /* still pushed, so that its return pops the right level */
+	}
 	calls = lookup_or_init(&thread_calls, &tid, &zero_thread_calls);
 	if (!calls) {
-		s->lost_full++;
+		INC(s->lost_map);
 		return 0;
 	}
 	depth = calls->depth;
 	if (depth < TB_USDT_MAX_DEPTH) {
-		calls->entry_ns[depth & (TB_USDT_MAX_DEPTH - 1)] = bpf_ktime_get_ns();
+		calls->entry_ns[depth & (TB_USDT_MAX_DEPTH - 1)] =
+			key_lost ? 0 : bpf_ktime_get_ns();
 		calls->key[depth & (TB_USDT_MAX_DEPTH - 1)] = key;
+		if (key_lost)
+			INC(s->lost_arg);
 	} else {
-		s->lost_depth++; /* its return is not timed; it still pops a level */
+		INC(s->lost_depth); /* its return is not timed; it still pops a level */
 	}
 	calls->depth = depth + 1;
 	return 0;
@@ -204,56 +235,78 @@ SEC("?usdt")
 int tb_usdt_return(struct pt_regs *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 probe = bpf_usdt_cookie(ctx), tid = (__u32)bpf_get_current_pid_tgid();
-	struct tb_usdt_probe_stats *s = stats_of(probe);
+	__u32 probe, tid = (__u32)bpf_get_current_pid_tgid();
 	struct tb_usdt_thread_calls *calls;
+	struct tb_usdt_probe_stats *s;
 	struct tb_usdt_hist *h;
 	__u32 depth, slot;
+	__u64 ns, entry_ns;
 	__s64 key;
-	__u64 ns;
 
+	if (!tracing)
+		return 0;
+	probe = bpf_usdt_cookie(ctx);
+	s = stats_of(probe);
 	if (!s)
 		return 0;
-	s->hits++;
+	INC(s->hits);
 	calls = bpf_map_lookup_elem(&thread_calls, &tid);
 	if (!calls || calls->depth == 0) {
-		s->unpaired++;
+		INC(s->unpaired);
 		return 0;
 	}
-	depth = --calls->depth;
-	if (depth >= TB_USDT_MAX_DEPTH)
-		return 0; /* counted as lost_depth at its entry */
-	ns = now - calls->entry_ns[depth & (TB_USDT_MAX_DEPTH - 1)];
-	key = calls->key[depth & (TB_USDT_MAX_DEPTH - 1)];
+	depth = calls->depth - 1;
+	calls->depth = depth;
+	if (depth >= TB_USDT_MAX_DEPTH) {
+		INC(s->lost_depth); /* its entry was not recorded */
+		return 0;
+	}
+	/* The mask is what the verifier needs; keep the compiler from dropping it. */
+	barrier_var(depth);
+	depth &= TB_USDT_MAX_DEPTH - 1;
+	entry_ns = calls->entry_ns[depth];
+	key = calls->key[depth];
+	if (depth == 0)
+		bpf_map_delete_elem(&thread_calls, &tid); /* a reused tid starts clean */
+	if (!entry_ns) {
+		INC(s->lost_arg); /* the entry's key could not be read */
+		return 0;
+	}
+	ns = now - entry_ns;
 	h = lookup_or_init(&histograms, &key, &zero_hist);
 	if (!h) {
-		s->lost_full++;
+		INC(s->lost_map);
 		return 0;
 	}
 	slot = log2_bucket(ns);
-	if (slot < TB_USDT_HIST_SLOTS)
-		h->slots[slot]++;
-	h->count++;
-	h->sum_ns += ns;
+	if (slot >= TB_USDT_HIST_SLOTS)
+		slot = TB_USDT_HIST_SLOTS - 1;
+	INC(h->slots[slot]);
+	INC(h->count);
+	ADD(h->sum_ns, ns);
 	return 0;
 }
 
 SEC("?usdt")
 int tb_usdt_stream(struct pt_regs *ctx)
 {
-	__u32 probe = probe_of(ctx);
-	struct tb_usdt_probe_stats *s = stats_of(probe);
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tb_usdt_probe_stats *s;
 	struct tb_usdt_event *e;
+	__u32 probe;
 	int nr_args;
 	long arg;
 
+	if (!tracing)
+		return 0;
+	probe = probe_of(ctx);
+	s = stats_of(probe);
 	if (!s)
 		return 0;
-	s->hits++;
+	INC(s->hits);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		s->lost_full++;
+		INC(s->lost_ringbuf);
 		return 0;
 	}
 	e->time_ns = bpf_ktime_get_ns();
@@ -264,15 +317,15 @@ int tb_usdt_stream(struct pt_regs *ctx)
 	nr_args = bpf_usdt_arg_cnt(ctx);
 	if (nr_args < 0)
 		nr_args = 0;
-	if (nr_args > (int)event_args)
-		nr_args = event_args;
+	if (nr_args > TB_USDT_EVENT_ARGS)
+		nr_args = TB_USDT_EVENT_ARGS;
 	e->nr_args = nr_args;
 	for (int i = 0; i < TB_USDT_EVENT_ARGS; i++) {
 		e->args[i] = 0;
 		if (i >= nr_args)
 			continue;
 		if (bpf_usdt_arg(ctx, i, &arg))
-			s->arg_errors++;
+			INC(s->arg_errors); /* the event still goes out, that argument 0 */
 		e->args[i] = arg;
 	}
 	bpf_ringbuf_submit(e, 0);

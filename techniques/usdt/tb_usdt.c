@@ -1,5 +1,4 @@
-/* tb_usdt.c - tb-usdt: list USDT probes, attach BPF programs to them, report counts and latencies
- */
+/* tb_usdt.c - tb-usdt: list USDT probes, trace them with BPF, report counts and latencies */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +35,11 @@
 #include "tb_usdt.skel.h"
 
 #define PROG "tb-usdt"
+/*
+ * Values kept per map with -a. The maps allocate per key seen, not up front,
+ * but a histogram is 528 bytes per CPU: 2^20 of them on 2 CPUs is 1 GiB.
+ */
+#define MAX_KEYS (1ul << 20)
 
 enum mode {
 	MODE_COUNT,
@@ -66,6 +70,7 @@ struct probe {
 	char *label; /* provider:name, or path:provider:name for a file other than the target's */
 	uint64_t *site_offsets; /* file offsets of the probe's sites */
 	enum site_path *site_paths;
+	bool *site_is_nop5; /* the site is 0f 1f 44 00 00, which the kernel can optimise */
 	size_t nr_sites;
 	int nr_args; /* of the first site */
 	uint32_t unsigned_args; /* bit i: argument i is unsigned ("8@..." rather than "-8@...") */
@@ -120,6 +125,7 @@ static struct session {
 	size_t nr_hists;
 	uint64_t start_ns, events_printed;
 	bool stdout_broken;
+	int stdout_errno;
 	bool trampoline_seen; /* [uprobes-trampoline] appeared in the target's maps */
 } s = { .pid = -1, .child = TB_CHILD_INIT, .pidfd = -1 };
 
@@ -204,10 +210,12 @@ static void usage(FILE *f)
 		"  -s, --sum-arg N      count: also sum argument N\n"
 		"  -b, --ringbuf-size BYTES  stream: ring buffer size, a power of two of at least\n"
 		"                       4096 (K and M suffixes; default 4M)\n"
-		"  -k, --max-keys N     count -a and hist: distinct values kept (default 16384)\n"
-		"  -q, --quiet          stream: do not print events, only the summary\n"
+		"  -k, --max-keys N     count -a and hist: distinct values kept, 1 to 1048576\n"
+		"                       (default 16384; more are counted lost)\n"
+		"  -q, --quiet          no \"tracing\" line on stderr and, in stream mode, no\n"
+		"                       event lines: only the summary\n"
 		"  -d, --duration SECS  stop after SECS seconds (default: until the target exits\n"
-		"                       or Ctrl-C)\n"
+		"                       or Ctrl-C); with -- COMMAND, the command runs on untraced\n"
 		"  -o, --output FILE    write the result as JSON (results/README.md)\n"
 		"  -v, --verbose        diagnostics, libbpf's included\n"
 		"      --check          say whether tb-usdt can run here; exit 0 if so, else 77\n"
@@ -365,24 +373,66 @@ static int find_mapped_library(pid_t pid, const char *name, char *path, size_t l
 	return err;
 }
 
-/* Is the instruction at the site one that USDT places there: a 1-byte or multi-byte nop? */
+/*
+ * Is the instruction at the site one that USDT places there, a 1-byte or a
+ * multi-byte nop? Returns 1 for the 5-byte nop the kernel can optimise, 0
+ * for another nop, -1 (reported) otherwise.
+ */
 static int check_site(int fd, const char *path, const struct probe *p, uint64_t offset)
 {
-	unsigned char insn[2];
+	static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	unsigned char insn[5];
 
 	if (pread(fd, insn, sizeof(insn), offset) != (ssize_t)sizeof(insn)) {
 		fail("%s: cannot read the site of %s:%s at file offset 0x%" PRIx64 ": %s", path,
 		     p->provider, p->name, offset, strerror(errno ? errno : EIO));
 		return -1;
 	}
+	if (!memcmp(insn, nop5, sizeof(nop5)))
+		return 1;
 	if (insn[0] == 0x90 || (insn[0] == 0x0f && insn[1] == 0x1f))
 		return 0;
-	fail("%s: the note of %s:%s points at file offset 0x%" PRIx64
-	     ", which holds %02x %02x, not a nop: a uprobe there could split an instruction, so it "
-	     "is "
-	     "not attached (is the file corrupt, or patched after linking?)",
+	fail("%s: the note of %s:%s points at file offset 0x%" PRIx64 ", which holds %02x %02x, "
+	     "not a nop: an int3 there could split an instruction, so it is not attached "
+	     "(is the file corrupt, or patched after linking?)",
 	     path, p->provider, p->name, offset, insn[0], insn[1]);
 	return -1;
+}
+
+/*
+ * Can libbpf read every argument? It reads "SIZE@$CONST", "SIZE@%REG" and
+ * "SIZE@OFFSET(%REG)"; any other form (a symbol, an index register) fails
+ * the whole attach. Returns 0 or -1 (reported).
+ */
+static int check_arg_specs(const struct probe *p, const char *specs)
+{
+	char spec[128];
+	int n = 0, used;
+
+	for (const char *at = specs; sscanf(at, " %127s%n", spec, &used) == 1; at += used, n++) {
+		const char *v = strchr(spec, '@');
+		long off;
+		int len;
+
+		if (!v)
+			goto bad;
+		v++;
+		if (v[0] == '$' || (v[0] == '%' && !strchr(v, '(')))
+			continue;
+		len = 0;
+		if (sscanf(v, "%ld(%%%*[a-z0-9])%n", &off, &len) == 1 && len && !v[len])
+			continue;
+		len = 0;
+		if (sscanf(v, "(%%%*[a-z0-9])%n", &len) == 0 && len && !v[len])
+			continue;
+	bad:
+		fail("probe %s:%s: argument %d is '%s', a form libbpf cannot read (it reads "
+		     "$CONST, "
+		     "%%REG and OFFSET(%%REG))",
+		     p->provider, p->name, n, spec);
+		return -1;
+	}
+	return 0;
 }
 
 /* Finds the probe's notes, checks its sites and arguments. Returns 0 or -1 (reported). */
@@ -451,12 +501,20 @@ static int resolve_probe(struct probe *p)
 
 		if (strcmp(notes[i].provider, p->provider) || strcmp(notes[i].name, p->name))
 			continue;
-		if (check_site(fd, p->path, p, notes[i].file_offset))
+		bool *is_nop5;
+		int kind = check_site(fd, p->path, p, notes[i].file_offset);
+
+		if (kind < 0 || check_arg_specs(p, notes[i].args))
 			goto out;
 		offsets = realloc(p->site_offsets, (total + 1) * sizeof(*offsets));
 		if (!offsets)
 			goto out_nomem;
 		p->site_offsets = offsets;
+		is_nop5 = realloc(p->site_is_nop5, (total + 1) * sizeof(*is_nop5));
+		if (!is_nop5)
+			goto out_nomem;
+		p->site_is_nop5 = is_nop5;
+		p->site_is_nop5[total] = kind == 1;
 		p->site_offsets[total++] = notes[i].file_offset;
 		if (total == 1) {
 			p->nr_args = count_args(notes[i].args);
@@ -502,6 +560,7 @@ static void free_probe(struct probe *p)
 	free(p->label);
 	free(p->site_offsets);
 	free(p->site_paths);
+	free(p->site_is_nop5);
 }
 
 /* Checks an argument index against every probe it applies to. */
@@ -578,13 +637,23 @@ static void update_site_paths(void)
 	tb_maps__free(maps, nr);
 }
 
-static bool all_sites_optimised(void)
+/*
+ * Is any site's path still to be learnt? A site is settled once seen
+ * optimised, or seen as an int3 if it is a 1-byte nop (only a 5-byte nop can
+ * turn into a call later).
+ */
+static bool site_paths_pending(void)
 {
-	for (size_t i = 0; i < s.nr_probes; i++)
-		for (size_t j = 0; j < s.probes[i].nr_sites; j++)
-			if (s.probes[i].site_paths[j] != SITE_OPTIMISED)
-				return false;
-	return true;
+	for (size_t i = 0; i < s.nr_probes; i++) {
+		const struct probe *p = &s.probes[i];
+
+		for (size_t j = 0; j < p->nr_sites; j++) {
+			if (p->site_paths[j] < SITE_INT3 ||
+			    (p->site_is_nop5[j] && p->site_paths[j] != SITE_OPTIMISED))
+				return true;
+		}
+	}
+	return false;
 }
 
 static size_t sites_with(const struct probe *p, enum site_path path)
@@ -617,8 +686,8 @@ static void describe_paths(const struct probe *p, char *buf, size_t len)
  * Lists the probes of one file. With maps, addresses are where the process
  * has the sites mapped. Returns the number listed, or -1 (reported).
  */
-static int list_file(const char *path, const char *shown, const struct tb_map *maps,
-		     size_t nr_maps, const char *pattern, bool heading)
+static int list_file(const char *path, const char *shown, const struct tb_map *maps, size_t nr_maps,
+		     const char *pattern, bool heading)
 {
 	struct tb_usdt_note *notes = NULL;
 	struct tb_elf *elf = NULL;
@@ -687,7 +756,9 @@ static int list_probes(const char *target, const char *pattern)
 	}
 	n = tb_maps__read(pid, &maps, &nr);
 	if (n) {
-		fail("cannot read /proc/%d/maps: %s", (int)pid, strerror(-n));
+		fail("cannot read /proc/%d/maps: %s%s", (int)pid, strerror(-n),
+		     n == -EACCES || n == -EPERM ? " — run as root to list another user's process"
+						 : "");
 		return 1;
 	}
 	printf("%-36s %-16s %-16s %s  %s\n", "PROBE (by file, run-time addresses)", "ADDRESS",
@@ -743,8 +814,7 @@ static const char *attach_hint(int err)
 	case ESRCH:
 		return " — the process is gone";
 	case EINVAL:
-		return " — another uprobe tool may hold this site with a different semaphore "
-		       "offset";
+		return " (-v shows libbpf's reason)";
 	default:
 		return "";
 	}
@@ -785,8 +855,9 @@ static int load_programs(void)
 	err = tb_usdt_bpf__load(s.skel);
 	if (err) {
 		fail("cannot load the BPF programs: %s%s", strerror(-err),
-		     err == -EPERM ? " — run as root (CAP_BPF and CAP_PERFMON)"
-				   : " (-v shows the verifier's log)");
+		     err == -EPERM    ? " — run as root (CAP_BPF and CAP_PERFMON)"
+		     : err == -ENOMEM ? " — lower -k or -b, or raise the locked-memory limit"
+				      : " (-v shows the verifier's log)");
 		return -1;
 	}
 	if (opts.mode == MODE_STREAM) {
@@ -836,6 +907,15 @@ static void print_event_header(void)
 		       "ARGS");
 }
 
+/* Standard output is closed or full (| head, >/dev/full): stop tracing, as SIGPIPE would. */
+static void stdout_failed(void)
+{
+	if (!s.stdout_broken)
+		s.stdout_errno = errno ? errno : EIO;
+	s.stdout_broken = true;
+	exiting = SIGPIPE;
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct tb_usdt_event *e = data;
@@ -856,40 +936,49 @@ static int handle_event(void *ctx, void *data, size_t size)
 		else
 			printf(" %" PRId64, e->args[i]);
 	}
-	if (putchar('\n') == EOF) {
-		/* A closed pipe (| head): stop tracing, as SIGPIPE would. */
-		s.stdout_broken = true;
-		exiting = SIGPIPE;
-	}
+	if (putchar('\n') == EOF)
+		stdout_failed();
 	s.events_printed++;
 	return 0;
 }
 
-static void read_probe_stats(void)
+/* A map could not be read: say so rather than report zeros. Returns -1. */
+static int read_failed(const char *map, int err)
+{
+	fail("cannot read the BPF map %s: %s", map, strerror(err));
+	return -1;
+}
+
+static int read_probe_stats(void)
 {
 	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s.skel->maps.probe_stats);
 	struct tb_usdt_probe_stats *per_cpu;
 
 	if (ncpus <= 0)
-		return;
+		return read_failed("probe_stats", -ncpus);
 	per_cpu = calloc(ncpus, sizeof(*per_cpu));
 	if (!per_cpu)
-		return;
+		return read_failed("probe_stats", ENOMEM);
 	for (uint32_t i = 0; i < s.nr_probes; i++) {
 		struct tb_usdt_probe_stats *sum = &s.probes[i].stats;
 
 		memset(sum, 0, sizeof(*sum));
-		if (bpf_map_lookup_elem(fd, &i, per_cpu))
-			continue;
+		if (bpf_map_lookup_elem(fd, &i, per_cpu)) {
+			free(per_cpu);
+			return read_failed("probe_stats", errno);
+		}
 		for (int c = 0; c < ncpus; c++) {
 			sum->hits += per_cpu[c].hits;
-			sum->lost_full += per_cpu[c].lost_full;
+			sum->lost_ringbuf += per_cpu[c].lost_ringbuf;
+			sum->lost_map += per_cpu[c].lost_map;
 			sum->lost_depth += per_cpu[c].lost_depth;
+			sum->lost_arg += per_cpu[c].lost_arg;
 			sum->arg_errors += per_cpu[c].arg_errors;
 			sum->unpaired += per_cpu[c].unpaired;
 		}
 	}
 	free(per_cpu);
+	return 0;
 }
 
 static int compare_values(const void *a, const void *b)
@@ -908,22 +997,28 @@ static int compare_hists(const void *a, const void *b)
 	return (x->key > y->key) - (x->key < y->key);
 }
 
-static void read_values(void)
+static int read_values(void)
 {
 	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s.skel->maps.value_stats);
 	struct tb_usdt_value_key key, next, *prev = NULL;
 	struct tb_usdt_value_stats *per_cpu = calloc(ncpus > 0 ? ncpus : 1, sizeof(*per_cpu));
 
-	while (per_cpu && !bpf_map_get_next_key(fd, prev, &next)) {
+	if (!per_cpu)
+		return read_failed("value_stats", ENOMEM);
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct value_row *rows = realloc(s.values, (s.nr_values + 1) * sizeof(*rows)), *r;
 
-		if (!rows)
-			break;
+		if (!rows) {
+			free(per_cpu);
+			return read_failed("value_stats", ENOMEM);
+		}
 		s.values = rows;
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, per_cpu))
-			continue;
+		if (bpf_map_lookup_elem(fd, &key, per_cpu)) {
+			free(per_cpu);
+			return read_failed("value_stats", errno);
+		}
 		r = &s.values[s.nr_values++];
 		*r = (struct value_row){ .probe = key.probe, .value = key.value };
 		for (int c = 0; c < ncpus; c++) {
@@ -934,24 +1029,31 @@ static void read_values(void)
 	free(per_cpu);
 	if (s.nr_values)
 		qsort(s.values, s.nr_values, sizeof(*s.values), compare_values);
+	return 0;
 }
 
-static void read_hists(void)
+static int read_hists(void)
 {
 	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s.skel->maps.histograms);
 	struct tb_usdt_hist *per_cpu = calloc(ncpus > 0 ? ncpus : 1, sizeof(*per_cpu));
 	int64_t key, next, *prev = NULL;
 
-	while (per_cpu && !bpf_map_get_next_key(fd, prev, &next)) {
+	if (!per_cpu)
+		return read_failed("histograms", ENOMEM);
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct hist_row *rows = realloc(s.hists, (s.nr_hists + 1) * sizeof(*rows)), *r;
 
-		if (!rows)
-			break;
+		if (!rows) {
+			free(per_cpu);
+			return read_failed("histograms", ENOMEM);
+		}
 		s.hists = rows;
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, per_cpu))
-			continue;
+		if (bpf_map_lookup_elem(fd, &key, per_cpu)) {
+			free(per_cpu);
+			return read_failed("histograms", errno);
+		}
 		r = &s.hists[s.nr_hists++];
 		memset(r, 0, sizeof(*r));
 		r->key = key;
@@ -965,32 +1067,41 @@ static void read_hists(void)
 	free(per_cpu);
 	if (s.nr_hists)
 		qsort(s.hists, s.nr_hists, sizeof(*s.hists), compare_hists);
+	return 0;
 }
 
 static uint64_t lost_of(const struct probe *p)
 {
-	return p->stats.lost_full + p->stats.lost_depth;
+	const struct tb_usdt_probe_stats *st = &p->stats;
+
+	return st->lost_ringbuf + st->lost_map + st->lost_depth + st->lost_arg;
 }
 
-/* What the result's "counts" holds for a probe: events recorded, by mode. */
+/*
+ * What the result's "counts" holds for a probe: the events the mode recorded.
+ * With hits - lost - unpaired for the BPF side's view and, in stream mode,
+ * the events that reached us, which must be the same number.
+ */
 static uint64_t recorded_of(const struct probe *p)
 {
-	return opts.mode == MODE_STREAM ? p->seen : p->stats.hits;
+	if (opts.mode == MODE_STREAM)
+		return p->seen;
+	return p->stats.hits - lost_of(p) - p->stats.unpaired;
 }
 
 /* ---- output ----------------------------------------------------------------------------- */
 
 static void print_summary(uint64_t duration_ns)
 {
-	uint64_t lost = 0, arg_errors = 0, unpaired = 0, lost_full = 0, lost_depth = 0;
+	struct tb_usdt_probe_stats all = {};
+	uint64_t lost = 0;
 	char paths[64];
 
 	printf("\n%s: %s mode, pid %d, %.3f s", PROG, mode_names[opts.mode], (int)s.pid,
 	       duration_ns / 1e9);
 	if (opts.mode == MODE_STREAM)
 		printf(", ring buffer %lu bytes", opts.ringbuf_size);
-	printf("\n%-40s %14s %12s %6s  %s\n", "PROBE", opts.mode == MODE_STREAM ? "SEEN" : "HITS",
-	       "LOST", "SITES", "PATH");
+	printf("\n%-40s %14s %12s %6s  %s\n", "PROBE", "RECORDED", "LOST", "SITES", "PATH");
 	for (size_t i = 0; i < s.nr_probes; i++) {
 		const struct probe *p = &s.probes[i];
 
@@ -1002,10 +1113,13 @@ static void print_summary(uint64_t duration_ns)
 			printf("%-40s %14" PRIu64 " %12" PRIu64 " %6zu  %s\n", p->label,
 			       recorded_of(p), lost_of(p), p->nr_sites, paths);
 		lost += lost_of(p);
-		lost_full += p->stats.lost_full;
-		lost_depth += p->stats.lost_depth;
-		arg_errors += p->stats.arg_errors;
-		unpaired += p->stats.unpaired;
+		all.hits += p->stats.hits;
+		all.lost_ringbuf += p->stats.lost_ringbuf;
+		all.lost_map += p->stats.lost_map;
+		all.lost_depth += p->stats.lost_depth;
+		all.lost_arg += p->stats.lost_arg;
+		all.arg_errors += p->stats.arg_errors;
+		all.unpaired += p->stats.unpaired;
 	}
 	if (opts.mode == MODE_EMPTY)
 		printf("(the empty program counts nothing: it is the baseline for the cost of a "
@@ -1021,7 +1135,7 @@ static void print_summary(uint64_t duration_ns)
 				printf("  %20s", "VALUE");
 			printf(" %14s", "COUNT");
 			if (opts.sum_arg >= 0)
-				printf(" %22s%d)", "SUM(arg", opts.sum_arg);
+				printf(" %24s%2d)", "SUM(arg", opts.sum_arg);
 			printf("\n");
 			for (size_t j = 0; j < s.nr_values; j++) {
 				const struct value_row *r = &s.values[j];
@@ -1057,27 +1171,27 @@ static void print_summary(uint64_t duration_ns)
 	}
 
 	printf("\nlost: %" PRIu64, lost);
-	if (lost)
-		printf(" (%s full: %" PRIu64 ", nested deeper than %d: %" PRIu64 ")",
-		       opts.mode == MODE_STREAM ? "ring buffer" : "map", lost_full,
-		       TB_USDT_MAX_DEPTH, lost_depth);
-	if (arg_errors)
-		printf("; unreadable arguments: %" PRIu64, arg_errors);
+	if (all.lost_ringbuf)
+		printf("; ring buffer full: %" PRIu64, all.lost_ringbuf);
+	if (all.lost_map)
+		printf("; map full (-k %lu): %" PRIu64, opts.max_keys, all.lost_map);
+	if (all.lost_depth)
+		printf("; nested deeper than %d: %" PRIu64, TB_USDT_MAX_DEPTH, all.lost_depth);
+	if (all.lost_arg)
+		printf("; key argument unreadable: %" PRIu64, all.lost_arg);
+	if (all.arg_errors)
+		printf("; unreadable arguments in all: %" PRIu64, all.arg_errors);
 	if (opts.mode == MODE_HIST)
-		printf("; returns without an entry (calls begun before attach): %" PRIu64,
-		       unpaired);
+		printf("; returns whose entry came before tracing: %" PRIu64, all.unpaired);
 	printf("\n");
 	if (opts.mode == MODE_STREAM) {
-		uint64_t hits = 0, seen = 0;
+		uint64_t seen = 0;
 
-		for (size_t i = 0; i < s.nr_probes; i++) {
-			hits += s.probes[i].stats.hits;
+		for (size_t i = 0; i < s.nr_probes; i++)
 			seen += s.probes[i].seen;
-		}
-		printf("hits %" PRIu64 " = seen %" PRIu64 " + lost %" PRIu64 "%s\n", hits, seen,
-		       lost, hits == seen + lost ? "" : " (MISMATCH)");
+		printf("hits %" PRIu64 " = seen %" PRIu64 " + lost %" PRIu64 "%s\n", all.hits, seen,
+		       lost, all.hits == seen + lost ? "" : " (MISMATCH: events unaccounted for)");
 	}
-	fflush(stdout);
 }
 
 static void emit_probes(struct tb_json_writer *w, void *ctx)
@@ -1095,21 +1209,29 @@ static void emit_probes(struct tb_json_writer *w, void *ctx)
 		tb_json_writer__u64(w, p->nr_sites);
 		tb_json_writer__key(w, "semaphore");
 		tb_json_writer__bool(w, p->semaphore);
-		tb_json_writer__key(w, "hits");
-		tb_json_writer__u64(w, p->stats.hits);
-		if (opts.mode == MODE_STREAM) {
-			tb_json_writer__key(w, "seen");
-			tb_json_writer__u64(w, p->seen);
-		}
-		tb_json_writer__key(w, "lost_full");
-		tb_json_writer__u64(w, p->stats.lost_full);
-		tb_json_writer__key(w, "lost_depth");
-		tb_json_writer__u64(w, p->stats.lost_depth);
-		tb_json_writer__key(w, "arg_errors");
-		tb_json_writer__u64(w, p->stats.arg_errors);
-		if (opts.mode == MODE_HIST) {
-			tb_json_writer__key(w, "unpaired");
-			tb_json_writer__u64(w, p->stats.unpaired);
+		if (opts.mode != MODE_EMPTY) {
+			/* The empty program counts nothing: no numbers rather than zeros. */
+			const struct {
+				const char *key;
+				uint64_t v;
+				bool shown;
+			} fields[] = {
+				{ "hits", p->stats.hits, true },
+				{ "seen", p->seen, opts.mode == MODE_STREAM },
+				{ "lost_ringbuf", p->stats.lost_ringbuf, opts.mode == MODE_STREAM },
+				{ "lost_map", p->stats.lost_map, opts.mode != MODE_STREAM },
+				{ "lost_depth", p->stats.lost_depth, opts.mode == MODE_HIST },
+				{ "lost_arg", p->stats.lost_arg, opts.mode != MODE_STREAM },
+				{ "arg_errors", p->stats.arg_errors, true },
+				{ "unpaired", p->stats.unpaired, opts.mode == MODE_HIST },
+			};
+
+			for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+				if (!fields[f].shown)
+					continue;
+				tb_json_writer__key(w, fields[f].key);
+				tb_json_writer__u64(w, fields[f].v);
+			}
 		}
 		tb_json_writer__key(w, "sites_int3");
 		tb_json_writer__u64(w, sites_with(p, SITE_INT3));
@@ -1330,9 +1452,9 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 			opts.ringbuf_size = v;
 			break;
 		case 'k':
-			if (parse_uint(optarg, 1ul << 24, &v, false) || !v) {
+			if (parse_uint(optarg, MAX_KEYS, &v, false) || !v) {
 				fail("-k %s: the number of keys must be 1 to %lu", optarg,
-				     1ul << 24);
+				     MAX_KEYS);
 				return -1;
 			}
 			opts.max_keys = v;
@@ -1455,6 +1577,8 @@ static int status_code(int status)
 
 int main(int argc, char **argv)
 {
+	char exe[64], real[PATH_MAX];
+	ssize_t n;
 	const char *list_target = NULL;
 	uint64_t attach_start, duration_ns = 0, attach_ns = 0, deadline = 0;
 	int argc_opts = argc, ret = 1, exit_status = -1, err, status;
@@ -1520,8 +1644,13 @@ int main(int argc, char **argv)
 			fail("cannot trace pid %d: %s", (int)s.pid, why);
 			return 1;
 		}
-		char exe[64], real[PATH_MAX];
-		ssize_t n;
+		/* Pinned now: if the pid is reused from here on, we see the exit, not the newcomer.
+		 */
+		s.pidfd = tb_target__pidfd(s.pid);
+		if (s.pidfd < 0) {
+			fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
+			return 1;
+		}
 
 		/*
 		 * The executable by its path when this process sees the same file there;
@@ -1603,11 +1732,22 @@ int main(int argc, char **argv)
 	if (load_programs() || attach_probes(s.pid))
 		goto out;
 	attach_ns = now_ns() - attach_start;
-	s.pidfd = tb_target__pidfd(s.pid);
 	if (s.pidfd < 0) {
-		fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
+		s.pidfd = tb_target__pidfd(s.pid);
+		if (s.pidfd < 0) {
+			fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
+			goto out;
+		}
+	}
+	if (exiting) {
+		fail("stopped by signal %d before tracing began; nothing was run or left attached",
+		     (int)exiting);
 		goto out;
 	}
+
+	/* Every probe is attached: from here on they count together. */
+	s.start_ns = now_ns();
+	s.skel->bss->tracing = true;
 	if (opts.command) {
 		err = tb_child__exec(&s.child);
 		if (err) {
@@ -1619,12 +1759,11 @@ int main(int argc, char **argv)
 	}
 	released = true;
 
-	s.start_ns = now_ns();
 	if (opts.duration_s)
 		deadline = s.start_ns + (uint64_t)(opts.duration_s * 1e9);
 	if (opts.mode == MODE_STREAM)
 		print_event_header();
-	else if (!opts.quiet)
+	if (!opts.quiet)
 		fprintf(stderr, "%s: tracing %zu probe%s in pid %d; Ctrl-C to stop\n", PROG,
 			s.nr_probes, s.nr_probes == 1 ? "" : "s", (int)s.pid);
 
@@ -1637,7 +1776,7 @@ int main(int argc, char **argv)
 			break;
 		if (deadline && (deadline - now) / 1000000 < (uint64_t)timeout)
 			timeout = (deadline - now) / 1000000 + 1;
-		if (!all_sites_optimised())
+		if (site_paths_pending())
 			update_site_paths();
 		if (s.ringbuf) {
 			err = ring_buffer__poll(s.ringbuf, timeout);
@@ -1645,7 +1784,8 @@ int main(int argc, char **argv)
 				fail("cannot read the ring buffer: %s", strerror(-err));
 				break;
 			}
-			fflush(stdout);
+			if (!s.stdout_broken && fflush(stdout))
+				stdout_failed();
 		} else {
 			struct pollfd pfd = { .fd = s.pidfd, .events = POLLIN };
 
@@ -1656,19 +1796,21 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	duration_ns = now_ns() - s.start_ns;
 	if (!target_exited)
 		update_site_paths();
 
-	/* Detach first, then drain: after this no hit can be counted that is not reported. */
+	/*
+	 * Stop counting, then detach, then drain: every hit counted happened
+	 * inside duration_ns, and every record in the ring buffer is read.
+	 */
+	s.skel->bss->tracing = false;
+	duration_ns = now_ns() - s.start_ns;
 	detach_probes();
 	if (s.ringbuf)
 		ring_buffer__consume(s.ringbuf);
-	read_probe_stats();
-	if (opts.mode == MODE_COUNT)
-		read_values();
-	if (opts.mode == MODE_HIST)
-		read_hists();
+	if (read_probe_stats() || (opts.mode == MODE_COUNT && read_values()) ||
+	    (opts.mode == MODE_HIST && read_hists()))
+		goto out;
 
 	ret = 0;
 	if (s.started && !target_exited) {
@@ -1691,15 +1833,23 @@ int main(int argc, char **argv)
 	} else if (target_exited) {
 		fprintf(stderr, "%s: pid %d exited after %.3f s of tracing%s\n", PROG, (int)s.pid,
 			duration_ns / 1e9,
-			deadline
-				? ", before the -d duration ended: the counts cover its life until "
-				  "then"
-				: "");
+			deadline ? ", before the -d duration ended: the counts cover its life "
+				   "until then"
+				 : "");
 		if (deadline)
 			ret = 1;
 	}
-	if (!s.stdout_broken)
+	if (!s.stdout_broken) {
 		print_summary(duration_ns);
+		if (fflush(stdout) || ferror(stdout))
+			stdout_failed();
+	}
+	if (s.stdout_broken) {
+		fail("cannot write to standard output (%s): stopped tracing and detached%s",
+		     strerror(s.stdout_errno),
+		     opts.output ? "; the result file has everything" : "");
+		ret = 1;
+	}
 	if (opts.output && write_result(duration_ns, attach_ns, exit_status))
 		ret = 1;
 out:

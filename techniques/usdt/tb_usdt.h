@@ -16,23 +16,24 @@ typedef __s64 int64_t;
 #define TB_USDT_MAX_PROBES 64
 /* Nested entry timestamps kept per thread in histogram mode. A power of two. */
 #define TB_USDT_MAX_DEPTH 32
-/* log2 latency buckets: bucket b holds [2^(b-1), 2^b - 1] ns, bucket 0 holds 0. */
+/* log2 latency buckets as in tb_hist.h; the last one also holds everything above it. */
 #define TB_USDT_HIST_SLOTS 64
 /* Arguments copied into a ring-buffer event. */
 #define TB_USDT_EVENT_ARGS 6
 
 /*
- * What happened at each probe, per CPU, indexed by probe. Every event the BPF
- * side could not record is counted in one of the loss fields, so that
- * hits = recorded + lost for every mode.
+ * What happened at each probe while tracing was on, per CPU, indexed by
+ * probe. An event the mode could not record is counted in exactly one lost_*
+ * field, so that recorded = hits - lost_* - unpaired.
  */
 struct tb_usdt_probe_stats {
-	uint64_t hits; /* times the program ran for this probe */
-	uint64_t lost_full; /* ring buffer full, or a map (keys, threads) full */
-	uint64_t lost_depth; /* histogram: nesting deeper than TB_USDT_MAX_DEPTH */
-	uint64_t arg_errors; /* an argument could not be read (bad spec or a faulting address) */
-	uint64_t unpaired; /* histogram: a return with no entry seen (the call began before attach)
-			    */
+	uint64_t hits; /* times the program ran for this probe with tracing on */
+	uint64_t lost_ringbuf; /* stream: the ring buffer was full */
+	uint64_t lost_map; /* count -a, hist: a map (values, threads, histograms) was full */
+	uint64_t lost_depth; /* hist: nesting deeper than TB_USDT_MAX_DEPTH */
+	uint64_t lost_arg; /* count -a, hist -a: the key argument could not be read */
+	uint64_t arg_errors; /* arguments that could not be read (those above included) */
+	uint64_t unpaired; /* hist: a return with no entry seen (the call began before tracing) */
 };
 
 /* Count mode with an argument: one entry per (probe, value of the chosen argument). */
