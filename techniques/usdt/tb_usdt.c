@@ -7,7 +7,6 @@
 #include <libgen.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -123,7 +122,7 @@ static struct session {
 	size_t nr_values;
 	struct hist_row *hists;
 	size_t nr_hists;
-	uint64_t start_ns, events_printed;
+	uint64_t start_ns; /* CLOCK_MONOTONIC when tracing began: events are timed from it */
 	bool stdout_broken;
 	int stdout_errno;
 	bool trampoline_seen; /* [uprobes-trampoline] appeared in the target's maps */
@@ -938,7 +937,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	}
 	if (putchar('\n') == EOF)
 		stdout_failed();
-	s.events_printed++;
 	return 0;
 }
 
@@ -1644,8 +1642,7 @@ int main(int argc, char **argv)
 			fail("cannot trace pid %d: %s", (int)s.pid, why);
 			return 1;
 		}
-		/* Pinned now: if the pid is reused from here on, we see the exit, not the newcomer.
-		 */
+		/* Pinned now: should the pid be reused, we see the exit, not the newcomer. */
 		s.pidfd = tb_target__pidfd(s.pid);
 		if (s.pidfd < 0) {
 			fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
@@ -1663,6 +1660,7 @@ int main(int argc, char **argv)
 			     errno == EACCES || errno == EPERM
 				     ? " — run as root to trace another user's process"
 				     : "");
+			close(s.pidfd);
 			return 1;
 		}
 		real[n] = 0;
@@ -1680,11 +1678,11 @@ int main(int argc, char **argv)
 			fail("cannot run %s: %s", opts.command[0], strerror(-err));
 			return 1;
 		}
-		char *real = realpath(s.target_path, NULL);
+		char *resolved = realpath(s.target_path, NULL);
 
-		if (real) {
-			snprintf(s.target_path, sizeof(s.target_path), "%s", real);
-			free(real);
+		if (resolved) {
+			snprintf(s.target_path, sizeof(s.target_path), "%s", resolved);
+			free(resolved);
 		}
 	}
 
