@@ -27,6 +27,12 @@ const volatile int count_by_arg = -1; /* count mode: one count per value of this
 const volatile int count_sum_arg = -1; /* count mode: sum this argument per count */
 const volatile int hist_key_arg =
 	-1; /* histogram mode: one histogram per value of this entry argument */
+/*
+ * Stream mode: wake the reader only once this much is waiting. A wakeup per
+ * event would cost the traced thread a cross-CPU wakeup at every hit; the
+ * reader polls on a timer anyway.
+ */
+const volatile __u64 wakeup_bytes = 0;
 /* One probe attached: its index is 0, and the cookie's map lookup can be skipped. */
 const volatile bool single_probe = false;
 
@@ -328,6 +334,8 @@ int tb_usdt_stream(struct pt_regs *ctx)
 			INC(s->arg_errors); /* the event still goes out, that argument 0 */
 		e->args[i] = arg;
 	}
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+				      ? BPF_RB_FORCE_WAKEUP
+				      : BPF_RB_NO_WAKEUP);
 	return 0;
 }

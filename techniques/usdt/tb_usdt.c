@@ -763,6 +763,7 @@ static int list_probes(const char *target, const char *pattern)
 	printf("%-36s %-16s %-16s %s  %s\n", "PROBE (by file, run-time addresses)", "ADDRESS",
 	       "SEMAPHORE", "N", "ARGUMENTS");
 	for (size_t i = 0; i < nr; i++) {
+		char path[PATH_MAX + 32];
 		bool seen = false;
 
 		if (!maps[i].path || maps[i].path[0] != '/')
@@ -772,8 +773,6 @@ static int list_probes(const char *target, const char *pattern)
 		if (seen)
 			continue;
 		/* Through /proc/PID/root, the file as the process sees it, even in a container. */
-		char path[PATH_MAX + 32];
-
 		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, maps[i].path);
 		n = list_file(access(path, R_OK) ? maps[i].path : path, maps[i].path, maps, nr,
 			      pattern, true);
@@ -834,6 +833,7 @@ static int load_programs(void)
 	s.skel->rodata->count_sum_arg = opts.mode == MODE_COUNT ? opts.sum_arg : -1;
 	s.skel->rodata->hist_key_arg = opts.mode == MODE_HIST ? opts.by_arg : -1;
 	s.skel->rodata->single_probe = s.nr_probes == 1;
+	s.skel->rodata->wakeup_bytes = opts.ringbuf_size / 4;
 	bpf_map__set_max_entries(s.skel->maps.value_stats, opts.max_keys);
 	bpf_map__set_max_entries(s.skel->maps.histograms, opts.max_keys);
 	/* Unused maps still get created: keep them at their smallest. */
