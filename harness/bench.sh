@@ -47,6 +47,19 @@ fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS_DIR=${RESULTS_DIR:-results/$(hostname -s)/$STAMP}
 
+# The q-quantile of list[1..n] (linear interpolation), for the summaries' awk programs: an
+# insertion sort, portable to mawk, and n is small.
+AWK_QUANTILE='
+function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
+	for (i = 1; i <= n; i++) {
+		x = list[i]
+		for (j = i - 1; j >= 1 && sorted[j] > x; j--) sorted[j + 1] = sorted[j]
+		sorted[j + 1] = x
+	}
+	pos = 1 + (n - 1) * q; lo = int(pos)
+	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
+}'
+
 die() { echo "bench: $*" >&2; exit 1; }
 
 # variant|leaf|baseline (variant/leaf run in the same round)|what it measures
@@ -170,16 +183,7 @@ echo >&2
 
 # ---- summary: medians and paired differences against the baseline of the same round ------
 
-awk -F, -v configs="$CONFIGS" '
-function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
-	for (i = 1; i <= n; i++) {	# insertion sort: portable to mawk, n is small
-		x = list[i]
-		for (j = i - 1; j >= 1 && sorted[j] > x; j--) sorted[j + 1] = sorted[j]
-		sorted[j + 1] = x
-	}
-	pos = 1 + (n - 1) * q; lo = int(pos)
-	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
-}
+awk -F, -v configs="$CONFIGS" "$AWK_QUANTILE"'
 NR == 1 { next }
 { ns[$2 "/" $3, $1] = $6; rounds[$1] = 1; program[$2 "/" $3] = $4 }
 END {
@@ -366,16 +370,7 @@ echo >&2
 
 # Summary: per configuration, its ns per call and its per-hit cost (minus its variant's untraced
 # run of the same round), over the rounds where both runs succeeded.
-awk -F, -v configs="$HIT_CONFIGS" -v skip_tb_usdt="$skip_tb_usdt" -v skip_bpftrace="$skip_bpftrace" '
-function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
-	for (i = 1; i <= n; i++) {	# insertion sort: portable to mawk, n is small
-		x = list[i]
-		for (j = i - 1; j >= 1 && sorted[j] > x; j--) sorted[j + 1] = sorted[j]
-		sorted[j + 1] = x
-	}
-	pos = 1 + (n - 1) * q; lo = int(pos)
-	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
-}
+awk -F, -v configs="$HIT_CONFIGS" -v skip_tb_usdt="$skip_tb_usdt" -v skip_bpftrace="$skip_bpftrace" "$AWK_QUANTILE"'
 NR == 1 { next }
 {
 	name = $2 "/" $3 "/" $4
@@ -428,16 +423,7 @@ usdt5/tb-usdt/count|usdt/tb-usdt/count|<|1|nop5 vs int3 (tb-usdt counting)"
 # the two per-hit costs measured in the same round, which cancels drift between rounds. The
 # verdict comes from the paired ratio's interquartile range: PASS if even its p75 meets the
 # target, FAIL if even its p25 misses it, otherwise "within noise".
-awk -F, -v ratios="$HIT_RATIOS" '
-function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
-	for (i = 1; i <= n; i++) {
-		x = list[i]
-		for (j = i - 1; j >= 1 && sorted[j] > x; j--) sorted[j + 1] = sorted[j]
-		sorted[j + 1] = x
-	}
-	pos = 1 + (n - 1) * q; lo = int(pos)
-	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
-}
+awk -F, -v ratios="$HIT_RATIOS" "$AWK_QUANTILE"'
 function meets(v, cmp, target) { return cmp == "<" ? v < target : v <= target }
 FNR == 1 { next }
 FILENAME ~ /hit_summary/ {
