@@ -4,7 +4,7 @@
 #   make test       install what is missing (setup.sh), build, run every test
 #   make test-san   the same with AddressSanitizer and UBSan, in build-san/
 #   make bench      install what is missing, build, measure, write results/
-#                   (FULL=1: 31 rounds instead of 11, 4 times the calls)
+#                   (FULL=1: more rounds and longer runs, see harness/README.md)
 #   make clean      remove build/ and build-san/
 #   make help       this list
 #

@@ -5,10 +5,11 @@
  *
  * Prints one line per PATH (e.g. methods.escape.calls): a number as written
  * in the file (64-bit integers exact, unlike tools that read doubles), a
- * string as its text, true/false/null as such. An object or array prints its
- * member names, space separated; an array element is named by its index from
- * 0 (histograms.all.buckets.0.count); "\." is a dot inside a key, and an array prints "-" per element. A missing path prints
- * nothing and makes the exit status 1; an unreadable or malformed file is status 2.
+ * string as its text, true/false/null as such. An object prints its member
+ * names, space separated, and an array "-" per element. In PATH, an array
+ * element is named by its index from 0 (histograms.all.buckets.0.count) and
+ * "\." is a dot inside a key. A missing path prints nothing and makes the
+ * exit status 1; an unreadable or malformed file is status 2.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,11 +3,6 @@
 
 #define BAR_WIDTH 40
 
-unsigned int tb_hist__bucket(uint64_t v)
-{
-	return v ? 64 - __builtin_clzll(v) : 0;
-}
-
 uint64_t tb_hist__bucket_low(unsigned int b)
 {
 	return b ? 1ull << (b - 1) : 0;

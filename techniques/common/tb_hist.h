@@ -7,10 +7,9 @@
 #include <stdio.h>
 
 /*
- * Bucket 0 holds the value 0; bucket b >= 1 holds [2^(b-1), 2^b - 1]. The
- * bucket of v is floor(log2(v)) + 1, from 0 to 64.
+ * Bucket 0 holds the value 0; bucket b >= 1 holds [2^(b-1), 2^b - 1]: the
+ * bucket of v is floor(log2(v)) + 1. (BPF programs compute it themselves.)
  */
-unsigned int tb_hist__bucket(uint64_t v);
 uint64_t tb_hist__bucket_low(unsigned int b);
 uint64_t tb_hist__bucket_high(unsigned int b);
 

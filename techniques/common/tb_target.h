@@ -10,11 +10,12 @@
 int tb_target__parse_pid(const char *s, pid_t *pid);
 
 /*
- * Checks that pid is a live user-space process (a thread group leader, not
- * one of its other threads) other than the caller. On
- * failure writes the reason, one phrase without a trailing newline ("no
- * process has pid 123"), to why and returns -ESRCH (no such process, or a
- * zombie), -EINVAL (the caller itself, a kernel thread) or -EPERM.
+ * Checks that pid is a live user-space process other than the caller, and a
+ * process rather than one of its threads. On failure writes the reason, one
+ * phrase without a trailing newline ("no process has pid 123"), to why and
+ * returns -ESRCH (no such process, or a zombie), -EINVAL (the caller itself,
+ * a kernel thread, a thread that is not its process's leader), -EPERM, or
+ * another -errno from reading /proc.
  */
 int tb_target__check_pid(pid_t pid, char *why, size_t len);
 

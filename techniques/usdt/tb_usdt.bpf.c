@@ -25,12 +25,12 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader between open and load. -1: not used. */
 const volatile int count_by_arg = -1; /* count mode: one count per value of this argument */
 const volatile int count_sum_arg = -1; /* count mode: sum this argument per count */
-const volatile int hist_key_arg =
-	-1; /* histogram mode: one histogram per value of this entry argument */
+/* hist mode: one histogram per value of this argument of the entry probe */
+const volatile int hist_key_arg = -1;
 /*
  * Stream mode: wake the reader only once this much is waiting. A wakeup per
  * event would cost the traced thread a cross-CPU wakeup at every hit; the
- * reader polls on a timer anyway.
+ * reader also reads whatever waits every 10 to 100 ms.
  */
 const volatile __u64 wakeup_bytes = 0;
 /* One probe attached: its index is 0, and the cookie's map lookup can be skipped. */

@@ -54,8 +54,8 @@ static const char *const mode_names[] = {
 	[MODE_EMPTY] = "empty",
 };
 
-/* How the kernel runs a probe site: read back from the target's text while attached. */
-enum site_path {
+/* How a hit of a probe site enters the kernel: read back from the target while attached. */
+enum site_state {
 	SITE_UNKNOWN, /* not read (target gone, or the site not mapped yet) */
 	SITE_NOP, /* still the original nop: the uprobe is not installed in this mapping */
 	SITE_INT3, /* a breakpoint: every hit traps */
@@ -68,7 +68,7 @@ struct probe {
 	char *provider, *name;
 	char *label; /* provider:name, or path:provider:name for a file other than the target's */
 	uint64_t *site_offsets; /* file offsets of the probe's sites */
-	enum site_path *site_paths;
+	enum site_state *site_states;
 	bool *site_is_nop5; /* the site is 0f 1f 44 00 00, which the kernel can optimise */
 	size_t nr_sites;
 	int nr_args; /* of the first site */
@@ -389,7 +389,9 @@ static int check_site(int fd, const char *path, const struct probe *p, uint64_t 
 	}
 	if (!memcmp(insn, nop5, sizeof(nop5)))
 		return 1;
-	if (insn[0] == 0x90 || (insn[0] == 0x0f && insn[1] == 0x1f))
+	/* nop, xchg %ax,%ax (66 90), or a multi-byte nopw/nopl (66 0f 1f, 0f 1f). */
+	if (insn[0] == 0x90 || (insn[0] == 0x0f && insn[1] == 0x1f) ||
+	    (insn[0] == 0x66 && (insn[1] == 0x90 || (insn[1] == 0x0f && insn[2] == 0x1f))))
 		return 0;
 	fail("%s: the note of %s:%s points at file offset 0x%" PRIx64 ", which holds %02x %02x, "
 	     "not a nop: an int3 there could split an instruction, so it is not attached "
@@ -527,8 +529,8 @@ static int resolve_probe(struct probe *p)
 		goto out;
 	}
 	p->nr_sites = total;
-	p->site_paths = calloc(total, sizeof(*p->site_paths));
-	if (!p->site_paths)
+	p->site_states = calloc(total, sizeof(*p->site_states));
+	if (!p->site_states)
 		goto out_nomem;
 	if (strcmp(p->path, s.target_path))
 		err = asprintf(&p->label, "%s:%s:%s", p->path, p->provider, p->name);
@@ -558,7 +560,7 @@ static void free_probe(struct probe *p)
 	free(p->name);
 	free(p->label);
 	free(p->site_offsets);
-	free(p->site_paths);
+	free(p->site_states);
 	free(p->site_is_nop5);
 }
 
@@ -579,7 +581,7 @@ static int check_arg_index(int arg, const char *option, size_t nr_probes)
 
 /* ---- which path did each site take: int3 or the optimised nop5 call -------------------- */
 
-static enum site_path classify_site(pid_t pid, uint64_t addr)
+static enum site_state classify_site(pid_t pid, uint64_t addr)
 {
 	unsigned char byte;
 	struct iovec local = { .iov_base = &byte, .iov_len = 1 };
@@ -606,7 +608,7 @@ static enum site_path classify_site(pid_t pid, uint64_t addr)
  * call to the uprobe trampoline at its first hit; so a site's state only ever
  * moves towards "optimised", and the best state seen is kept.
  */
-static void update_site_paths(void)
+static void update_site_states(void)
 {
 	struct tb_map *maps;
 	size_t nr;
@@ -621,16 +623,16 @@ static void update_site_paths(void)
 		struct probe *p = &s.probes[i];
 
 		for (size_t j = 0; j < p->nr_sites; j++) {
-			enum site_path now;
+			enum site_state now;
 			uint64_t addr;
 
-			if (p->site_paths[j] == SITE_OPTIMISED)
+			if (p->site_states[j] == SITE_OPTIMISED)
 				continue;
 			if (tb_maps__offset_to_addr(maps, nr, p->path, p->site_offsets[j], &addr))
 				continue;
 			now = classify_site(s.pid, addr);
-			if (now > p->site_paths[j])
-				p->site_paths[j] = now;
+			if (now > p->site_states[j])
+				p->site_states[j] = now;
 		}
 	}
 	tb_maps__free(maps, nr);
@@ -641,31 +643,31 @@ static void update_site_paths(void)
  * optimised, or seen as an int3 if it is a 1-byte nop (only a 5-byte nop can
  * turn into a call later).
  */
-static bool site_paths_pending(void)
+static bool site_states_pending(void)
 {
 	for (size_t i = 0; i < s.nr_probes; i++) {
 		const struct probe *p = &s.probes[i];
 
 		for (size_t j = 0; j < p->nr_sites; j++) {
-			if (p->site_paths[j] < SITE_INT3 ||
-			    (p->site_is_nop5[j] && p->site_paths[j] != SITE_OPTIMISED))
+			if (p->site_states[j] < SITE_INT3 ||
+			    (p->site_is_nop5[j] && p->site_states[j] != SITE_OPTIMISED))
 				return true;
 		}
 	}
 	return false;
 }
 
-static size_t sites_with(const struct probe *p, enum site_path path)
+static size_t sites_with(const struct probe *p, enum site_state state)
 {
 	size_t n = 0;
 
 	for (size_t j = 0; j < p->nr_sites; j++)
-		n += p->site_paths[j] == path;
+		n += p->site_states[j] == state;
 	return n;
 }
 
 /* "int3", "optimised", "int3 3, optimised 6", or "unknown". */
-static void describe_paths(const struct probe *p, char *buf, size_t len)
+static void describe_sites(const struct probe *p, char *buf, size_t len)
 {
 	size_t int3 = sites_with(p, SITE_INT3), opt = sites_with(p, SITE_OPTIMISED);
 
@@ -1087,29 +1089,45 @@ static uint64_t recorded_of(const struct probe *p)
 	return p->stats.hits - lost_of(p) - p->stats.unpaired;
 }
 
+/* An argument's value as its note types it: unsigned ("8@...") or signed ("-8@..."). */
+static void format_value(char *buf, size_t len, const struct probe *p, int arg, int64_t v)
+{
+	if (arg >= 0 && arg < 32 && (p->unsigned_args & (1u << arg)))
+		snprintf(buf, len, "%" PRIu64, (uint64_t)v);
+	else
+		snprintf(buf, len, "%" PRId64, v);
+}
+
+static void print_value(FILE *f, const struct probe *p, int arg, int64_t v, int width)
+{
+	char buf[32];
+
+	format_value(buf, sizeof(buf), p, arg, v);
+	fprintf(f, "%*s", width, buf);
+}
+
 /* ---- output ----------------------------------------------------------------------------- */
 
 static void print_summary(uint64_t duration_ns)
 {
 	struct tb_usdt_probe_stats all = {};
 	uint64_t lost = 0;
-	char paths[64];
+	char via[64];
 
 	printf("\n%s: %s mode, pid %d, %.3f s", PROG, mode_names[opts.mode], (int)s.pid,
 	       duration_ns / 1e9);
 	if (opts.mode == MODE_STREAM)
 		printf(", ring buffer %lu bytes", opts.ringbuf_size);
-	printf("\n%-40s %14s %12s %6s  %s\n", "PROBE", "RECORDED", "LOST", "SITES", "PATH");
+	printf("\n%-40s %14s %12s %6s  %s\n", "PROBE", "RECORDED", "LOST", "SITES", "HIT VIA");
 	for (size_t i = 0; i < s.nr_probes; i++) {
 		const struct probe *p = &s.probes[i];
 
-		describe_paths(p, paths, sizeof(paths));
+		describe_sites(p, via, sizeof(via));
 		if (opts.mode == MODE_EMPTY)
-			printf("%-40s %14s %12s %6zu  %s\n", p->label, "-", "-", p->nr_sites,
-			       paths);
+			printf("%-40s %14s %12s %6zu  %s\n", p->label, "-", "-", p->nr_sites, via);
 		else
 			printf("%-40s %14" PRIu64 " %12" PRIu64 " %6zu  %s\n", p->label,
-			       recorded_of(p), lost_of(p), p->nr_sites, paths);
+			       recorded_of(p), lost_of(p), p->nr_sites, via);
 		lost += lost_of(p);
 		all.hits += p->stats.hits;
 		all.lost_ringbuf += p->stats.lost_ringbuf;
@@ -1141,7 +1159,8 @@ static void print_summary(uint64_t duration_ns)
 				if (r->probe != i)
 					continue;
 				if (opts.by_arg >= 0)
-					printf("  %20" PRId64, r->value);
+					print_value(stdout, &s.probes[i], opts.by_arg, r->value,
+						    22);
 				printf(" %14" PRIu64, r->stats.count);
 				if (opts.sum_arg >= 0)
 					printf(" %28" PRIu64, r->stats.sum);
@@ -1155,8 +1174,10 @@ static void print_summary(uint64_t duration_ns)
 			const struct hist_row *r = &s.hists[i];
 
 			printf("\n%s -> %s", s.probes[0].label, s.probes[1].label);
-			if (opts.by_arg >= 0)
-				printf(", arg%d = %" PRId64, opts.by_arg, r->key);
+			if (opts.by_arg >= 0) {
+				printf(", arg%d = ", opts.by_arg);
+				print_value(stdout, &s.probes[0], opts.by_arg, r->key, 0);
+			}
 			printf(":\n");
 			tb_hist__print(stdout, r->hist.slots, TB_USDT_HIST_SLOTS, "nsecs");
 			printf("  pairs %" PRIu64 ", average %.0f ns, total %.3f ms\n",
@@ -1172,7 +1193,8 @@ static void print_summary(uint64_t duration_ns)
 	if (all.lost_ringbuf)
 		printf("; ring buffer full: %" PRIu64, all.lost_ringbuf);
 	if (all.lost_map)
-		printf("; map full (-k %lu): %" PRIu64, opts.max_keys, all.lost_map);
+		printf("; a map full (-k %lu values, or 65536 threads): %" PRIu64, opts.max_keys,
+		       all.lost_map);
 	if (all.lost_depth)
 		printf("; nested deeper than %d: %" PRIu64, TB_USDT_MAX_DEPTH, all.lost_depth);
 	if (all.lost_arg)
@@ -1180,13 +1202,22 @@ static void print_summary(uint64_t duration_ns)
 	if (all.arg_errors)
 		printf("; unreadable arguments in all: %" PRIu64, all.arg_errors);
 	if (opts.mode == MODE_HIST)
-		printf("; returns whose entry came before tracing: %" PRIu64, all.unpaired);
+		printf("; returns without a recorded entry (the call began before tracing began): "
+		       "%" PRIu64,
+		       all.unpaired);
 	printf("\n");
 	if (opts.mode == MODE_STREAM) {
 		uint64_t seen = 0;
 
-		for (size_t i = 0; i < s.nr_probes; i++)
-			seen += s.probes[i].seen;
+		for (size_t i = 0; i < s.nr_probes; i++) {
+			const struct probe *p = &s.probes[i];
+
+			seen += p->seen;
+			if (p->stats.hits != p->seen + lost_of(p))
+				printf("MISMATCH at %s: hits %" PRIu64 " != seen %" PRIu64
+				       " + lost %" PRIu64 ": events unaccounted for\n",
+				       p->label, p->stats.hits, p->seen, lost_of(p));
+		}
 		printf("hits %" PRIu64 " = seen %" PRIu64 " + lost %" PRIu64 "%s\n", all.hits, seen,
 		       lost, all.hits == seen + lost ? "" : " (MISMATCH: events unaccounted for)");
 	}
@@ -1253,7 +1284,7 @@ static void emit_values(struct tb_json_writer *w, void *ctx)
 
 			if (r->probe != i)
 				continue;
-			snprintf(key, sizeof(key), "%" PRId64, r->value);
+			format_value(key, sizeof(key), &s.probes[i], opts.by_arg, r->value);
 			tb_json_writer__key(w, opts.by_arg >= 0 ? key : "all");
 			tb_json_writer__begin_object(w);
 			tb_json_writer__key(w, "count");
@@ -1277,7 +1308,7 @@ static void emit_hists(struct tb_json_writer *w, void *ctx)
 		const struct hist_row *r = &s.hists[i];
 		char key[32];
 
-		snprintf(key, sizeof(key), "%" PRId64, r->key);
+		format_value(key, sizeof(key), &s.probes[0], opts.by_arg, r->key);
 		tb_json_writer__key(w, opts.by_arg >= 0 ? key : "all");
 		tb_json_writer__begin_object(w);
 		tb_json_writer__key(w, "count");
@@ -1293,7 +1324,10 @@ static void emit_hists(struct tb_json_writer *w, void *ctx)
 			tb_json_writer__key(w, "low_ns");
 			tb_json_writer__u64(w, tb_hist__bucket_low(b));
 			tb_json_writer__key(w, "high_ns");
-			tb_json_writer__u64(w, tb_hist__bucket_high(b));
+			/* The last bucket also holds everything above it. */
+			tb_json_writer__u64(w, b == TB_USDT_HIST_SLOTS - 1
+						       ? UINT64_MAX
+						       : tb_hist__bucket_high(b));
 			tb_json_writer__key(w, "count");
 			tb_json_writer__u64(w, r->hist.slots[b]);
 			tb_json_writer__end_object(w);
@@ -1580,7 +1614,7 @@ int main(int argc, char **argv)
 	const char *list_target = NULL;
 	uint64_t attach_start, duration_ns = 0, attach_ns = 0, deadline = 0;
 	int argc_opts = argc, ret = 1, exit_status = -1, err, status;
-	bool check = false, target_exited = false, released = false;
+	bool check = false, target_exited = false, released = false, collect_failed = false;
 	char why[512];
 
 	for (int i = 1; i < argc; i++) {
@@ -1608,7 +1642,13 @@ int main(int argc, char **argv)
 			fail("-l takes one TARGET and at most one PATTERN");
 			return 1;
 		}
-		return list_probes(list_target, optind < argc_opts ? argv[optind] : NULL);
+		ret = list_probes(list_target, optind < argc_opts ? argv[optind] : NULL);
+		if (fflush(stdout) || ferror(stdout)) {
+			fail("cannot write the list to standard output: %s",
+			     strerror(errno ? errno : EIO));
+			ret = 1;
+		}
+		return ret;
 	}
 
 	if (optind == argc_opts) {
@@ -1738,8 +1778,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (exiting) {
-		fail("stopped by signal %d before tracing began; nothing was run or left attached",
-		     (int)exiting);
+		fail("stopped by signal %d before tracing began: detached, nothing recorded%s",
+		     (int)exiting, opts.command ? ", the command not run" : "");
 		goto out;
 	}
 
@@ -1774,12 +1814,19 @@ int main(int argc, char **argv)
 			break;
 		if (deadline && (deadline - now) / 1000000 < (uint64_t)timeout)
 			timeout = (deadline - now) / 1000000 + 1;
-		if (site_paths_pending())
-			update_site_paths();
+		if (site_states_pending())
+			update_site_states();
 		if (s.ringbuf) {
+			/*
+			 * The BPF side wakes us only when a quarter of the buffer waits;
+			 * the poll's timeout is the clock that reads the rest.
+			 */
 			err = ring_buffer__poll(s.ringbuf, timeout);
+			if (err >= 0 || err == -EINTR)
+				err = ring_buffer__consume(s.ringbuf);
 			if (err < 0 && err != -EINTR) {
 				fail("cannot read the ring buffer: %s", strerror(-err));
+				collect_failed = true;
 				break;
 			}
 			if (!s.stdout_broken && fflush(stdout))
@@ -1795,7 +1842,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!target_exited)
-		update_site_paths();
+		update_site_states();
 
 	/*
 	 * Stop counting, then detach, then drain: every hit counted happened
@@ -1808,7 +1855,7 @@ int main(int argc, char **argv)
 		ring_buffer__consume(s.ringbuf);
 	if (read_probe_stats() || (opts.mode == MODE_COUNT && read_values()) ||
 	    (opts.mode == MODE_HIST && read_hists()))
-		goto out;
+		collect_failed = true;
 
 	ret = 0;
 	if (s.started && !target_exited) {
@@ -1818,7 +1865,11 @@ int main(int argc, char **argv)
 		target_exited = poll(&pfd, 1, 200) > 0;
 	}
 	if (s.started) {
-		if (target_exited && !tb_child__wait(&s.child, &status)) {
+		if (target_exited && tb_child__wait(&s.child, &status)) {
+			fail("cannot learn how %s (pid %d) ended: %s", opts.command[0], (int)s.pid,
+			     strerror(errno));
+			ret = 1;
+		} else if (target_exited) {
 			exit_status = status_code(status);
 			ret = exit_status;
 			if (exit_status)
@@ -1836,6 +1887,11 @@ int main(int argc, char **argv)
 				 : "");
 		if (deadline)
 			ret = 1;
+	}
+	if (collect_failed) {
+		/* Partial numbers would look like measurements: report none. */
+		ret = 1;
+		goto out;
 	}
 	if (!s.stdout_broken) {
 		print_summary(duration_ns);

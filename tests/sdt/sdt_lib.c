@@ -1,5 +1,4 @@
-/* sdt_lib.c - a shared library with a USDT probe, loaded by sdt-app: tb-usdt on probes in libraries
- */
+/* sdt_lib.c - a shared library with a USDT probe, loaded by sdt-app, for tb-usdt's tests */
 #include <sys/sdt.h>
 
 unsigned long tbtestlib_work(unsigned long i)
