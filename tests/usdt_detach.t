@@ -91,7 +91,7 @@ state()
 }
 
 # One long-running workload for the detach checks; each tracer attaches and goes away.
-"$W" -q -d 300 -t 2 -s 1 -o "$TEST_TMP/long.json" &
+"$W" -q -d 3600 -t 2 -s 1 -o "$TEST_TMP/long.json" &
 wpid=$!
 wait_until 10 grep -q "workload-usdt" "/proc/$wpid/maps"
 state "$wpid" >"$TEST_TMP/before"
