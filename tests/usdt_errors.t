@@ -26,6 +26,14 @@ refuses()
 	fi
 }
 
+"$TB" -h >"$TEST_TMP/help"
+ok $? "-h exits 0"
+for word in "Usage: tb-usdt" "-l, --list" "-p, --pid" "-m, --mode" "hist" "stream" "empty" \
+	"-o, --output" "-d, --duration" "-v, --verbose" "--check" "Exit status"; do
+	grep -q -- "$word" "$TEST_TMP/help"
+	ok $? "-h documents $word"
+done
+
 # A program that must not run: if it does, it leaves a file behind.
 MARK=$TEST_TMP/ran
 RUN=(sh -c "touch '$MARK'")
