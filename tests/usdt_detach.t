@@ -68,6 +68,25 @@ grep -q ticks "$TEST_TMP/out"
 [ $? = 1 ]
 ok $? "... and the command was not run"
 
+# A stripped binary keeps its notes; a deleted one is still traced through /proc/PID/exe (a
+# deploy that replaces the file under a running server).
+cp "$W" "$TEST_TMP/w"
+strip --strip-all -o "$TEST_TMP/w-stripped" "$TEST_TMP/w"
+"$TB" -q -o "$TEST_TMP/r.json" tracebench:request_start -- "$TEST_TMP/w-stripped" -q -r 300 \
+	>/dev/null
+is "$(result "$TEST_TMP/r.json" counts.tracebench:request_start)" 300 \
+	"a stripped binary: its probes counted exactly"
+"$TEST_TMP/w" -q -d 3600 -o "$TEST_TMP/deleted.json" &
+dpid=$!
+wait_until 10 grep -q "/w$" "/proc/$dpid/maps"
+rm "$TEST_TMP/w"
+"$TB" -q -p "$dpid" -d 0.3 -o "$TEST_TMP/r.json" tracebench:request_start >/dev/null
+ok $? "a running process whose binary was deleted: traced"
+[ "$(result "$TEST_TMP/r.json" counts.tracebench:request_start)" -gt 0 ]
+ok $? "... and its probe counted ($(result "$TEST_TMP/r.json" counts.tracebench:request_start))"
+kill "$dpid"
+wait "$dpid" 2>/dev/null
+
 # ---- detach: bytes and semaphores back as they were ---------------------------------------------
 
 # sites PID PROBE: the run-time addresses of a probe's sites, from tb-usdt -l PID
