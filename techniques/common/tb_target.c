@@ -73,6 +73,7 @@ static pid_t tgid_of(pid_t pid)
 int tb_target__check_pid(pid_t pid, char *why, size_t len)
 {
 	unsigned long flags;
+	pid_t tgid;
 	char state;
 	int err;
 
@@ -99,9 +100,10 @@ int tb_target__check_pid(pid_t pid, char *why, size_t len)
 			 (int)pid);
 		return -EINVAL;
 	}
-	if (tgid_of(pid) > 0 && tgid_of(pid) != pid) {
+	tgid = tgid_of(pid);
+	if (tgid > 0 && tgid != pid) {
 		snprintf(why, len, "pid %d is a thread of process %d: give -p %d", (int)pid,
-			 (int)tgid_of(pid), (int)tgid_of(pid));
+			 (int)tgid, (int)tgid);
 		return -EINVAL;
 	}
 	if (state == 'Z' || state == 'X') {
