@@ -997,36 +997,83 @@ static int compare_hists(const void *a, const void *b)
 	return (x->key > y->key) - (x->key < y->key);
 }
 
+/*
+ * Calls add(key, per_cpu, ncpus) for every entry of a per-CPU hash map,
+ * per_cpu holding the entry's value on each possible CPU. Returns 0, or -1
+ * (reported) if the map cannot be read or add runs out of memory.
+ */
+static int for_each_entry(const struct bpf_map *map,
+			  int (*add)(const void *key, const void *per_cpu, int ncpus))
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(map), err = 0;
+	size_t key_size = bpf_map__key_size(map);
+	char *key = calloc(2, key_size), *next = key ? key + key_size : NULL;
+	void *per_cpu = ncpus > 0 ? calloc(ncpus, bpf_map__value_size(map)) : NULL;
+	bool first = true;
+
+	if (ncpus <= 0)
+		err = -ncpus;
+	else if (!key || !per_cpu)
+		err = ENOMEM;
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		memcpy(key, next, key_size);
+		first = false;
+		if (bpf_map_lookup_elem(fd, key, per_cpu))
+			err = errno;
+		else if (add(key, per_cpu, ncpus))
+			err = ENOMEM;
+	}
+	free(key);
+	free(per_cpu);
+	return err ? read_failed(bpf_map__name(map), err) : 0;
+}
+
+/* The kernel lays per-CPU values out 8-byte aligned: the callbacks index them as arrays. */
+_Static_assert(sizeof(struct tb_usdt_value_stats) % 8 == 0, "per-CPU value stride");
+_Static_assert(sizeof(struct tb_usdt_hist) % 8 == 0, "per-CPU value stride");
+
+static int add_value(const void *key, const void *per_cpu, int ncpus)
+{
+	const struct tb_usdt_value_key *k = key;
+	const struct tb_usdt_value_stats *v = per_cpu;
+	struct value_row *rows = realloc(s.values, (s.nr_values + 1) * sizeof(*rows)), *r;
+
+	if (!rows)
+		return -ENOMEM;
+	s.values = rows;
+	r = &s.values[s.nr_values++];
+	*r = (struct value_row){ .probe = k->probe, .value = k->value };
+	for (int c = 0; c < ncpus; c++) {
+		r->stats.count += v[c].count;
+		r->stats.sum += v[c].sum;
+	}
+	return 0;
+}
+
+static int add_hist(const void *key, const void *per_cpu, int ncpus)
+{
+	const struct tb_usdt_hist *h = per_cpu;
+	struct hist_row *rows = realloc(s.hists, (s.nr_hists + 1) * sizeof(*rows)), *r;
+
+	if (!rows)
+		return -ENOMEM;
+	s.hists = rows;
+	r = &s.hists[s.nr_hists++];
+	memset(r, 0, sizeof(*r));
+	r->key = *(const int64_t *)key;
+	for (int c = 0; c < ncpus; c++) {
+		for (int b = 0; b < TB_USDT_HIST_SLOTS; b++)
+			r->hist.slots[b] += h[c].slots[b];
+		r->hist.count += h[c].count;
+		r->hist.sum_ns += h[c].sum_ns;
+	}
+	return 0;
+}
+
 static int read_values(void)
 {
-	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s.skel->maps.value_stats);
-	struct tb_usdt_value_key key, next, *prev = NULL;
-	struct tb_usdt_value_stats *per_cpu = calloc(ncpus > 0 ? ncpus : 1, sizeof(*per_cpu));
-
-	if (!per_cpu)
-		return read_failed("value_stats", ENOMEM);
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct value_row *rows = realloc(s.values, (s.nr_values + 1) * sizeof(*rows)), *r;
-
-		if (!rows) {
-			free(per_cpu);
-			return read_failed("value_stats", ENOMEM);
-		}
-		s.values = rows;
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, per_cpu)) {
-			free(per_cpu);
-			return read_failed("value_stats", errno);
-		}
-		r = &s.values[s.nr_values++];
-		*r = (struct value_row){ .probe = key.probe, .value = key.value };
-		for (int c = 0; c < ncpus; c++) {
-			r->stats.count += per_cpu[c].count;
-			r->stats.sum += per_cpu[c].sum;
-		}
-	}
-	free(per_cpu);
+	if (for_each_entry(s.skel->maps.value_stats, add_value))
+		return -1;
 	if (s.nr_values)
 		qsort(s.values, s.nr_values, sizeof(*s.values), compare_values);
 	return 0;
@@ -1034,37 +1081,8 @@ static int read_values(void)
 
 static int read_hists(void)
 {
-	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s.skel->maps.histograms);
-	struct tb_usdt_hist *per_cpu = calloc(ncpus > 0 ? ncpus : 1, sizeof(*per_cpu));
-	int64_t key, next, *prev = NULL;
-
-	if (!per_cpu)
-		return read_failed("histograms", ENOMEM);
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct hist_row *rows = realloc(s.hists, (s.nr_hists + 1) * sizeof(*rows)), *r;
-
-		if (!rows) {
-			free(per_cpu);
-			return read_failed("histograms", ENOMEM);
-		}
-		s.hists = rows;
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, per_cpu)) {
-			free(per_cpu);
-			return read_failed("histograms", errno);
-		}
-		r = &s.hists[s.nr_hists++];
-		memset(r, 0, sizeof(*r));
-		r->key = key;
-		for (int c = 0; c < ncpus; c++) {
-			for (int b = 0; b < TB_USDT_HIST_SLOTS; b++)
-				r->hist.slots[b] += per_cpu[c].slots[b];
-			r->hist.count += per_cpu[c].count;
-			r->hist.sum_ns += per_cpu[c].sum_ns;
-		}
-	}
-	free(per_cpu);
+	if (for_each_entry(s.skel->maps.histograms, add_hist))
+		return -1;
 	if (s.nr_hists)
 		qsort(s.hists, s.nr_hists, sizeof(*s.hists), compare_hists);
 	return 0;
