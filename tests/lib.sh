@@ -64,10 +64,11 @@ done_testing()
 	[ "$tap_failed" -eq 0 ]
 }
 
-# json_field FILE PATH: one value of a JSON file (truth or result), exact (tests/json_get.c)
+# json_field FILE PATH...: values of a JSON file (truth or result), one per line, exact
+# (tests/json_get.c)
 json_field()
 {
-	"$OUT/tests/json_get" "$1" "$2"
+	"$OUT/tests/json_get" "$@"
 }
 
 # truth_counts FILE: the parts of a truth file that must not depend on timing or build variant

@@ -8,9 +8,6 @@ W5=$OUT/workload-usdt5
 [ "$(id -u)" = 0 ] || skip_all "tb-usdt needs root (CAP_BPF and CAP_PERFMON)"
 "$TB" --check >"$TEST_TMP/check" || skip_all "$(cat "$TEST_TMP/check")"
 
-# result FILE KEY...: a value of a tb-usdt result (keys may hold colons: probe names do)
-result() { "$OUT/tests/json_get" "$@"; }
-
 # ---- listing ----------------------------------------------------------------------------------
 
 "$TB" -l "$W" >"$TEST_TMP/list"
@@ -41,7 +38,7 @@ check_counts()
 	local calls requests
 	calls=$(json_field "$2" method_calls)
 	requests=$(json_field "$2" requests)
-	is "$(result "$1" counts.tracebench:method_entry counts.tracebench:method_return \
+	is "$(json_field "$1" counts.tracebench:method_entry counts.tracebench:method_return \
 		counts.tracebench:request_start counts.tracebench:request_done lost | tr '\n' ' ')" \
 		"$calls $calls $requests $requests 0 " "$3: entry, return, start, done = truth; lost 0"
 }
@@ -94,14 +91,14 @@ for m in $(json_field "$TEST_TMP/t.json" methods); do
 	calls=$(json_field "$TEST_TMP/t.json" "methods.$m.calls")
 	if [ "$calls" = 0 ]; then
 		# Never called in a request run: no key, rather than a zero that looks measured.
-		result "$TEST_TMP/r.json" "values.tracebench:method_entry.$id" 2>/dev/null
+		json_field "$TEST_TMP/r.json" "values.tracebench:method_entry.$id" 2>/dev/null
 		[ $? = 1 ]
 		ok $? "$m (arg0 = $id), never called: no value recorded"
 		continue
 	fi
-	want="$(result "$TEST_TMP/t.json" "methods.$m.calls" "methods.$m.arg_sum" \
+	want="$(json_field "$TEST_TMP/t.json" "methods.$m.calls" "methods.$m.arg_sum" \
 		"methods.$m.calls" "methods.$m.arg_sum" | tr '\n' ' ')"
-	got="$(result "$TEST_TMP/r.json" "values.tracebench:method_entry.$id.count" \
+	got="$(json_field "$TEST_TMP/r.json" "values.tracebench:method_entry.$id.count" \
 		"values.tracebench:method_entry.$id.sum" "values.tracebench:method_return.$id.count" \
 		"values.tracebench:method_return.$id.sum" 2>&1 | tr '\n' ' ')"
 	is "$got" "$want" "$m (arg0 = $id): calls and argument checksum at entry and return = truth"
@@ -118,23 +115,23 @@ total=0
 for m in $(json_field "$TEST_TMP/t.json" methods); do
 	id=$(json_field "$TEST_TMP/t.json" "methods.$m.id")
 	[ "$(json_field "$TEST_TMP/t.json" "methods.$m.calls")" = 0 ] && continue
-	count=$(result "$TEST_TMP/r.json" "histograms.$id.count")
+	count=$(json_field "$TEST_TMP/r.json" "histograms.$id.count")
 	is "$count" "$(json_field "$TEST_TMP/t.json" "methods.$m.calls")" "-m hist: $m has one pair per call"
 	total=$((total + count))
 done
 is "$total" "$(json_field "$TEST_TMP/t.json" method_calls)" "-m hist: the histograms' total = method calls"
-is "$(result "$TEST_TMP/r.json" counts.tracebench:method_return \
+is "$(json_field "$TEST_TMP/r.json" counts.tracebench:method_return \
 	probes.tracebench:method_return.unpaired lost | tr '\n' ' ')" "$total 0 0 " \
 	"-m hist: the histograms' total = return hits; no unpaired return, nothing lost"
 # The buckets of each histogram add up to its count.
 sums_ok=0
-for id in $(result "$TEST_TMP/r.json" histograms); do
-	n=$(result "$TEST_TMP/r.json" "histograms.$id.buckets" | wc -w)
+for id in $(json_field "$TEST_TMP/r.json" histograms); do
+	n=$(json_field "$TEST_TMP/r.json" "histograms.$id.buckets" | wc -w)
 	sum=0
 	for ((b = 0; b < n; b++)); do
-		sum=$((sum + $(result "$TEST_TMP/r.json" "histograms.$id.buckets.$b.count")))
+		sum=$((sum + $(json_field "$TEST_TMP/r.json" "histograms.$id.buckets.$b.count")))
 	done
-	[ "$sum" = "$(result "$TEST_TMP/r.json" "histograms.$id.count")" ] || sums_ok=1
+	[ "$sum" = "$(json_field "$TEST_TMP/r.json" "histograms.$id.count")" ] || sums_ok=1
 done
 ok $sums_ok "-m hist: each histogram's buckets add up to its count"
 
@@ -143,8 +140,8 @@ ok $sums_ok "-m hist: each histogram's buckets add up to its count"
 "$TB" -m stream -q -b 4096 -o "$TEST_TMP/r.json" tracebench:method_entry -- \
 	"$W" -q -r 3000 -t 2 -s 0 -o "$TEST_TMP/t.json" >"$TEST_TMP/stream.out"
 ok $? "-m stream -b 4096: exit 0"
-seen=$(result "$TEST_TMP/r.json" counts.tracebench:method_entry)
-lost=$(result "$TEST_TMP/r.json" lost)
+seen=$(json_field "$TEST_TMP/r.json" counts.tracebench:method_entry)
+lost=$(json_field "$TEST_TMP/r.json" lost)
 [ "$lost" -gt 0 ]
 ok $? "-m stream -b 4096: a 4 KiB ring buffer overflows and the drops are counted (lost $lost)"
 is "$((seen + lost))" "$(json_field "$TEST_TMP/t.json" method_calls)" "-m stream: seen + lost = truth"
@@ -153,7 +150,7 @@ ok $? "-m stream: the drops are printed in the summary"
 
 "$TB" -m stream -o "$TEST_TMP/r.json" tracebench:request_done -- \
 	"$W" -q -r 500 -t 1 -o "$TEST_TMP/t.json" >"$TEST_TMP/stream.out" 2>"$TEST_TMP/stream.err"
-is "$(grep -c ' tracebench:request_done ' "$TEST_TMP/stream.out") $(result "$TEST_TMP/r.json" lost)" \
+is "$(grep -c ' tracebench:request_done ' "$TEST_TMP/stream.out") $(json_field "$TEST_TMP/r.json" lost)" \
 	"$(json_field "$TEST_TMP/t.json" requests) 0" "-m stream: one printed event per request, none lost"
 awk '$5 == "tracebench:request_done" { print $6 }' "$TEST_TMP/stream.out" | sort -n | uniq |
 	awk '$1 != NR - 1 { bad = 1 } END { exit bad || NR != 500 }'
@@ -175,16 +172,16 @@ ok $? "workload-usdt5 traced: same counts, checksums and result as untraced"
 "$OUT/tests/uprobe_count" tracebench:loop_probe -- "$W5" -q -L 2000000 -k probe \
 	-o "$TEST_TMP/witness.json" >"$TEST_TMP/witness.out" 2>&1
 if tail -n 1 "$TEST_TMP/witness.out" | grep -q "trampoline=yes"; then
-	is "$(result "$TEST_TMP/r.json" probes.tracebench:loop_probe.sites_optimised \
+	is "$(json_field "$TEST_TMP/r.json" probes.tracebench:loop_probe.sites_optimised \
 		uprobes_trampoline | tr '\n' ' ')" "1 true " \
 		"nop5: the site took the optimised path, and tb-usdt reports it"
 else
 	skip "this kernel does not optimise uprobes on 5-byte nops" "nop5: optimised path reported"
 fi
-is "$(result "$TEST_TMP/r.json" counts.tracebench:loop_probe)" 2000000 "nop5: every hit counted"
+is "$(json_field "$TEST_TMP/r.json" counts.tracebench:loop_probe)" 2000000 "nop5: every hit counted"
 "$TB" -q -o "$TEST_TMP/r.json" tracebench:loop_probe -- "$W" -q -L 300000 -k probe \
 	-o "$TEST_TMP/t.json" >/dev/null
-is "$(result "$TEST_TMP/r.json" probes.tracebench:loop_probe.sites_int3 \
+is "$(json_field "$TEST_TMP/r.json" probes.tracebench:loop_probe.sites_int3 \
 	probes.tracebench:loop_probe.sites_optimised | tr '\n' ' ')" "1 0 " \
 	"nop1: the site is an int3, and tb-usdt says so"
 

@@ -10,8 +10,6 @@ PEEK=$OUT/tests/peek
 [ "$(id -u)" = 0 ] || skip_all "tb-usdt needs root (CAP_BPF and CAP_PERFMON)"
 "$TB" --check >"$TEST_TMP/check" || skip_all "$(cat "$TEST_TMP/check")"
 
-result() { "$OUT/tests/json_get" "$@"; }
-
 # ---- a program that is not the workload, with a probe in a shared library ----------------------
 
 "$TB" -l "$APP" >"$TEST_TMP/list"
@@ -31,7 +29,7 @@ grep -q "^ticks=1000 work=1000 guarded=1000 checksum=3497500$" "$TEST_TMP/app.ou
 ok $? "sdt-app traced: the guarded code ran on every iteration, the results unchanged"
 LIBREAL=$(realpath "$LIB")
 LIBKEY=${LIBREAL//./\\.} # json_get reads "\." as a dot inside a key
-is "$(result "$TEST_TMP/r.json" counts.tbtest:tick "counts.$LIBKEY:tbtestlib:work" \
+is "$(json_field "$TEST_TMP/r.json" counts.tbtest:tick "counts.$LIBKEY:tbtestlib:work" \
 	counts.tbtest:guarded lost | tr '\n' ' ')" "1000 1000 1000 0 " \
 	"counts of the program's and the library's probes equal its own counts"
 
@@ -56,7 +54,7 @@ exec 4>&-
 wait "$apid"
 wait "$tpid"
 ok $? "-p sdt-app: tb-usdt exits 0 when the program ends"
-is "$(result "$TEST_TMP/r.json" "counts.$LIBKEY:tbtestlib:work" counts.tbtest:tick | tr '\n' ' ')" \
+is "$(json_field "$TEST_TMP/r.json" "counts.$LIBKEY:tbtestlib:work" counts.tbtest:tick | tr '\n' ' ')" \
 	"2000 2000 " "-p with a library by file name: both probes counted exactly"
 
 # A note that points into the middle of an instruction is refused, and the program never runs.
@@ -74,7 +72,7 @@ cp "$W" "$TEST_TMP/w"
 strip --strip-all -o "$TEST_TMP/w-stripped" "$TEST_TMP/w"
 "$TB" -q -o "$TEST_TMP/r.json" tracebench:request_start -- "$TEST_TMP/w-stripped" -q -r 300 \
 	>/dev/null
-is "$(result "$TEST_TMP/r.json" counts.tracebench:request_start)" 300 \
+is "$(json_field "$TEST_TMP/r.json" counts.tracebench:request_start)" 300 \
 	"a stripped binary: its probes counted exactly"
 "$TEST_TMP/w" -q -d 3600 -o "$TEST_TMP/deleted.json" &
 dpid=$!
@@ -82,8 +80,8 @@ wait_until 10 grep -q "/w$" "/proc/$dpid/maps"
 rm "$TEST_TMP/w"
 "$TB" -q -p "$dpid" -d 0.3 -o "$TEST_TMP/r.json" tracebench:request_start >/dev/null
 ok $? "a running process whose binary was deleted: traced"
-[ "$(result "$TEST_TMP/r.json" counts.tracebench:request_start)" -gt 0 ]
-ok $? "... and its probe counted ($(result "$TEST_TMP/r.json" counts.tracebench:request_start))"
+[ "$(json_field "$TEST_TMP/r.json" counts.tracebench:request_start)" -gt 0 ]
+ok $? "... and its probe counted ($(json_field "$TEST_TMP/r.json" counts.tracebench:request_start))"
 kill "$dpid"
 wait "$dpid" 2>/dev/null
 
@@ -120,17 +118,18 @@ nsites=$(($(sites "$wpid" tracebench:method_entry | wc -l) + $(sites "$wpid" tra
 is "$(sed -n 's/^sites //p' "$TEST_TMP/before" | tr ' ' '\n' | grep -c '^90$')" "$nsites" \
 	"untraced: every one of the $nsites sites is a 1-byte nop (90)"
 
+# unchanged: the workload's semaphores and site bytes are as before any tracer came
+unchanged()
+{
+	state "$wpid" >"$TEST_TMP/after"
+	cmp -s "$TEST_TMP/before" "$TEST_TMP/after"
+}
+
 # detached_ok HOW: the workload is as it was before any tracer came
 detached_ok()
 {
 	# The kernel drops a dead loader's uprobes as its files close: allow it a moment.
-	local i
-	for i in $(seq 100); do
-		state "$wpid" >"$TEST_TMP/after"
-		cmp -s "$TEST_TMP/before" "$TEST_TMP/after" && break
-		sleep 0.05
-	done
-	cmp -s "$TEST_TMP/before" "$TEST_TMP/after"
+	wait_until 5 unchanged
 	ok $? "$1: semaphores back to 0 and original bytes at every site"
 	kill -0 "$wpid" 2>/dev/null && ! grep -q '^State:.*[tT]' "/proc/$wpid/status"
 	ok $? "$1: the workload still runs"
@@ -149,7 +148,7 @@ ok $? "attached: the kernel raised both semaphores ($sem), so the guarded code r
 ok $? "attached: no site is a plain nop any more ($(grep sites "$TEST_TMP/during" | head -c 60))"
 wait "$tpid"
 ok $? "-p PID -d 1: exit 0"
-[ "$(result "$TEST_TMP/r.json" counts.tracebench:method_entry)" -gt 0 ]
+[ "$(json_field "$TEST_TMP/r.json" counts.tracebench:method_entry)" -gt 0 ]
 ok $? "-p PID -d 1: counted calls of the running workload"
 detached_ok "after -d"
 
@@ -165,7 +164,7 @@ for sig in INT TERM HUP; do
 	grep -q "^tracebench:method_entry  *[1-9][0-9]* " "$TEST_TMP/out" &&
 		grep -q "^lost: [0-9]" "$TEST_TMP/out"
 	ok $? "SIG$sig: prints what it collected so far, and what it lost"
-	[ "$(result "$TEST_TMP/r.json" counts.tracebench:method_entry)" -gt 0 ]
+	[ "$(json_field "$TEST_TMP/r.json" counts.tracebench:method_entry)" -gt 0 ]
 	ok $? "SIG$sig: writes the result file"
 	detached_ok "SIG$sig"
 done
@@ -187,9 +186,9 @@ is "${PIPESTATUS[0]}" 1 "stream | head -1: tb-usdt stops on the closed pipe, exi
 grep -q "cannot write to standard output (Broken pipe): stopped tracing and detached" \
 	"$TEST_TMP/err"
 ok $? "... saying why in one line: $(tail -1 "$TEST_TMP/err")"
-is "$(result "$TEST_TMP/r.json" probes.tracebench:method_entry.hits)" \
-	"$(($(result "$TEST_TMP/r.json" probes.tracebench:method_entry.seen) + \
-	$(result "$TEST_TMP/r.json" lost)))" "... and its result still accounts for every hit"
+is "$(json_field "$TEST_TMP/r.json" probes.tracebench:method_entry.hits)" \
+	"$(($(json_field "$TEST_TMP/r.json" probes.tracebench:method_entry.seen) + \
+	$(json_field "$TEST_TMP/r.json" lost)))" "... and its json_field still accounts for every hit"
 detached_ok "closed stdout"
 "$TB" -p "$wpid" -d 0.3 tracebench:request_start >/dev/full 2>"$TEST_TMP/err"
 is "$?" 1 "stdout on a full device (/dev/full): exit 1"
@@ -202,13 +201,13 @@ detached_ok "full stdout"
 "$TB" -p "$wpid" -d 1 -m hist -o "$TEST_TMP/r.json" tracebench:method_entry \
 	tracebench:method_return >/dev/null 2>&1
 ok $? "-m hist -p PID -d 1: exit 0"
-entries=$(result "$TEST_TMP/r.json" probes.tracebench:method_entry.hits)
-returns=$(result "$TEST_TMP/r.json" probes.tracebench:method_return.hits)
-pairs=$(result "$TEST_TMP/r.json" histograms.all.count)
+entries=$(json_field "$TEST_TMP/r.json" probes.tracebench:method_entry.hits)
+returns=$(json_field "$TEST_TMP/r.json" probes.tracebench:method_return.hits)
+pairs=$(json_field "$TEST_TMP/r.json" histograms.all.count)
 diff=$((entries - returns))
 [ "${diff#-}" -le 64 ] && [ "$pairs" -gt 0 ] && [ $((returns - pairs)) -le 64 ]
 ok $? "-m hist -p: entries $entries, returns $returns, pairs $pairs (in-flight calls only differ)"
-is "$(result "$TEST_TMP/r.json" lost)" 0 "-m hist -p: nothing lost"
+is "$(json_field "$TEST_TMP/r.json" lost)" 0 "-m hist -p: nothing lost"
 
 # Stream by -p: every event's time is inside the traced window.
 "$TB" -p "$wpid" -d 0.5 -m stream tracebench:request_start >"$TEST_TMP/stream.out" 2>/dev/null
@@ -237,8 +236,8 @@ t2=$!
 wait "$t1"
 s1=$?
 wait "$t2"
-[ "$s1" = 0 ] && [ $? = 0 ] && [ "$(result "$TEST_TMP/two1.json" counts.tracebench:request_start)" -gt 0 ] &&
-	[ "$(result "$TEST_TMP/two2.json" counts.tracebench:request_start)" -gt 0 ]
+[ "$s1" = 0 ] && [ $? = 0 ] && [ "$(json_field "$TEST_TMP/two1.json" counts.tracebench:request_start)" -gt 0 ] &&
+	[ "$(json_field "$TEST_TMP/two2.json" counts.tracebench:request_start)" -gt 0 ]
 ok $? "two tb-usdt on one process at once: both run and count"
 detached_ok "after two tracers"
 
@@ -260,7 +259,7 @@ wait "$tpid"
 is "$?" 1 "-p PID -d 60, the process exits after a moment: exit 1"
 grep -q "pid $wpid exited after .* before the -d duration ended" "$TEST_TMP/err"
 ok $? "... saying so in one line"
-is "$(result "$TEST_TMP/r.json" counts.tracebench:request_start)" \
+is "$(json_field "$TEST_TMP/r.json" counts.tracebench:request_start)" \
 	"$(json_field "$TEST_TMP/t.json" requests)" "... and its result still counts every request"
 wait "$wpid"
 

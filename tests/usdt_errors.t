@@ -7,8 +7,6 @@ W=$OUT/workload-usdt
 [ "$(id -u)" = 0 ] || skip_all "tb-usdt needs root (CAP_BPF and CAP_PERFMON)"
 "$TB" --check >"$TEST_TMP/check" || skip_all "$(cat "$TEST_TMP/check")"
 
-result() { "$OUT/tests/json_get" "$@"; }
-
 # refuses PATTERN NAME ARGS...: exit 1, exactly one line on stderr matching PATTERN, no summary
 refuses()
 {
@@ -136,7 +134,7 @@ unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf &&
 	"$TB" -q -o "$TEST_TMP/r.json" tracebench:request_start -- "$W" -q -r 500 -o "$TEST_TMP/t.json" \
 	>/dev/null
 ok $? "without kernel BTF: exit 0"
-is "$(result "$TEST_TMP/r.json" kernel_btf counts.tracebench:request_start | tr '\n' ' ')" \
+is "$(json_field "$TEST_TMP/r.json" kernel_btf counts.tracebench:request_start | tr '\n' ' ')" \
 	"false 500 " "without kernel BTF: it says so, and counts every request"
 
 # No tracefs: uprobes are created through the perf PMU, never through tracefs.
@@ -146,7 +144,7 @@ unshare -m sh -c 'for m in /sys/kernel/tracing /sys/kernel/debug/tracing /sys/ke
 	"$TB" -q -o "$TEST_TMP/r.json" tracebench:request_start -- "$W" -q -r 500 -o "$TEST_TMP/t.json" \
 	>/dev/null
 ok $? "without tracefs: exit 0"
-is "$(result "$TEST_TMP/r.json" counts.tracebench:request_start)" 500 \
+is "$(json_field "$TEST_TMP/r.json" counts.tracebench:request_start)" 500 \
 	"without tracefs: counts every request"
 
 done_testing
