@@ -106,9 +106,10 @@ BPF_CLANG ?= clang
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 # Debian's clang does not search the multiarch include directory for -target bpf (asm/types.h
 # lives there): pass the host compiler's system directories, as libbpf-bootstrap does.
-BPF_SYS_INCLUDES := $(shell $(BPF_CLANG) -v -E - </dev/null 2>&1 | \
+# Recursively expanded: clang is asked only when a BPF object is built, not by every make.
+BPF_SYS_INCLUDES = $(shell $(BPF_CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror $(BPF_SYS_INCLUDES)
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror $(BPF_SYS_INCLUDES)
 
 $(OBJ)/usdt/tb_usdt.bpf.o: techniques/usdt/tb_usdt.bpf.c | $(OBJ)/usdt
 	$(call msg,BPF,$@)
