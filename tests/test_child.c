@@ -13,25 +13,16 @@
 
 #include "tap.h"
 #include "tb_child.h"
+#include "tb_target.h"
 
 static char out_dir[PATH_MAX];
 
 /* The kernel's own thread count, from the Threads: line of /proc/PID/status. */
 static int count_tasks(pid_t pid)
 {
-	char path[64], line[128];
-	int n = -1;
-	FILE *f;
+	unsigned long long n;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (n < 0 && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Threads: %d", &n) != 1)
-			n = -1;
-	fclose(f);
-	return n;
+	return tb_target__status_field(pid, "Threads", 10, &n) ? -1 : (int)n;
 }
 
 static char proc_state(pid_t pid)

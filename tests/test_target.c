@@ -1,4 +1,4 @@
-/* test_target.c - tb_target (pid checks, PATH lookup) and tb_hist (log2 buckets, the printer) */
+/* test_target.c - tb_target (pid checks, status fields, PATH lookup) and tb_hist (the printer) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -72,6 +72,23 @@ static void test_check_pid(void)
 	/* The thread sleeps on; it ends with the process. */
 }
 
+static void test_status_field(void)
+{
+	unsigned long long v = 0;
+
+	tap_ok(!tb_target__status_field(0, "Tgid", 10, &v) && v == (unsigned long long)getpid(),
+	       "status_field: our own Tgid is our pid");
+	tap_ok(!tb_target__status_field(getpid(), "Threads", 10, &v) && v >= 1,
+	       "status_field: Threads by pid (%llu)", v);
+	tap_ok(!tb_target__status_field(0, "CapEff", 16, &v), "status_field: CapEff read as hex");
+	tap_ok(tb_target__status_field(0, "NoSuchField", 10, &v) == -ENOENT,
+	       "status_field: an absent field is -ENOENT");
+	tap_ok(tb_target__status_field(0, "Name", 10, &v) == -EIO,
+	       "status_field: a field that is not a number is -EIO");
+	tap_ok(tb_target__status_field(4194303, "Tgid", 10, &v) == -ESRCH || getpgid(4194303) >= 0,
+	       "status_field: a pid that does not exist is -ESRCH");
+}
+
 static void test_which(void)
 {
 	char path[4096];
@@ -136,6 +153,7 @@ int main(void)
 {
 	test_parse_pid();
 	test_check_pid();
+	test_status_field();
 	test_which();
 	test_hist();
 	return tap_done();

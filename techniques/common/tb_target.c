@@ -51,29 +51,35 @@ static int read_stat(pid_t pid, char *state, unsigned long *flags)
 	return 0;
 }
 
-/* The process (thread group) a task belongs to, from /proc/PID/status; -1 if unknown. */
-static pid_t tgid_of(pid_t pid)
+int tb_target__status_field(pid_t pid, const char *field, int base, unsigned long long *value)
 {
-	char path[64], line[128];
-	pid_t tgid = -1;
+	char path[64], line[256], *end;
+	size_t len = strlen(field);
+	int err = -ENOENT;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
 	f = fopen(path, "re");
 	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (err == -ENOENT && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, len) || line[len] != ':')
+			continue;
+		errno = 0;
+		*value = strtoull(line + len + 1, &end, base);
+		err = errno || end == line + len + 1 ? -EIO : 0;
 	}
 	fclose(f);
-	return tgid;
+	return err;
 }
 
 int tb_target__check_pid(pid_t pid, char *why, size_t len)
 {
+	unsigned long long tgid;
 	unsigned long flags;
-	pid_t tgid;
 	char state;
 	int err;
 
@@ -100,8 +106,8 @@ int tb_target__check_pid(pid_t pid, char *why, size_t len)
 			 (int)pid);
 		return -EINVAL;
 	}
-	tgid = tgid_of(pid);
-	if (tgid > 0 && tgid != pid) {
+	if (!tb_target__status_field(pid, "Tgid", 10, &tgid) && tgid &&
+	    tgid != (unsigned long long)pid) {
 		snprintf(why, len, "pid %d is a thread of process %d: give -p %d", (int)pid,
 			 (int)tgid, (int)tgid);
 		return -EINVAL;

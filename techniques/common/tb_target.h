@@ -20,6 +20,13 @@ int tb_target__parse_pid(const char *s, pid_t *pid);
 int tb_target__check_pid(pid_t pid, char *why, size_t len);
 
 /*
+ * One numeric field of /proc/PID/status (pid 0: this process), e.g. "Tgid"
+ * in base 10 or "CapEff" in base 16. Returns 0, -ESRCH if the process is
+ * gone, -ENOENT if the field is absent, -EIO if it is not a number, -errno.
+ */
+int tb_target__status_field(pid_t pid, const char *field, int base, unsigned long long *value);
+
+/*
  * A pidfd for pid (pidfd_open), readable once the process has exited; it
  * also pins the identity, so a reused pid is not mistaken for the target.
  * Returns the descriptor or -errno.

@@ -238,18 +238,9 @@ static void usage(FILE *f)
 
 static uint64_t effective_caps(void)
 {
-	char line[256];
-	uint64_t caps = 0;
-	FILE *f = fopen("/proc/self/status", "re");
+	unsigned long long caps = 0;
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
-			break;
-	}
-	fclose(f);
-	return caps;
+	return tb_target__status_field(0, "CapEff", 16, &caps) ? 0 : caps;
 }
 
 /* Can tb-usdt load and attach here? 0, or -1 with the reason and the fix in why. */
