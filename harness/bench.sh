@@ -60,6 +60,24 @@ function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
 	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
 }'
 
+# rotated LINES ROUND: the lines, starting at line ROUND mod N + 1, so that no configuration
+# always runs first or last
+rotated()
+{
+	local n
+	n=$(wc -l <<<"$1")
+	tail -n +$(($2 % n + 1)) <<<"$1"
+	head -n $(($2 % n)) <<<"$1"
+}
+
+# progress NAME ROUND ROUNDS: "[k/N] name round r/R ETA" on stderr, from $k, $total and $start
+progress()
+{
+	local elapsed=$(($(date +%s) - start))
+	printf '\r[%d/%d] %-20s round %d/%d  ETA %ds   ' "$k" "$total" "$1" "$2" "$3" \
+		$((elapsed * (total - k) / k)) >&2
+}
+
 die() { echo "bench: $*" >&2; exit 1; }
 
 # variant|leaf|baseline (variant/leaf run in the same round)|what it measures
@@ -165,7 +183,6 @@ echo "bench: idle cost of instrumentation points: $ROUNDS interleaved rounds of 
 start=$(date +%s)
 k=0
 for round in $(seq 1 "$ROUNDS"); do
-	# Rotate the order each round so no configuration always runs first or last.
 	while IFS='|' read -r variant leaf _; do
 		k=$((k + 1))
 		program=$(program_of "$variant")
@@ -174,10 +191,8 @@ for round in $(seq 1 "$ROUNDS"); do
 		ns=$("$OUT/tests/json_get" "$TMP/t.json" loop.ns_per_call) ||
 			die "$TMP/t.json has no loop.ns_per_call"
 		echo "$round,$variant,$leaf,$program,$CALLS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
-		elapsed=$(($(date +%s) - start))
-		printf '\r[%d/%d] %-18s round %d/%d  ETA %ds   ' "$k" "$total" "$variant/$leaf" "$round" "$ROUNDS" \
-			$((elapsed * (total - k) / k)) >&2
-	done < <(tail -n +$((round % nconf + 1)) <<<"$CONFIGS"; head -n $((round % nconf)) <<<"$CONFIGS")
+		progress "$variant/$leaf" "$round" "$ROUNDS"
+	done < <(rotated "$CONFIGS" "$round")
 done
 echo >&2
 
@@ -360,11 +375,8 @@ for round in $(seq 1 "$HIT_ROUNDS"); do
 	while IFS='|' read -r variant tracer mode; do
 		k=$((k + 1))
 		hit_run "$round" "$variant" "$tracer" "$mode"
-		elapsed=$(($(date +%s) - start))
-		printf '\r[%d/%d] %-20s round %d/%d  ETA %ds   ' "$k" "$total" \
-			"$variant/$tracer${mode:+/$mode}" "$round" "$HIT_ROUNDS" \
-			$((elapsed * (total - k) / k)) >&2
-	done < <(tail -n +$((round % nhit + 1)) <<<"$HIT_RUN"; head -n $((round % nhit)) <<<"$HIT_RUN")
+		progress "$variant/$tracer${mode:+/$mode}" "$round" "$HIT_ROUNDS"
+	done < <(rotated "$HIT_RUN" "$round")
 done
 echo >&2
 
