@@ -274,40 +274,28 @@ static bool have_kernel_btf(void)
 
 /* ---- probes: specs, notes, sites -------------------------------------------------------- */
 
-static int count_args(const char *spec)
+/*
+ * The number of arguments in a note's spec ("8@%rdi -4@$5"); with bits, bit i
+ * set when argument i is unsigned (its size has no minus sign).
+ */
+static int count_args(const char *spec, uint32_t *bits)
 {
 	int n = 0;
 
+	if (bits)
+		*bits = 0;
 	for (const char *p = spec; *p;) {
 		while (*p == ' ')
 			p++;
 		if (!*p)
 			break;
+		if (bits && n < 32 && *p != '-')
+			*bits |= 1u << n;
 		n++;
 		while (*p && *p != ' ')
 			p++;
 	}
 	return n;
-}
-
-/* Bit i set: argument i of the spec is unsigned (its size has no minus sign). */
-static uint32_t unsigned_args(const char *spec)
-{
-	uint32_t bits = 0;
-	int i = 0;
-
-	for (const char *p = spec; *p && i < 32;) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		if (*p != '-')
-			bits |= 1u << i;
-		i++;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return bits;
 }
 
 /* Splits [PATH:]PROVIDER:NAME. Returns 0 or -EINVAL. */
@@ -509,8 +497,7 @@ static int resolve_probe(struct probe *p)
 		p->site_is_nop5[total] = kind == 1;
 		p->site_offsets[total++] = notes[i].file_offset;
 		if (total == 1) {
-			p->nr_args = count_args(notes[i].args);
-			p->unsigned_args = unsigned_args(notes[i].args);
+			p->nr_args = count_args(notes[i].args, &p->unsigned_args);
 			p->semaphore = notes[i].semaphore != 0;
 		}
 	}
@@ -713,7 +700,7 @@ static int list_file(const char *path, const char *shown, const struct tb_map *m
 		if (heading && !listed)
 			printf("%s\n", shown);
 		printf("%s%-34s 0x%-14" PRIx64 " %-16s %d  %s\n", heading ? "  " : "", probe, addr,
-		       sem, count_args(n->args), n->args);
+		       sem, count_args(n->args, NULL), n->args);
 		listed++;
 	}
 	tb_usdt_notes__free(notes, nr);
