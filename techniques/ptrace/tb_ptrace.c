@@ -1,0 +1,784 @@
+/* tb_ptrace.c - tb-ptrace: gdb-style breakpoints through ptrace (work in progress: break mode) */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <elf.h>
+
+#include "tb_child.h"
+#include "tb_maps.h"
+#include "tb_result.h"
+#include "tb_target.h"
+
+#define PROG "tb-ptrace"
+#define MAX_SITES 64
+
+/*
+ * How a hit continues past the int3. The kernel's uprobes do the same
+ * choice: an instruction whose effect is simple is emulated in the tracer
+ * (registers and, for a push, one word of stack), anything else is put back
+ * and single-stepped with every other thread stopped, so that no thread runs
+ * through the site while its original byte is in place.
+ */
+enum step_kind {
+	STEP_NOP, /* 90, 0f 1f ..., f3 0f 1e fa (endbr64): only rip moves */
+	STEP_PUSH_RBP, /* 55: rsp -= 8, [rsp] = rbp */
+	STEP_MOV_RSP_RBP, /* 48 89 e5: rbp = rsp */
+	STEP_SINGLE, /* restore, single-step, re-insert */
+};
+
+static const char *const step_names[] = {
+	[STEP_NOP] = "emulated nop",
+	[STEP_PUSH_RBP] = "emulated push %rbp",
+	[STEP_MOV_RSP_RBP] = "emulated mov %rsp,%rbp",
+	[STEP_SINGLE] = "single-step",
+};
+
+struct site {
+	const char *spec;
+	uint64_t addr;
+	unsigned char orig[16]; /* the bytes at addr before the int3 */
+	unsigned int len; /* of the emulated instruction */
+	enum step_kind step;
+	bool inserted;
+	uint64_t hits, arg0_sum;
+};
+
+struct thread {
+	pid_t tid;
+	bool stopped; /* in a ptrace stop we have seen and not resumed */
+	bool interrupting; /* PTRACE_INTERRUPT sent, its stop not seen yet */
+	bool gone;
+};
+
+static struct {
+	pid_t pid;
+	struct site sites[MAX_SITES];
+	size_t nr_sites;
+	struct thread *threads;
+	size_t nr_threads;
+	struct tb_child child;
+	bool started;
+	uint64_t steps_single, lost;
+} s = { .child = TB_CHILD_INIT };
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = sig;
+}
+
+static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- threads ---------------------------------------------------------------------------- */
+
+static struct thread *thread_of(pid_t tid)
+{
+	for (size_t i = 0; i < s.nr_threads; i++)
+		if (s.threads[i].tid == tid && !s.threads[i].gone)
+			return &s.threads[i];
+	return NULL;
+}
+
+static struct thread *thread_add(pid_t tid)
+{
+	struct thread *t = thread_of(tid), *threads;
+
+	if (t)
+		return t;
+	threads = realloc(s.threads, (s.nr_threads + 1) * sizeof(*threads));
+	if (!threads)
+		return NULL;
+	s.threads = threads;
+	t = &s.threads[s.nr_threads++];
+	*t = (struct thread){ .tid = tid };
+	return t;
+}
+
+/*
+ * Seizes every thread of the process, again until no new one appears: a
+ * thread created while we walk /proc/PID/task is seized by its creator's
+ * PTRACE_O_TRACECLONE or found on the next pass.
+ */
+static int seize_all(pid_t pid, unsigned long options)
+{
+	char path[64];
+	bool found;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	do {
+		DIR *d = opendir(path);
+		struct dirent *e;
+
+		if (!d)
+			return -errno;
+		found = false;
+		while ((e = readdir(d))) {
+			pid_t tid = atoi(e->d_name);
+
+			if (tid <= 0 || thread_of(tid))
+				continue;
+			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)options)) {
+				int err = -errno;
+
+				closedir(d);
+				return err;
+			}
+			if (!thread_add(tid)) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			found = true;
+		}
+		closedir(d);
+	} while (found);
+	return 0;
+}
+
+/* ---- memory and registers --------------------------------------------------------------- */
+
+/* Writes len bytes at addr through PTRACE_POKEDATA (the text is not writable otherwise). */
+static int poke_bytes(pid_t tid, uint64_t addr, const unsigned char *bytes, size_t len)
+{
+	while (len) {
+		uint64_t base = addr & ~7ull, word;
+		size_t off = addr - base, n = 8 - off < len ? 8 - off : len;
+
+		errno = 0;
+		word = ptrace(PTRACE_PEEKDATA, tid, (void *)base, NULL);
+		if (errno)
+			return -errno;
+		memcpy((unsigned char *)&word + off, bytes, n);
+		if (ptrace(PTRACE_POKEDATA, tid, (void *)base, (void *)word))
+			return -errno;
+		addr += n;
+		bytes += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int peek_bytes(pid_t tid, uint64_t addr, unsigned char *bytes, size_t len)
+{
+	while (len) {
+		uint64_t base = addr & ~7ull, word;
+		size_t off = addr - base, n = 8 - off < len ? 8 - off : len;
+
+		errno = 0;
+		word = ptrace(PTRACE_PEEKDATA, tid, (void *)base, NULL);
+		if (errno)
+			return -errno;
+		memcpy(bytes, (unsigned char *)&word + off, n);
+		addr += n;
+		bytes += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* ---- sites ------------------------------------------------------------------------------ */
+
+static void classify(struct site *site)
+{
+	const unsigned char *b = site->orig;
+
+	if (b[0] == 0x90) {
+		site->step = STEP_NOP, site->len = 1;
+	} else if (b[0] == 0x0f && b[1] == 0x1f && b[2] == 0x44 && b[3] == 0 && b[4] == 0) {
+		site->step = STEP_NOP, site->len = 5;
+	} else if (b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e && b[3] == 0xfa) {
+		site->step = STEP_NOP, site->len = 4;
+	} else if (b[0] == 0x55) {
+		site->step = STEP_PUSH_RBP, site->len = 1;
+	} else if (b[0] == 0x48 && b[1] == 0x89 && b[2] == 0xe5) {
+		site->step = STEP_MOV_RSP_RBP, site->len = 3;
+	} else {
+		site->step = STEP_SINGLE, site->len = 0;
+	}
+}
+
+static struct site *site_at(uint64_t addr)
+{
+	for (size_t i = 0; i < s.nr_sites; i++)
+		if (s.sites[i].addr == addr)
+			return &s.sites[i];
+	return NULL;
+}
+
+static int insert_all(pid_t tid)
+{
+	static const unsigned char int3 = 0xcc;
+
+	for (size_t i = 0; i < s.nr_sites; i++) {
+		struct site *site = &s.sites[i];
+		int err = peek_bytes(tid, site->addr, site->orig, sizeof(site->orig));
+
+		if (err)
+			return err;
+		if (site->orig[0] == 0xcc)
+			return -EBUSY; /* another debugger's breakpoint */
+		classify(site);
+		err = poke_bytes(tid, site->addr, &int3, 1);
+		if (err)
+			return err;
+		site->inserted = true;
+	}
+	return 0;
+}
+
+static int remove_all(pid_t tid)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < s.nr_sites; i++) {
+		struct site *site = &s.sites[i];
+		unsigned char now;
+
+		if (!site->inserted)
+			continue;
+		if (poke_bytes(tid, site->addr, site->orig, 1) ||
+		    peek_bytes(tid, site->addr, &now, 1) || now != site->orig[0]) {
+			ret = -EIO;
+			continue;
+		}
+		site->inserted = false;
+	}
+	return ret;
+}
+
+/* ---- stopping and resuming --------------------------------------------------------------- */
+
+/* Events seen while stopping the world that must be handled afterwards (a hit, an exit). */
+struct deferred {
+	pid_t tid;
+	int status;
+};
+static struct deferred *deferred;
+static size_t nr_deferred;
+
+static void defer(pid_t tid, int status)
+{
+	struct deferred *d = realloc(deferred, (nr_deferred + 1) * sizeof(*d));
+
+	if (!d) {
+		s.lost++;
+		return;
+	}
+	deferred = d;
+	deferred[nr_deferred++] = (struct deferred){ tid, status };
+}
+
+/*
+ * Stops every thread but `except`: PTRACE_INTERRUPT, then wait for each to
+ * report a stop. A thread may report something else first (a breakpoint hit,
+ * an exit): that event is kept for later and the thread counts as stopped.
+ */
+static void stop_others(pid_t except)
+{
+	for (size_t i = 0; i < s.nr_threads; i++) {
+		struct thread *t = &s.threads[i];
+
+		if (t->gone || t->stopped || t->tid == except)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) && errno == ESRCH) {
+			t->gone = true; /* exiting: its exit event comes later */
+			continue;
+		}
+		t->interrupting = true;
+	}
+	for (size_t i = 0; i < s.nr_threads; i++) {
+		struct thread *t = &s.threads[i];
+		int status;
+
+		while (t->interrupting && !t->gone) {
+			pid_t r = waitpid(t->tid, &status, __WALL);
+
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				t->gone = true;
+				break;
+			}
+			t->stopped = true;
+			t->interrupting = false;
+			if (WIFEXITED(status) || WIFSIGNALED(status)) {
+				t->gone = true;
+			} else if (!(WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_STOP)) {
+				defer(t->tid,
+				      status); /* a hit or a signal: handled once all runs again */
+			}
+		}
+	}
+}
+
+static void resume(struct thread *t, int sig)
+{
+	if (t->gone || !t->stopped)
+		return;
+	if (ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)sig) && errno == ESRCH)
+		t->gone = true;
+	t->stopped = false;
+}
+
+static void resume_others(pid_t except)
+{
+	for (size_t i = 0; i < s.nr_threads; i++) {
+		bool pending = false;
+
+		for (size_t j = 0; j < nr_deferred; j++)
+			pending |= deferred[j].tid == s.threads[i].tid;
+		if (s.threads[i].tid != except && !pending)
+			resume(&s.threads[i], 0);
+	}
+}
+
+/* ---- a breakpoint hit ------------------------------------------------------------------- */
+
+static int step_over(struct thread *t, struct site *site, struct user_regs_struct *regs)
+{
+	static const unsigned char int3 = 0xcc;
+	int status, err, pending_sig = 0;
+
+	switch (site->step) {
+	case STEP_NOP:
+		regs->rip = site->addr + site->len;
+		break;
+	case STEP_PUSH_RBP:
+		regs->rsp -= 8;
+		err = poke_bytes(t->tid, regs->rsp, (unsigned char *)&regs->rbp, 8);
+		if (err)
+			return err;
+		regs->rip = site->addr + 1;
+		break;
+	case STEP_MOV_RSP_RBP:
+		regs->rbp = regs->rsp;
+		regs->rip = site->addr + 3;
+		break;
+	case STEP_SINGLE:
+		/* Nobody else may run through the site while its byte is back. */
+		stop_others(t->tid);
+		regs->rip = site->addr;
+		if (ptrace(PTRACE_SETREGS, t->tid, NULL, regs))
+			return -errno;
+		err = poke_bytes(t->tid, site->addr, site->orig, 1);
+		if (err)
+			return err;
+		/*
+		 * Step until the step's own trap: an interrupt left pending from an
+		 * earlier stop of the world, or a signal, may report first, before the
+		 * instruction ran. A signal is delivered after the step.
+		 */
+		for (;;) {
+			if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL))
+				return -errno;
+			while (waitpid(t->tid, &status, __WALL) < 0)
+				if (errno != EINTR)
+					return -errno;
+			if (!WIFSTOPPED(status))
+				return -ESRCH; /* the thread died in its step */
+			if (status >> 16)
+				continue; /* a stale interrupt stop: the step has not run */
+			if (WSTOPSIG(status) == SIGTRAP)
+				break;
+			pending_sig = WSTOPSIG(status);
+		}
+		err = poke_bytes(t->tid, site->addr, &int3, 1);
+		if (err)
+			return err;
+		s.steps_single++;
+		resume_others(t->tid);
+		return pending_sig;
+	}
+	if (ptrace(PTRACE_SETREGS, t->tid, NULL, regs))
+		return -errno;
+	return 0;
+}
+
+/* A SIGTRAP stop: our breakpoint (rip just past a site) or not. Returns the signal to deliver. */
+static int handle_trap(struct thread *t)
+{
+	struct user_regs_struct regs;
+	struct site *site;
+	siginfo_t si;
+	int ret;
+
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) || si.si_code != SI_KERNEL ||
+	    ptrace(PTRACE_GETREGS, t->tid, NULL, &regs))
+		return SIGTRAP; /* not an int3 of ours: the program's own */
+	site = site_at(regs.rip - 1);
+	if (!site || !site->inserted)
+		return SIGTRAP;
+	site->hits++;
+	site->arg0_sum += regs.rdi;
+	ret = step_over(t, site, &regs);
+	if (ret < 0) {
+		fail("cannot step over %s in thread %d: %s", site->spec, (int)t->tid,
+		     strerror(-ret));
+		s.lost++;
+		return 0;
+	}
+	return ret;
+}
+
+/* Handles one wait status. Returns false once the whole process is gone. */
+static bool dispatch(pid_t tid, int status)
+{
+	struct thread *t = thread_of(tid);
+	int event = status >> 16, sig;
+
+	if (!t) {
+		/* A new thread can report before its creator's clone event: adopt it. */
+		t = thread_add(tid);
+		if (!t)
+			return true;
+	}
+	t->stopped = WIFSTOPPED(status);
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		t->gone = true;
+		return tid != s.pid;
+	}
+	sig = WSTOPSIG(status);
+	if (event == PTRACE_EVENT_CLONE) {
+		unsigned long new_tid;
+
+		if (!ptrace(PTRACE_GETEVENTMSG, tid, NULL, &new_tid))
+			thread_add(new_tid);
+		resume(t, 0);
+	} else if (event == PTRACE_EVENT_STOP) {
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+			/* A group stop: stay stopped, as without us (PTRACE_LISTEN), until SIGCONT.
+			 */
+			ptrace(PTRACE_LISTEN, tid, NULL, NULL);
+			t->stopped = false;
+		} else {
+			resume(t, 0); /* our interrupt, or a new thread's first stop */
+		}
+	} else if (event) {
+		resume(t, 0);
+	} else if (sig == SIGTRAP) {
+		resume(t, handle_trap(t));
+	} else {
+		resume(t, sig); /* the program's own signal, delivered as it would be */
+	}
+	return true;
+}
+
+/* ---- the end: put everything back ----------------------------------------------------- */
+
+/*
+ * Stops every thread, takes each pending hit back (a thread stopped just past
+ * an int3 re-executes the original instruction), restores every byte,
+ * verifies it, and detaches. Returns 0 or -EIO if a byte could not be put back.
+ */
+static int restore_and_detach(void)
+{
+	pid_t any = -1;
+	int err;
+
+	stop_others(-1);
+	for (size_t i = 0; i < nr_deferred; i++) {
+		struct thread *t = thread_of(deferred[i].tid);
+		struct user_regs_struct regs;
+		int status = deferred[i].status;
+
+		if (!t || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP || (status >> 16))
+			continue;
+		if (!ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) && site_at(regs.rip - 1)) {
+			struct site *site = site_at(regs.rip - 1);
+
+			site->hits++;
+			site->arg0_sum += regs.rdi;
+			regs.rip--; /* back onto the original instruction, restored below */
+			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+			deferred[i].status = 0;
+		}
+	}
+	for (size_t i = 0; i < s.nr_threads; i++)
+		if (!s.threads[i].gone && s.threads[i].stopped)
+			any = s.threads[i].tid;
+	err = any > 0 ? remove_all(any) : 0;
+	for (size_t i = 0; i < s.nr_threads; i++) {
+		struct thread *t = &s.threads[i];
+		int sig = 0;
+
+		if (t->gone)
+			continue;
+		for (size_t j = 0; j < nr_deferred; j++)
+			if (deferred[j].tid == t->tid && WIFSTOPPED(deferred[j].status) &&
+			    !(deferred[j].status >> 16) && WSTOPSIG(deferred[j].status) != SIGTRAP)
+				sig = WSTOPSIG(deferred[j].status);
+		ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)sig);
+	}
+	return err;
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: " PROG " break [OPTIONS] SITE... (-p PID | -- COMMAND [ARGS])\n"
+		   "\n"
+		   "Software breakpoints through ptrace, the way gdb sets them: an int3 at each\n"
+		   "SITE; every hit stops the thread, wakes " PROG ", which counts it and steps\n"
+		   "over the instruction the int3 replaced.\n"
+		   "\n"
+		   "SITE is [FILE:]SYMBOL[+OFFSET] (FILE: a mapped executable or library).\n"
+		   "\n"
+		   "  -p, --pid PID        trace a running process (PTRACE_SEIZE)\n"
+		   "  -- COMMAND [ARGS]    start COMMAND (dies with " PROG ": PTRACE_O_EXITKILL)\n"
+		   "  -d, --duration SECS  stop after SECS seconds\n"
+		   "  -o, --output FILE    write the result as JSON (results/README.md)\n"
+		   "  -v, --verbose        diagnostics\n"
+		   "  -h, --help           this text\n");
+}
+
+static int parse_site(struct site *site, pid_t pid, const char *spec)
+{
+	char *copy = strdup(spec), *colon, *plus, *file = NULL, *symbol;
+	unsigned long offset = 0;
+	uint64_t addr;
+	int err;
+
+	if (!copy)
+		return -ENOMEM;
+	colon = strrchr(copy, ':');
+	symbol = copy;
+	if (colon) {
+		*colon = 0;
+		file = copy;
+		symbol = colon + 1;
+	}
+	plus = strchr(symbol, '+');
+	if (plus) {
+		*plus = 0;
+		offset = strtoul(plus + 1, NULL, 0);
+	}
+	err = tb_maps__resolve_symbol(pid, file, symbol, &addr);
+	free(copy);
+	if (err)
+		return err;
+	site->spec = spec;
+	site->addr = addr + offset;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	unsigned long options = PTRACE_O_TRACECLONE;
+	const char *output = NULL;
+	char **command = NULL, why[256];
+	int argc_opts = argc, c, err, ret = 1, status;
+	double duration = 0;
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint64_t attach_start;
+	struct timespec ts;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			argc_opts = i;
+			command = argv + i + 1;
+			break;
+		}
+	}
+	if (argc_opts < 2 || strcmp(argv[1], "break")) {
+		if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+			usage(stdout);
+			return 0;
+		}
+		fail("give a mode: break (syscall and sample are not built yet); -h for help");
+		return 1;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc_opts, argv, "p:d:o:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (tb_target__parse_pid(optarg, &s.pid)) {
+				fail("-p %s: not a process id", optarg);
+				return 1;
+			}
+			break;
+		case 'd':
+			duration = strtod(optarg, NULL);
+			if (!(duration > 0)) {
+				fail("-d %s: the duration must be a number of seconds above 0",
+				     optarg);
+				return 1;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'v':
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fail("bad option (-h for help)");
+			return 1;
+		}
+	}
+	if (optind == argc_opts || !s.pid == !command) {
+		fail("give SITEs and either -p PID or -- COMMAND (-h for help)");
+		return 1;
+	}
+	if (argc_opts - optind > MAX_SITES) {
+		fail("at most %d sites", MAX_SITES);
+		return 1;
+	}
+
+	/* No SA_RESTART: a signal must interrupt waitpid so the loop can clean up. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	attach_start = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	if (command) {
+		err = tb_child__spawn(&s.child, command);
+		if (!err)
+			err = tb_child__exec(&s.child);
+		if (err) {
+			fail("cannot run %s: %s", command[0], strerror(-err));
+			tb_child__close(&s.child);
+			return 1;
+		}
+		s.started = true;
+		s.pid = s.child.pid;
+		/* The workload says when its threads exist; another program is traced at once. */
+		tb_child__wait_ready(&s.child, 2000);
+		options |= PTRACE_O_EXITKILL;
+	} else if (tb_target__check_pid(s.pid, why, sizeof(why))) {
+		fail("cannot trace pid %d: %s", (int)s.pid, why);
+		return 1;
+	}
+
+	err = seize_all(s.pid, options);
+	if (err) {
+		fail("cannot attach to pid %d: ptrace(PTRACE_SEIZE): %s%s", (int)s.pid,
+		     strerror(-err),
+		     err == -EPERM ? " — run as root or grant CAP_SYS_PTRACE (or another tracer "
+				     "holds it; Yama's ptrace_scope may forbid it)"
+				   : "");
+		goto out;
+	}
+	stop_others(-1);
+	for (int i = optind; i < argc_opts; i++) {
+		err = parse_site(&s.sites[s.nr_sites], s.pid, argv[i]);
+		if (err) {
+			fail("no site %s in pid %d: %s", argv[i], (int)s.pid, strerror(-err));
+			goto out_detach;
+		}
+		s.nr_sites++;
+	}
+	err = insert_all(s.pid);
+	if (err) {
+		fail("cannot insert the breakpoints: %s", strerror(-err));
+		goto out_detach;
+	}
+	resume_others(-1);
+	if (s.started)
+		tb_child__release(&s.child);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fprintf(stderr, PROG ": %zu breakpoint%s in pid %d (attach %.1f ms); Ctrl-C to stop\n",
+		s.nr_sites, s.nr_sites == 1 ? "" : "s", (int)s.pid,
+		(ts.tv_sec * 1000000000ull + ts.tv_nsec - attach_start) / 1e6);
+	if (duration) {
+		struct itimerval it = { .it_value = { (time_t)duration,
+						      (suseconds_t)((duration - (time_t)duration) *
+								    1e6) } };
+
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
+
+	for (;;) {
+		pid_t tid;
+
+		while (nr_deferred && !exiting) {
+			struct deferred d = deferred[--nr_deferred];
+
+			if (!dispatch(d.tid, d.status))
+				goto done;
+		}
+		if (exiting)
+			break;
+		tid = waitpid(-1, &status, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ECHILD: nothing left to wait for */
+		}
+		if (!dispatch(tid, status))
+			goto done;
+	}
+out_detach:
+	if (restore_and_detach()) {
+		fail("could not put back every original byte: the target may crash");
+		goto out;
+	}
+done:
+	ret = 0;
+	printf("%-40s %12s %20s  %s\n", "SITE", "HITS", "SUM(rdi)", "STEP");
+	for (size_t i = 0; i < s.nr_sites; i++)
+		printf("%-40s %12" PRIu64 " %20" PRIu64 "  %s\n", s.sites[i].spec, s.sites[i].hits,
+		       s.sites[i].arg0_sum, step_names[s.sites[i].step]);
+	printf("single-steps: %" PRIu64 "; lost: %" PRIu64 "\n", s.steps_single, s.lost);
+	if (output) {
+		struct tb_result *r = tb_result__new("ptrace", "break", s.pid);
+
+		for (size_t i = 0; r && i < s.nr_sites; i++)
+			tb_result__add_count(r, s.sites[i].spec, s.sites[i].hits);
+		if (r) {
+			r->lost = s.lost;
+			r->tracer_cpu_ns = tb_result__self_cpu_ns();
+			tb_result__write(r, output);
+		}
+		tb_result__free(r);
+	}
+out:
+	if (s.started) {
+		tb_child__release(&s.child);
+		if (!tb_child__wait(&s.child, &status) && WIFEXITED(status))
+			ret = ret ? ret : WEXITSTATUS(status);
+		tb_child__close(&s.child);
+	}
+	free(s.threads);
+	free(deferred);
+	return ret;
+}
