@@ -127,7 +127,17 @@ $(OUT)/tb-usdt: $(OBJ)/usdt/tb_usdt.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $^ -o $@ -lbpf $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
-TOOLS := $(OUT)/tb-usdt
+# ---- techniques/ptrace ---------------------------------------------------------------------
+
+$(OBJ)/ptrace/%.o: techniques/ptrace/%.c | $(OBJ)/ptrace
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(OUT)/tb-ptrace: $(OBJ)/ptrace/tb_ptrace.o $(OUT)/libtbcommon.a | $(OUT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $^ -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+
+TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace
 
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
@@ -183,7 +193,7 @@ clean:
 help:
 	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt:
+$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# ptrace_break.t - tb-ptrace break: exact hits and arguments on both step paths, bytes restored
+. "$(dirname "$0")/lib.sh"
+TP=$OUT/tb-ptrace
+W=$OUT/workload
+
+[ "$(id -u)" = 0 ] || skip_all "ptrace of a process not our child needs root (CAP_SYS_PTRACE)"
+
+result() { "$OUT/tests/json_get" "$@"; }
+
+"$W" -q -r 2000 -t 4 -o "$TEST_TMP/base.json"
+truth_counts "$TEST_TMP/base.json" >"$TEST_TMP/base.counts"
+
+# escape starts with push %rbp (emulated); escape+4 is push %r13 (restored and single-stepped).
+for site in escape escape+4; do
+	"$TP" break -o "$TEST_TMP/r.json" "$site" parse -- "$W" -q -r 2000 -t 4 \
+		-o "$TEST_TMP/t.json" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	ok $? "break $site parse -- workload -t 4: exit 0"
+	is "$(result "$TEST_TMP/r.json" "counts.$site" counts.parse lost | tr '\n' ' ')" \
+		"$(json_field "$TEST_TMP/t.json" methods.escape.calls) $(json_field "$TEST_TMP/t.json" \
+			methods.parse.calls) 0 " "break $site: hits equal the truth's calls, nothing lost"
+	sum=$(awk -v s="$site" '$1 == s { print $3 }' "$TEST_TMP/out")
+	is "$sum" "$(json_field "$TEST_TMP/t.json" methods.escape.arg_sum)" \
+		"break $site: the sum of the first argument (%rdi) equals the truth's checksum"
+	truth_counts "$TEST_TMP/t.json" | cmp -s "$TEST_TMP/base.counts" -
+	ok $? "break $site: the workload computed what it computes untraced"
+done
+grep -q "escape+4 .* single-step$" "$TEST_TMP/out"
+ok $? "escape+4 took the single-step path"
+"$TP" break escape -- "$W" -q -r 10 -o "$TEST_TMP/t.json" | grep -q "escape .* emulated push %rbp$"
+ok $? "escape took the emulated push %rbp path"
+
+# SIGINT mid-run, attached by -p: every byte back, the workload finishes with the right result.
+"$W" -q -r 3000 -t 4 -s 20 -o "$TEST_TMP/base20.json"
+"$W" -q -r 3000 -t 4 -s 20 -o "$TEST_TMP/t.json" &
+wpid=$!
+wait_until 10 grep -q workload "/proc/$wpid/maps"
+before=$("$OUT/tests/peek" "$wpid" escape 8)
+"$TP" break escape escape+4 parse -p "$wpid" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+tpid=$!
+wait_for "$TEST_TMP/err" "breakpoints in pid"
+during=$("$OUT/tests/peek" "$wpid" escape 1)
+kill -INT "$tpid"
+wait "$tpid"
+ok $? "SIGINT: tb-ptrace exits 0"
+is "$during" cc "attached: an int3 at escape"
+after=$("$OUT/tests/peek" "$wpid" escape 8 2>/dev/null)
+if [ -n "$after" ]; then
+	is "$after" "$before" "after SIGINT: the original bytes at escape"
+else
+	skip "the workload ended before the bytes could be read" "after SIGINT: original bytes"
+fi
+wait "$wpid"
+ok $? "after SIGINT: the workload exits 0"
+is "$(json_field "$TEST_TMP/t.json" result)" "$(json_field "$TEST_TMP/base20.json" result)" \
+	"after SIGINT: the workload's result is the untraced one"
+
+done_testing
