@@ -129,9 +129,15 @@ $(OUT)/tb-usdt: $(OBJ)/usdt/tb_usdt.o $(OUT)/libtbcommon.a | $(OUT)
 
 # ---- techniques/ptrace ---------------------------------------------------------------------
 
-$(OBJ)/ptrace/%.o: techniques/ptrace/%.c | $(OBJ)/ptrace
+# System call names, from the kernel headers this machine compiles against.
+$(OBJ)/ptrace/syscall_names.h: | $(OBJ)/ptrace
+	$(call msg,GEN,$@)
+	$(Q)echo '#include <asm/unistd_64.h>' | $(CC) -E -dM - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/[\2] = "\1",/p' | sort -t'[' -k2 -n > $@
+
+$(OBJ)/ptrace/%.o: techniques/ptrace/%.c $(OBJ)/ptrace/syscall_names.h | $(OBJ)/ptrace
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_ALL) -I$(OBJ)/ptrace -c $< -o $@
 
 $(OUT)/tb-ptrace: $(OBJ)/ptrace/tb_ptrace.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)

@@ -26,6 +26,16 @@
 
 #define PROG "tb-ptrace"
 #define MAX_SITES 64
+#define MAX_SYSCALLS 512
+
+static const char *const syscall_names[MAX_SYSCALLS] = {
+#include "syscall_names.h"
+};
+
+enum mode {
+	MODE_BREAK,
+	MODE_SYSCALL,
+};
 
 /*
  * How a hit continues past the int3. The kernel's uprobes do the same
@@ -63,6 +73,13 @@ struct thread {
 	bool stopped; /* in a ptrace stop we have seen and not resumed */
 	bool interrupting; /* PTRACE_INTERRUPT sent, its stop not seen yet */
 	bool gone;
+	bool in_syscall; /* syscall mode: between its entry and exit stops */
+	long nr; /* the system call it is in */
+	uint64_t entry_ns;
+};
+
+struct syscall_stats {
+	uint64_t calls, errors, ns;
 };
 
 static struct {
@@ -74,7 +91,12 @@ static struct {
 	struct tb_child child;
 	bool started;
 	uint64_t steps_single, lost;
-} s = { .child = TB_CHILD_INIT };
+	enum mode mode;
+	enum __ptrace_request resume_request; /* PTRACE_CONT, or PTRACE_SYSCALL to stop at each */
+	bool syscall_wanted[MAX_SYSCALLS]; /* -e: only these are counted (all without -e) */
+	struct syscall_stats syscalls[MAX_SYSCALLS];
+	uint64_t syscall_unpaired; /* exits whose entry came before we attached */
+} s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT };
 
 static volatile sig_atomic_t exiting;
 
@@ -340,7 +362,7 @@ static void resume(struct thread *t, int sig)
 {
 	if (t->gone || !t->stopped)
 		return;
-	if (ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)sig) && errno == ESRCH)
+	if (ptrace(s.resume_request, t->tid, NULL, (void *)(long)sig) && errno == ESRCH)
 		t->gone = true;
 	t->stopped = false;
 }
@@ -445,6 +467,40 @@ static int handle_trap(struct thread *t)
 	return ret;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* A system-call stop (SIGTRAP | 0x80): the entry starts the clock, the exit counts the call. */
+static void handle_syscall(struct thread *t)
+{
+	struct __ptrace_syscall_info info;
+	uint64_t now = now_ns();
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0)
+		return;
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+		t->in_syscall = true;
+		t->nr = info.entry.nr;
+		t->entry_ns = now;
+	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+		if (!t->in_syscall) {
+			s.syscall_unpaired++;
+			return;
+		}
+		t->in_syscall = false;
+		if (t->nr < 0 || t->nr >= MAX_SYSCALLS || !s.syscall_wanted[t->nr])
+			return;
+		s.syscalls[t->nr].calls++;
+		s.syscalls[t->nr].errors += info.exit.is_error;
+		s.syscalls[t->nr].ns += now - t->entry_ns;
+	}
+}
+
 /* Handles one wait status. Returns false once the whole process is gone. */
 static bool dispatch(pid_t tid, int status)
 {
@@ -479,6 +535,9 @@ static bool dispatch(pid_t tid, int status)
 			resume(t, 0); /* our interrupt, or a new thread's first stop */
 		}
 	} else if (event) {
+		resume(t, 0);
+	} else if (sig == (SIGTRAP | 0x80)) {
+		handle_syscall(t);
 		resume(t, 0);
 	} else if (sig == SIGTRAP) {
 		resume(t, handle_trap(t));
@@ -537,6 +596,71 @@ static int restore_and_detach(void)
 	return err;
 }
 
+static const char *syscall_name(int nr)
+{
+	static char buf[32];
+
+	if (nr >= 0 && nr < MAX_SYSCALLS && syscall_names[nr])
+		return syscall_names[nr];
+	snprintf(buf, sizeof(buf), "syscall_%d", nr);
+	return buf;
+}
+
+/* -e NAME[,NAME...]: count only these system calls. Returns 0 or -1 (reported). */
+static int parse_syscall_list(const char *list)
+{
+	char *copy = strdup(list), *name, *save = NULL;
+
+	if (!copy)
+		return -1;
+	memset(s.syscall_wanted, 0, sizeof(s.syscall_wanted));
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		int nr;
+
+		for (nr = 0; nr < MAX_SYSCALLS; nr++)
+			if (syscall_names[nr] && !strcmp(syscall_names[nr], name))
+				break;
+		if (nr == MAX_SYSCALLS) {
+			fail("-e %s: no system call named %s on x86-64", list, name);
+			free(copy);
+			return -1;
+		}
+		s.syscall_wanted[nr] = true;
+	}
+	free(copy);
+	return 0;
+}
+
+/* The table strace -c prints: time share, seconds, microseconds per call, calls, errors. */
+static void print_syscalls(void)
+{
+	uint64_t total_ns = 0, total_calls = 0, total_errors = 0;
+
+	for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
+		total_ns += s.syscalls[nr].ns;
+		total_calls += s.syscalls[nr].calls;
+		total_errors += s.syscalls[nr].errors;
+	}
+	printf("%6s %11s %11s %9s %9s %s\n", "% time", "seconds", "usecs/call", "calls", "errors",
+	       "syscall");
+	for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
+		const struct syscall_stats *st = &s.syscalls[nr];
+		char errors[24] = "";
+
+		if (!st->calls)
+			continue;
+		if (st->errors)
+			snprintf(errors, sizeof(errors), "%" PRIu64, st->errors);
+		printf("%6.2f %11.6f %11" PRIu64 " %9" PRIu64 " %9s %s\n",
+		       total_ns ? 100.0 * st->ns / total_ns : 0.0, st->ns / 1e9,
+		       st->ns / st->calls / 1000, st->calls, errors, syscall_name(nr));
+	}
+	printf("%6s %11.6f %11s %9" PRIu64 " %9" PRIu64 " %s\n", "100.00", total_ns / 1e9, "",
+	       total_calls, total_errors, "total");
+	printf("exits whose entry came before attaching (not counted): %" PRIu64 "\n",
+	       s.syscall_unpaired);
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -591,6 +715,7 @@ int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
+		{ "trace", required_argument, NULL, 'e' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -613,17 +738,29 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (argc_opts < 2 || strcmp(argv[1], "break")) {
-		if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			usage(stdout);
-			return 0;
-		}
-		fail("give a mode: break (syscall and sample are not built yet); -h for help");
+	if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc_opts >= 2 && !strcmp(argv[1], "break")) {
+		s.mode = MODE_BREAK;
+	} else if (argc_opts >= 2 && !strcmp(argv[1], "syscall")) {
+		s.mode = MODE_SYSCALL;
+		s.resume_request = PTRACE_SYSCALL;
+		options |= PTRACE_O_TRACESYSGOOD;
+	} else {
+		fail("give a mode: break or syscall (sample is not built yet); -h for help");
 		return 1;
 	}
+	for (int i = 0; i < MAX_SYSCALLS; i++)
+		s.syscall_wanted[i] = true;
 	optind = 2;
-	while ((c = getopt_long(argc_opts, argv, "p:d:o:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, "p:d:o:e:vh", long_opts, NULL)) != -1) {
 		switch (c) {
+		case 'e':
+			if (parse_syscall_list(optarg))
+				return 1;
+			break;
 		case 'p':
 			if (tb_target__parse_pid(optarg, &s.pid)) {
 				fail("-p %s: not a process id", optarg);
@@ -651,8 +788,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind == argc_opts || !s.pid == !command) {
-		fail("give SITEs and either -p PID or -- COMMAND (-h for help)");
+	if ((s.mode == MODE_BREAK && optind == argc_opts) ||
+	    (s.mode == MODE_SYSCALL && optind != argc_opts) || !s.pid == !command) {
+		fail(s.mode == MODE_BREAK
+			     ? "give SITEs and either -p PID or -- COMMAND (-h for help)"
+			     : "give -p PID or -- COMMAND, and no SITE (-h for help)");
 		return 1;
 	}
 	if (argc_opts - optind > MAX_SITES) {
@@ -707,7 +847,7 @@ int main(int argc, char **argv)
 		}
 		s.nr_sites++;
 	}
-	err = insert_all(s.pid);
+	err = s.mode == MODE_BREAK ? insert_all(s.pid) : 0;
 	if (err) {
 		fail("cannot insert the breakpoints: %s", strerror(-err));
 		goto out_detach;
@@ -716,9 +856,15 @@ int main(int argc, char **argv)
 	if (s.started)
 		tb_child__release(&s.child);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	fprintf(stderr, PROG ": %zu breakpoint%s in pid %d (attach %.1f ms); Ctrl-C to stop\n",
-		s.nr_sites, s.nr_sites == 1 ? "" : "s", (int)s.pid,
-		(ts.tv_sec * 1000000000ull + ts.tv_nsec - attach_start) / 1e6);
+	if (s.mode == MODE_BREAK)
+		fprintf(stderr,
+			PROG ": %zu breakpoint%s in pid %d (attach %.1f ms); Ctrl-C to stop\n",
+			s.nr_sites, s.nr_sites == 1 ? "" : "s", (int)s.pid,
+			(ts.tv_sec * 1000000000ull + ts.tv_nsec - attach_start) / 1e6);
+	else
+		fprintf(stderr,
+			PROG ": tracing system calls of pid %d (attach %.1f ms); Ctrl-C to stop\n",
+			(int)s.pid, (ts.tv_sec * 1000000000ull + ts.tv_nsec - attach_start) / 1e6);
 	if (duration) {
 		struct itimerval it = { .it_value = { (time_t)duration,
 						      (suseconds_t)((duration - (time_t)duration) *
@@ -754,16 +900,25 @@ out_detach:
 	}
 done:
 	ret = 0;
+	if (s.mode == MODE_SYSCALL) {
+		print_syscalls();
+		goto write;
+	}
 	printf("%-40s %12s %20s  %s\n", "SITE", "HITS", "SUM(rdi)", "STEP");
 	for (size_t i = 0; i < s.nr_sites; i++)
 		printf("%-40s %12" PRIu64 " %20" PRIu64 "  %s\n", s.sites[i].spec, s.sites[i].hits,
 		       s.sites[i].arg0_sum, step_names[s.sites[i].step]);
 	printf("single-steps: %" PRIu64 "; lost: %" PRIu64 "\n", s.steps_single, s.lost);
+write:
 	if (output) {
-		struct tb_result *r = tb_result__new("ptrace", "break", s.pid);
+		struct tb_result *r =
+			tb_result__new("ptrace", s.mode == MODE_BREAK ? "break" : "syscall", s.pid);
 
 		for (size_t i = 0; r && i < s.nr_sites; i++)
 			tb_result__add_count(r, s.sites[i].spec, s.sites[i].hits);
+		for (int nr = 0; r && nr < MAX_SYSCALLS; nr++)
+			if (s.syscalls[nr].calls)
+				tb_result__add_count(r, syscall_name(nr), s.syscalls[nr].calls);
 		if (r) {
 			r->lost = s.lost;
 			r->tracer_cpu_ns = tb_result__self_cpu_ns();

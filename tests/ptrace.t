@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ptrace_break.t - tb-ptrace break: exact hits and arguments on both step paths, bytes restored
+# ptrace.t - tb-ptrace: breakpoints (hits, arguments, both step paths, bytes restored) and system calls
 . "$(dirname "$0")/lib.sh"
 TP=$OUT/tb-ptrace
 W=$OUT/workload
@@ -54,5 +54,20 @@ wait "$wpid"
 ok $? "after SIGINT: the workload exits 0"
 is "$(json_field "$TEST_TMP/t.json" result)" "$(json_field "$TEST_TMP/base20.json" result)" \
 	"after SIGINT: the workload's result is the untraced one"
+
+# System calls, strace -c style: the workload's own calls counted exactly, per thread count.
+for threads in 1 4; do
+	"$TP" syscall -o "$TEST_TMP/r.json" -- "$W" -q -r 2000 -t "$threads" -o "$TEST_TMP/t.json" \
+		>"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	ok $? "syscall -- workload -t $threads: exit 0"
+	is "$(result "$TEST_TMP/r.json" counts.pread64 counts.writev | tr '\n' ' ')" \
+		"$(json_field "$TEST_TMP/t.json" syscalls.pread64) $(json_field "$TEST_TMP/t.json" \
+			syscalls.writev) " "syscall -t $threads: pread64 and writev counts equal the truth"
+done
+"$TP" syscall -e pread64 -o "$TEST_TMP/r.json" -- "$W" -q -r 500 -o "$TEST_TMP/t.json" >/dev/null \
+	2>&1
+is "$(result "$TEST_TMP/r.json" counts | tr -d '\n')" pread64 "syscall -e pread64: only pread64 counted"
+"$TP" syscall -e nosuchcall -- "$W" >/dev/null 2>"$TEST_TMP/err"
+is "$? $(wc -l <"$TEST_TMP/err")" "1 1" "syscall -e with an unknown name: exit 1, one line"
 
 done_testing
