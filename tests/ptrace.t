@@ -67,6 +67,14 @@ done
 "$TP" syscall -e pread64 -o "$TEST_TMP/r.json" -- "$W" -q -r 500 -o "$TEST_TMP/t.json" >/dev/null \
 	2>&1
 is "$(result "$TEST_TMP/r.json" counts | tr -d '\n')" pread64 "syscall -e pread64: only pread64 counted"
+# With the seccomp filter, traced from execve on: the two pread64 of the set-up, then the truth's.
+"$TP" syscall --seccomp -e pread64,writev -o "$TEST_TMP/r.json" -- "$W" -q -r 2000 -t 4 \
+	-o "$TEST_TMP/t.json" >/dev/null 2>&1
+ok $? "syscall --seccomp -- workload -t 4: exit 0"
+is "$(result "$TEST_TMP/r.json" counts.writev)" "$(json_field "$TEST_TMP/t.json" syscalls.writev)" \
+	"syscall --seccomp: writev count equals the truth"
+[ "$(result "$TEST_TMP/r.json" counts.pread64)" -ge "$(json_field "$TEST_TMP/t.json" syscalls.pread64)" ]
+ok $? "syscall --seccomp: pread64 counted from execve on (the truth's, and those before the hot phase)"
 "$TP" syscall -e nosuchcall -- "$W" >/dev/null 2>"$TEST_TMP/err"
 is "$? $(wc -l <"$TEST_TMP/err")" "1 1" "syscall -e with an unknown name: exit 1, one line"
 

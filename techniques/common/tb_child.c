@@ -56,7 +56,8 @@ static void free_gate_environ(char **envp)
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn))
-child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate_rd)
+child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate_rd,
+	   int (*before_exec)(void *), void *arg)
 {
 	sigset_t none;
 	char go;
@@ -88,6 +89,13 @@ child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate
 	if (n != 1)
 		_exit(127); /* the tracer went away before letting us run */
 	close(hold_rd);
+	if (before_exec) {
+		err = before_exec(arg);
+		if (err) {
+			errno = -err;
+			goto fail;
+		}
+	}
 
 	/* glibc's execvpe searches PATH on the stack, without allocating. */
 	execvpe(argv[0], argv, envp);
@@ -99,6 +107,12 @@ fail:
 }
 
 int tb_child__spawn(struct tb_child *child, char *const argv[])
+{
+	return tb_child__spawn_hook(child, argv, NULL, NULL);
+}
+
+int tb_child__spawn_hook(struct tb_child *child, char *const argv[], int (*before_exec)(void *),
+			 void *arg)
 {
 	int hold[2] = { -1, -1 }, status[2] = { -1, -1 }, gate[2] = { -1, -1 };
 	char **envp = NULL;
@@ -126,7 +140,7 @@ int tb_child__spawn(struct tb_child *child, char *const argv[])
 		close(hold[1]);
 		close(status[0]);
 		close(gate[1]);
-		child_main(argv, envp, hold[0], status[1], gate[0]);
+		child_main(argv, envp, hold[0], status[1], gate[0], before_exec, arg);
 	}
 	free_gate_environ(envp);
 	close(hold[0]);

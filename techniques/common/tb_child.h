@@ -49,6 +49,14 @@ struct tb_child {
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 
 /*
+ * The same, and the child calls before_exec(arg) once released, just before
+ * execve (to install a seccomp filter, say): only async-signal-safe work. A
+ * negative errno from it fails the exec with that error.
+ */
+int tb_child__spawn_hook(struct tb_child *child, char *const argv[], int (*before_exec)(void *),
+			 void *arg);
+
+/*
  * Lets the child exec. Returns 0 once execve succeeded (or the child died
  * before it could say otherwise: a later tb_child__wait tells), or the
  * negative errno of a failed execve (the child is then reaped).

@@ -17,6 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <elf.h>
 
 #include "tb_child.h"
@@ -96,9 +102,13 @@ static struct {
 	bool syscall_wanted[MAX_SYSCALLS]; /* -e: only these are counted (all without -e) */
 	struct syscall_stats syscalls[MAX_SYSCALLS];
 	uint64_t syscall_unpaired; /* exits whose entry came before we attached */
+	bool seccomp; /* --seccomp: only the -e system calls stop the command */
+	struct sock_filter filter[MAX_SYSCALLS + 8];
+	struct sock_fprog filter_prog;
 } s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT };
 
 static volatile sig_atomic_t exiting;
+static bool verbose;
 
 static void on_signal(int sig)
 {
@@ -483,9 +493,10 @@ static void handle_syscall(struct thread *t)
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0)
 		return;
-	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY || info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
 		t->in_syscall = true;
-		t->nr = info.entry.nr;
+		t->nr = info.op == PTRACE_SYSCALL_INFO_ENTRY ? (long)info.entry.nr
+							     : (long)info.seccomp.nr;
 		t->entry_ns = now;
 	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
 		if (!t->in_syscall) {
@@ -507,6 +518,10 @@ static bool dispatch(pid_t tid, int status)
 	struct thread *t = thread_of(tid);
 	int event = status >> 16, sig;
 
+	if (verbose)
+		fprintf(stderr, PROG ": thread %d: status 0x%x (stop signal %d, event %d)\n",
+			(int)tid, status, WIFSTOPPED(status) ? WSTOPSIG(status) : 0, event);
+
 	if (!t) {
 		/* A new thread can report before its creator's clone event: adopt it. */
 		t = thread_add(tid);
@@ -524,6 +539,7 @@ static bool dispatch(pid_t tid, int status)
 
 		if (!ptrace(PTRACE_GETEVENTMSG, tid, NULL, &new_tid))
 			thread_add(new_tid);
+		t = thread_of(tid); /* thread_add may have moved the array */
 		resume(t, 0);
 	} else if (event == PTRACE_EVENT_STOP) {
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
@@ -534,6 +550,12 @@ static bool dispatch(pid_t tid, int status)
 		} else {
 			resume(t, 0); /* our interrupt, or a new thread's first stop */
 		}
+	} else if (event == PTRACE_EVENT_SECCOMP) {
+		/* The filter's entry stop: run to this call's exit stop, then on freely. */
+		handle_syscall(t);
+		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL) && errno == ESRCH)
+			t->gone = true;
+		t->stopped = false;
 	} else if (event) {
 		resume(t, 0);
 	} else if (sig == (SIGTRAP | 0x80)) {
@@ -661,6 +683,50 @@ static void print_syscalls(void)
 	       s.syscall_unpaired);
 }
 
+/*
+ * The filter --seccomp installs in the command, as strace --seccomp-bpf does:
+ * the -e system calls return SECCOMP_RET_TRACE (a ptrace stop at entry),
+ * every other one runs without stopping. Another architecture's calls (i386
+ * through int 0x80) are traced too, so none escapes unseen.
+ */
+static void build_filter(void)
+{
+	struct sock_filter *f = s.filter;
+	size_t n = 0, wanted = 0, k = 0;
+
+	for (int nr = 0; nr < MAX_SYSCALLS; nr++)
+		wanted += s.syscall_wanted[nr];
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					      offsetof(struct seccomp_data, arch));
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					      offsetof(struct seccomp_data, nr));
+	for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
+		if (!s.syscall_wanted[nr])
+			continue;
+		k++;
+		/* On a match, jump over the remaining tests and the ALLOW to the TRACE. */
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, wanted - k + 1,
+						      0);
+	}
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	s.filter_prog = (struct sock_fprog){ .len = n, .filter = s.filter };
+}
+
+/* In the child, before execve: async-signal-safe system calls only. */
+static int install_filter(void *arg)
+{
+	struct sock_fprog *prog = arg;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog))
+		return -errno;
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -716,6 +782,7 @@ int main(int argc, char **argv)
 	static const struct option long_opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "trace", required_argument, NULL, 'e' },
+		{ "seccomp", no_argument, NULL, 'S' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -727,6 +794,7 @@ int main(int argc, char **argv)
 	char **command = NULL, why[256];
 	int argc_opts = argc, c, err, ret = 1, status;
 	double duration = 0;
+	bool traced_list = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t attach_start;
 	struct timespec ts;
@@ -760,6 +828,10 @@ int main(int argc, char **argv)
 		case 'e':
 			if (parse_syscall_list(optarg))
 				return 1;
+			traced_list = true;
+			break;
+		case 'S':
+			s.seccomp = true;
 			break;
 		case 'p':
 			if (tb_target__parse_pid(optarg, &s.pid)) {
@@ -779,6 +851,7 @@ int main(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -793,6 +866,12 @@ int main(int argc, char **argv)
 		fail(s.mode == MODE_BREAK
 			     ? "give SITEs and either -p PID or -- COMMAND (-h for help)"
 			     : "give -p PID or -- COMMAND, and no SITE (-h for help)");
+		return 1;
+	}
+	if (s.seccomp && (s.mode != MODE_SYSCALL || !command || !traced_list)) {
+		fail("--seccomp is for syscall mode with -- COMMAND and -e NAME,...: the filter "
+		     "goes "
+		     "into the command before it starts");
 		return 1;
 	}
 	if (argc_opts - optind > MAX_SITES) {
@@ -810,7 +889,32 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	attach_start = ts.tv_sec * 1000000000ull + ts.tv_nsec;
-	if (command) {
+	if (command && s.seccomp) {
+		/*
+		 * Seized before execve, so the filter's stops have a tracer from the
+		 * first instruction on, and every thread it starts is ours
+		 * (PTRACE_O_TRACECLONE): no need to wait for the start gate.
+		 */
+		build_filter();
+		s.resume_request = PTRACE_CONT;
+		err = tb_child__spawn_hook(&s.child, command, install_filter, &s.filter_prog);
+		if (!err && ptrace(PTRACE_SEIZE, s.child.pid, NULL,
+				   (void *)(options | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)))
+			err = -errno;
+		if (!err && !thread_add(s.child.pid))
+			err = -ENOMEM;
+		if (!err)
+			err = tb_child__exec(&s.child);
+		if (err) {
+			fail("cannot run %s: %s", command[0], strerror(-err));
+			tb_child__kill(&s.child);
+			tb_child__close(&s.child);
+			return 1;
+		}
+		s.started = true;
+		s.pid = s.child.pid;
+		options |= PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+	} else if (command) {
 		err = tb_child__spawn(&s.child, command);
 		if (!err)
 			err = tb_child__exec(&s.child);
