@@ -141,7 +141,7 @@ $(OBJ)/ptrace/%.o: techniques/ptrace/%.c $(OBJ)/ptrace/syscall_names.h | $(OBJ)/
 
 $(OUT)/tb-ptrace: $(OBJ)/ptrace/tb_ptrace.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $^ -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+	$(Q)$(CC) $^ -o $@ -lunwind-ptrace -lunwind-generic -lunwind $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
 TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace
 

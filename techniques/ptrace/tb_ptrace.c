@@ -25,6 +25,8 @@
 #include <sys/syscall.h>
 #include <elf.h>
 
+#include <libunwind-ptrace.h>
+
 #include "tb_child.h"
 #include "tb_maps.h"
 #include "tb_result.h"
@@ -41,7 +43,11 @@ static const char *const syscall_names[MAX_SYSCALLS] = {
 enum mode {
 	MODE_BREAK,
 	MODE_SYSCALL,
+	MODE_SAMPLE,
 };
+
+#define MAX_FRAMES 64
+#define NAME_CACHE 8192 /* instruction pointers whose function name is known */
 
 /*
  * How a hit continues past the int3. The kernel's uprobes do the same
@@ -84,6 +90,11 @@ struct thread {
 	uint64_t entry_ns;
 };
 
+struct leaf_count {
+	char *name;
+	uint64_t samples;
+};
+
 struct syscall_stats {
 	uint64_t calls, errors, ns;
 };
@@ -105,6 +116,12 @@ static struct {
 	bool seccomp; /* --seccomp: only the -e system calls stop the command */
 	struct sock_filter filter[MAX_SYSCALLS + 8];
 	struct sock_fprog filter_prog;
+	/* sample mode */
+	double rate_hz;
+	uint64_t samples, late, unwind_errors;
+	unw_addr_space_t unwind_space;
+	struct leaf_count *leaves;
+	size_t nr_leaves;
 } s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT };
 
 static volatile sig_atomic_t exiting;
@@ -512,6 +529,92 @@ static void handle_syscall(struct thread *t)
 	}
 }
 
+/* ---- sample mode: stop the world, unwind every thread ---------------------------------- */
+
+static struct {
+	uint64_t ip;
+	char *name;
+} name_cache[NAME_CACHE];
+
+/* The function holding ip, through libunwind's view of the target's ELF files; cached. */
+static const char *function_name(unw_cursor_t *cursor, uint64_t ip)
+{
+	size_t i = (ip * 0x9e3779b97f4a7c15ull >> 40) % NAME_CACHE;
+	char buf[256];
+	unw_word_t off;
+
+	if (name_cache[i].name && name_cache[i].ip == ip)
+		return name_cache[i].name;
+	if (unw_get_proc_name(cursor, buf, sizeof(buf), &off))
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, ip);
+	free(name_cache[i].name);
+	name_cache[i].ip = ip;
+	name_cache[i].name = strdup(buf);
+	return name_cache[i].name ? name_cache[i].name : "?";
+}
+
+static void count_leaf(const char *name)
+{
+	struct leaf_count *l;
+
+	for (size_t i = 0; i < s.nr_leaves; i++) {
+		if (!strcmp(s.leaves[i].name, name)) {
+			s.leaves[i].samples++;
+			return;
+		}
+	}
+	l = realloc(s.leaves, (s.nr_leaves + 1) * sizeof(*l));
+	if (!l)
+		return;
+	s.leaves = l;
+	s.leaves[s.nr_leaves].name = strdup(name);
+	s.leaves[s.nr_leaves].samples = s.leaves[s.nr_leaves].name ? 1 : 0;
+	s.nr_leaves++;
+}
+
+/* Unwinds one stopped thread and counts its leaf frame. Returns 0 or -1. */
+static int sample_thread(pid_t tid)
+{
+	void *upt = _UPT_create(tid);
+	unw_cursor_t cursor;
+	unw_word_t ip;
+
+	if (!upt)
+		return -1;
+	if (unw_init_remote(&cursor, s.unwind_space, upt) ||
+	    unw_get_reg(&cursor, UNW_REG_IP, &ip)) {
+		_UPT_destroy(upt);
+		return -1;
+	}
+	count_leaf(function_name(&cursor, ip));
+	_UPT_destroy(upt);
+	return 0;
+}
+
+/* One sample: every thread stopped at once, each unwound, all resumed. */
+static void take_sample(void)
+{
+	stop_others(-1);
+	for (size_t i = 0; i < s.nr_threads; i++) {
+		struct thread *t = &s.threads[i];
+
+		if (t->gone || !t->stopped)
+			continue;
+		if (sample_thread(t->tid))
+			s.unwind_errors++;
+		else
+			s.samples++;
+	}
+	resume_others(-1);
+}
+
+static int compare_leaves(const void *a, const void *b)
+{
+	const struct leaf_count *x = a, *y = b;
+
+	return (y->samples > x->samples) - (y->samples < x->samples);
+}
+
 /* Handles one wait status. Returns false once the whole process is gone. */
 static bool dispatch(pid_t tid, int status)
 {
@@ -783,6 +886,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "trace", required_argument, NULL, 'e' },
 		{ "seccomp", no_argument, NULL, 'S' },
+		{ "frequency", required_argument, NULL, 'F' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -816,15 +920,26 @@ int main(int argc, char **argv)
 		s.mode = MODE_SYSCALL;
 		s.resume_request = PTRACE_SYSCALL;
 		options |= PTRACE_O_TRACESYSGOOD;
+	} else if (argc_opts >= 2 && !strcmp(argv[1], "sample")) {
+		s.mode = MODE_SAMPLE;
+		s.rate_hz = 99;
 	} else {
-		fail("give a mode: break or syscall (sample is not built yet); -h for help");
+		fail("give a mode: break, syscall or sample; -h for help");
 		return 1;
 	}
 	for (int i = 0; i < MAX_SYSCALLS; i++)
 		s.syscall_wanted[i] = true;
 	optind = 2;
-	while ((c = getopt_long(argc_opts, argv, "p:d:o:e:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, "p:d:o:e:F:vh", long_opts, NULL)) != -1) {
 		switch (c) {
+		case 'F':
+			s.rate_hz = strtod(optarg, NULL);
+			if (!(s.rate_hz > 0 && s.rate_hz <= 10000)) {
+				fail("-F %s: the sampling rate must be 1 to 10000 per second",
+				     optarg);
+				return 1;
+			}
+			break;
 		case 'e':
 			if (parse_syscall_list(optarg))
 				return 1;
@@ -862,7 +977,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if ((s.mode == MODE_BREAK && optind == argc_opts) ||
-	    (s.mode == MODE_SYSCALL && optind != argc_opts) || !s.pid == !command) {
+	    (s.mode != MODE_BREAK && optind != argc_opts) || !s.pid == !command) {
 		fail(s.mode == MODE_BREAK
 			     ? "give SITEs and either -p PID or -- COMMAND (-h for help)"
 			     : "give -p PID or -- COMMAND, and no SITE (-h for help)");
@@ -960,7 +1075,10 @@ int main(int argc, char **argv)
 	if (s.started)
 		tb_child__release(&s.child);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (s.mode == MODE_BREAK)
+	if (s.mode == MODE_SAMPLE)
+		fprintf(stderr, PROG ": sampling pid %d at %g Hz; Ctrl-C to stop\n", (int)s.pid,
+			s.rate_hz);
+	else if (s.mode == MODE_BREAK)
 		fprintf(stderr,
 			PROG ": %zu breakpoint%s in pid %d (attach %.1f ms); Ctrl-C to stop\n",
 			s.nr_sites, s.nr_sites == 1 ? "" : "s", (int)s.pid,
@@ -975,6 +1093,46 @@ int main(int argc, char **argv)
 								    1e6) } };
 
 		setitimer(ITIMER_REAL, &it, NULL);
+	}
+
+	if (s.mode == MODE_SAMPLE) {
+		uint64_t period = 1e9 / s.rate_hz, next = now_ns() + period;
+
+		s.unwind_space = unw_create_addr_space(&_UPT_accessors, 0);
+		if (!s.unwind_space) {
+			fail("cannot create a libunwind address space");
+			goto out_detach;
+		}
+		/* An absolute schedule: a sample that comes too late is counted, not shifted. */
+		while (!exiting) {
+			uint64_t now;
+			pid_t tid;
+
+			while (nr_deferred && !exiting) {
+				struct deferred d = deferred[--nr_deferred];
+
+				if (!dispatch(d.tid, d.status))
+					goto done;
+			}
+			while ((tid = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
+				if (!dispatch(tid, status))
+					goto done;
+			if (tid < 0 && errno == ECHILD)
+				goto done;
+			now = now_ns();
+			if (now < next) {
+				uint64_t wait = next - now < 1000000 ? next - now : 1000000;
+				struct timespec nap = { 0, (long)wait };
+
+				nanosleep(&nap, NULL);
+				continue;
+			}
+			if (now - next > period)
+				s.late += (now - next) / period;
+			take_sample();
+			next += period * (1 + (now - next) / period);
+		}
+		goto out_detach;
 	}
 
 	for (;;) {
@@ -1008,6 +1166,18 @@ done:
 		print_syscalls();
 		goto write;
 	}
+	if (s.mode == MODE_SAMPLE) {
+		qsort(s.leaves, s.nr_leaves, sizeof(*s.leaves), compare_leaves);
+		printf("%8s %7s  %s\n", "SAMPLES", "SHARE", "LEAF FUNCTION");
+		for (size_t i = 0; i < s.nr_leaves && i < 20; i++)
+			printf("%8" PRIu64 " %6.2f%%  %s\n", s.leaves[i].samples,
+			       s.samples ? 100.0 * s.leaves[i].samples / s.samples : 0.0,
+			       s.leaves[i].name);
+		printf("samples %" PRIu64 " (thread stacks), late %" PRIu64
+		       ", unwind errors %" PRIu64 "\n",
+		       s.samples, s.late, s.unwind_errors);
+		goto write;
+	}
 	printf("%-40s %12s %20s  %s\n", "SITE", "HITS", "SUM(rdi)", "STEP");
 	for (size_t i = 0; i < s.nr_sites; i++)
 		printf("%-40s %12" PRIu64 " %20" PRIu64 "  %s\n", s.sites[i].spec, s.sites[i].hits,
@@ -1015,8 +1185,18 @@ done:
 	printf("single-steps: %" PRIu64 "; lost: %" PRIu64 "\n", s.steps_single, s.lost);
 write:
 	if (output) {
-		struct tb_result *r =
-			tb_result__new("ptrace", s.mode == MODE_BREAK ? "break" : "syscall", s.pid);
+		static const char *const modes[] = { "break", "syscall", "sample" };
+		struct tb_result *r = tb_result__new("ptrace", modes[s.mode], s.pid);
+
+		if (r && s.mode == MODE_SAMPLE) {
+			r->sampled = true;
+			r->samples = s.samples;
+			r->late = s.late;
+			r->torn = s.unwind_errors;
+			for (size_t i = 0; i < s.nr_leaves; i++)
+				tb_result__add_profile(r, s.leaves[i].name,
+						       (double)s.leaves[i].samples / s.samples);
+		}
 
 		for (size_t i = 0; r && i < s.nr_sites; i++)
 			tb_result__add_count(r, s.sites[i].spec, s.sites[i].hits);
