@@ -78,4 +78,21 @@ ok $? "syscall --seccomp: pread64 counted from execve on (the truth's, and those
 "$TP" syscall -e nosuchcall -- "$W" >/dev/null 2>"$TEST_TMP/err"
 is "$? $(wc -l <"$TEST_TMP/err")" "1 1" "syscall -e with an unknown name: exit 1, one line"
 
+# Sampling: the leaf profile of the running threads against the calibrated self-time shares,
+# as a total-variation distance over the methods (0 = the same, 1 = disjoint). 0.09 by hand.
+"$W" -q -r 3000 -t 2 -s 200 -c -o "$TEST_TMP/calibrated.json"
+"$TP" sample -F 200 -o "$TEST_TMP/r.json" -- "$W" -q -r 3000 -t 2 -s 200 -o "$TEST_TMP/t.json" \
+	>"$TEST_TMP/out" 2>&1
+ok $? "sample -F 200 -- workload: exit 0"
+[ "$(result "$TEST_TMP/r.json" samples)" -ge 100 ]
+ok $? "sample: at least 100 samples of running threads ($(result "$TEST_TMP/r.json" samples))"
+for m in $(json_field "$TEST_TMP/calibrated.json" methods); do
+	echo "$m $(result "$TEST_TMP/r.json" "profile.$m" 2>/dev/null || echo 0)" \
+		"$(result "$TEST_TMP/calibrated.json" "methods.$m.self_share" 2>/dev/null || echo 0)"
+done | awk '{ P[$1] = $2; Q[$1] = $3; sp += $2; sq += $3 }
+	END { for (m in P) { x = P[m] / sp - Q[m] / sq; d += x < 0 ? -x : x }; print d / 2 }' \
+	>"$TEST_TMP/tvd"
+awk '{ exit !($1 < 0.2) }' "$TEST_TMP/tvd"
+ok $? "sample: total-variation distance to the calibrated profile $(cat "$TEST_TMP/tvd") < 0.2"
+
 done_testing

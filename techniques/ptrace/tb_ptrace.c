@@ -85,6 +85,7 @@ struct thread {
 	bool stopped; /* in a ptrace stop we have seen and not resumed */
 	bool interrupting; /* PTRACE_INTERRUPT sent, its stop not seen yet */
 	bool gone;
+	bool was_running; /* sample mode: in state R just before the world stopped */
 	bool in_syscall; /* syscall mode: between its entry and exit stops */
 	long nr; /* the system call it is in */
 	uint64_t entry_ns;
@@ -118,7 +119,8 @@ static struct {
 	struct sock_fprog filter_prog;
 	/* sample mode */
 	double rate_hz;
-	uint64_t samples, late, unwind_errors;
+	uint64_t samples, late, unwind_errors, idle;
+	bool sample_idle; /* --idle: also count threads that were not running */
 	unw_addr_space_t unwind_space;
 	struct leaf_count *leaves;
 	size_t nr_leaves;
@@ -591,15 +593,43 @@ static int sample_thread(pid_t tid)
 	return 0;
 }
 
-/* One sample: every thread stopped at once, each unwound, all resumed. */
+/* Was the thread running (or runnable) rather than blocked? From /proc/PID/task/TID/stat. */
+static bool thread_running(pid_t tid)
+{
+	char path[96], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)s.pid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'R';
+}
+
+/*
+ * One sample: every thread stopped at once, each unwound, all resumed. A
+ * thread that was blocked (waiting in a system call) is counted as idle and
+ * not unwound unless --idle, as profilers of running code do.
+ */
 static void take_sample(void)
 {
+	for (size_t i = 0; i < s.nr_threads; i++)
+		s.threads[i].was_running = thread_running(s.threads[i].tid);
 	stop_others(-1);
 	for (size_t i = 0; i < s.nr_threads; i++) {
 		struct thread *t = &s.threads[i];
 
 		if (t->gone || !t->stopped)
 			continue;
+		if (!t->was_running && !s.sample_idle) {
+			s.idle++;
+			continue;
+		}
 		if (sample_thread(t->tid))
 			s.unwind_errors++;
 		else
@@ -887,6 +917,7 @@ int main(int argc, char **argv)
 		{ "trace", required_argument, NULL, 'e' },
 		{ "seccomp", no_argument, NULL, 'S' },
 		{ "frequency", required_argument, NULL, 'F' },
+		{ "idle", no_argument, NULL, 'I' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -932,6 +963,9 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc_opts, argv, "p:d:o:e:F:vh", long_opts, NULL)) != -1) {
 		switch (c) {
+		case 'I':
+			s.sample_idle = true;
+			break;
 		case 'F':
 			s.rate_hz = strtod(optarg, NULL);
 			if (!(s.rate_hz > 0 && s.rate_hz <= 10000)) {
@@ -1173,9 +1207,9 @@ done:
 			printf("%8" PRIu64 " %6.2f%%  %s\n", s.leaves[i].samples,
 			       s.samples ? 100.0 * s.leaves[i].samples / s.samples : 0.0,
 			       s.leaves[i].name);
-		printf("samples %" PRIu64 " (thread stacks), late %" PRIu64
-		       ", unwind errors %" PRIu64 "\n",
-		       s.samples, s.late, s.unwind_errors);
+		printf("samples %" PRIu64 " (running threads), idle %" PRIu64
+		       " (blocked, not unwound), late %" PRIu64 ", unwind errors %" PRIu64 "\n",
+		       s.samples, s.idle, s.late, s.unwind_errors);
 		goto write;
 	}
 	printf("%-40s %12s %20s  %s\n", "SITE", "HITS", "SUM(rdi)", "STEP");
