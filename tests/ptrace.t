@@ -27,7 +27,7 @@ for site in escape escape+4; do
 done
 grep -q "escape+4 .* single-step$" "$TEST_TMP/out"
 ok $? "escape+4 took the single-step path"
-"$TP" break escape -- "$W" -q -r 10 -o "$TEST_TMP/t.json" | grep -q "escape .* emulated push %rbp$"
+"$TP" break escape -- "$W" -q -r 10 -o "$TEST_TMP/t.json" 2>/dev/null | grep -q "escape .* emulated push %rbp$"
 ok $? "escape took the emulated push %rbp path"
 
 # SIGINT mid-run, attached by -p: every byte back, the workload finishes with the right result.
@@ -36,6 +36,7 @@ ok $? "escape took the emulated push %rbp path"
 wpid=$!
 wait_until 10 grep -q workload "/proc/$wpid/maps"
 before=$("$OUT/tests/peek" "$wpid" escape 8)
+rm -f "$TEST_TMP/err" # wait_for must not find an earlier run's line
 "$TP" break escape escape+4 parse -p "$wpid" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
 tpid=$!
 wait_for "$TEST_TMP/err" "breakpoints in pid"
