@@ -95,4 +95,4 @@ wait_until()
 }
 
 # wait_for FILE PATTERN: up to 10 s for PATTERN to appear in FILE
-wait_for() { wait_until 10 grep -q "$2" "$1"; }
+wait_for() { wait_until 10 grep -qs "$2" "$1"; }
