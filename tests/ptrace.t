@@ -79,6 +79,34 @@ ok $? "syscall --seccomp: pread64 counted from execve on (the truth's, and those
 "$TP" syscall -e nosuchcall -- "$W" >/dev/null 2>"$TEST_TMP/err"
 is "$? $(wc -l <"$TEST_TMP/err")" "1 1" "syscall -e with an unknown name: exit 1, one line"
 
+# Group stops are the program's: kill -STOP stops it under the tracer, kill -CONT resumes it; a
+# second tracer is told who holds the process.
+"$W" -q -r 3000 -t 2 -s 200 -o "$TEST_TMP/base200.json"
+rm -f "$TEST_TMP/gate"
+mkfifo "$TEST_TMP/gate"
+"$W" -q -r 3000 -t 2 -s 200 -g 3 -o "$TEST_TMP/t.json" 3<>"$TEST_TMP/gate" &
+wpid=$!
+rm -f "$TEST_TMP/err"
+"$TP" break parse -p "$wpid" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+tpid=$!
+wait_for "$TEST_TMP/err" "breakpoint in pid"
+printf g >"$TEST_TMP/gate"
+sleep 0.2
+kill -STOP "$wpid"
+wait_until 5 grep -q '^State:.*t (tracing stop)' "/proc/$wpid/status"
+ok $? "kill -STOP under the tracer: the process stops"
+"$TP" break parse -p "$wpid" >/dev/null 2>"$TEST_TMP/err2"
+is "$? $(grep -c "already traced by pid $tpid" "$TEST_TMP/err2")" "1 1" \
+	"a second tracer: exit 1, naming the one that holds the process"
+kill -CONT "$wpid"
+wait "$wpid"
+ok $? "kill -CONT: the process runs on and exits 0"
+is "$(json_field "$TEST_TMP/t.json" result)" "$(json_field "$TEST_TMP/base200.json" result)" \
+	"... with its untraced result"
+wait "$tpid"
+is "$(awk '$1 == "parse" { print $2 }' "$TEST_TMP/out")" \
+	"$(json_field "$TEST_TMP/t.json" methods.parse.calls)" "... and every parse call counted"
+
 # Sampling: the leaf profile of the running threads against the calibrated self-time shares,
 # as a total-variation distance over the methods (0 = the same, 1 = disjoint). 0.09 by hand.
 "$W" -q -r 3000 -t 2 -s 200 -c -o "$TEST_TMP/calibrated.json"

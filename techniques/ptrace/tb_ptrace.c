@@ -860,6 +860,24 @@ static int install_filter(void *arg)
 	return 0;
 }
 
+/* The pid tracing pid (TracerPid in /proc/PID/status), 0 if none, -1 if unknown. */
+static pid_t tracer_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t tracer = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	fclose(f);
+	return tracer;
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -1083,6 +1101,12 @@ int main(int argc, char **argv)
 	}
 
 	err = seize_all(s.pid, options);
+	if (err == -EPERM && tracer_of(s.pid) > 0) {
+		fail("cannot attach to pid %d: it is already traced by pid %d (TracerPid) — one "
+		     "ptrace tracer at a time; stop that one first",
+		     (int)s.pid, (int)tracer_of(s.pid));
+		goto out;
+	}
 	if (err) {
 		fail("cannot attach to pid %d: ptrace(PTRACE_SEIZE): %s%s", (int)s.pid,
 		     strerror(-err),
