@@ -30,6 +30,17 @@ ok $? "escape+4 took the single-step path"
 "$TP" break escape -- "$W" -q -r 10 -o "$TEST_TMP/t.json" 2>/dev/null | grep -q "escape .* emulated push %rbp$"
 ok $? "escape took the emulated push %rbp path"
 
+# USDT sites: every site of the probe, each a nop (the emulated path), counted exactly.
+"$TP" break -o "$TEST_TMP/r.json" usdt:tracebench:request_start usdt:tracebench:method_entry -- \
+	"$OUT/workload-usdt" -q -r 2000 -t 2 -o "$TEST_TMP/t.json" >"$TEST_TMP/out" 2>/dev/null
+ok $? "break usdt:... -- workload-usdt: exit 0"
+is "$(result "$TEST_TMP/r.json" counts.usdt:tracebench:request_start \
+	counts.usdt:tracebench:method_entry | tr '\n' ' ')" \
+	"$(json_field "$TEST_TMP/t.json" requests) $(json_field "$TEST_TMP/t.json" method_calls) " \
+	"break usdt: hits of request_start and of method_entry's sites equal the truth"
+! grep "usdt:" "$TEST_TMP/out" | grep -vq "emulated nop$"
+ok $? "break usdt: every USDT site took the emulated nop path"
+
 # SIGINT mid-run, attached by -p: every byte back, the workload finishes with the right result.
 "$W" -q -r 3000 -t 4 -s 20 -o "$TEST_TMP/base20.json"
 "$W" -q -r 3000 -t 4 -s 20 -o "$TEST_TMP/t.json" &

@@ -28,6 +28,7 @@
 #include <libunwind-ptrace.h>
 
 #include "tb_child.h"
+#include "tb_elf.h"
 #include "tb_maps.h"
 #include "tb_result.h"
 #include "tb_target.h"
@@ -76,6 +77,7 @@ struct site {
 	unsigned char orig[16]; /* the bytes at addr before the int3 */
 	unsigned int len; /* of the emulated instruction */
 	enum step_kind step;
+	uint64_t semaphore; /* a USDT site's semaphore (raised while inserted), or 0 */
 	bool inserted;
 	uint64_t hits, arg0_sum;
 };
@@ -281,6 +283,25 @@ static struct site *site_at(uint64_t addr)
 	return NULL;
 }
 
+/*
+ * A USDT semaphore counts its listeners, as the kernel's reference counter
+ * does for uprobes: the guarded code (and its nop) runs only while it is not
+ * zero. One increment per site while its int3 is in place.
+ */
+static int adjust_semaphore(pid_t tid, const struct site *site, int delta)
+{
+	uint16_t v;
+	int err;
+
+	if (!site->semaphore)
+		return 0;
+	err = peek_bytes(tid, site->semaphore, (unsigned char *)&v, sizeof(v));
+	if (err)
+		return err;
+	v += delta;
+	return poke_bytes(tid, site->semaphore, (unsigned char *)&v, sizeof(v));
+}
+
 static int insert_all(pid_t tid)
 {
 	static const unsigned char int3 = 0xcc;
@@ -298,6 +319,9 @@ static int insert_all(pid_t tid)
 		if (err)
 			return err;
 		site->inserted = true;
+		err = adjust_semaphore(tid, site, 1);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -313,7 +337,8 @@ static int remove_all(pid_t tid)
 		if (!site->inserted)
 			continue;
 		if (poke_bytes(tid, site->addr, site->orig, 1) ||
-		    peek_bytes(tid, site->addr, &now, 1) || now != site->orig[0]) {
+		    peek_bytes(tid, site->addr, &now, 1) || now != site->orig[0] ||
+		    adjust_semaphore(tid, site, -1)) {
 			ret = -EIO;
 			continue;
 		}
@@ -709,12 +734,59 @@ static bool dispatch(pid_t tid, int status)
  * an int3 re-executes the original instruction), restores every byte,
  * verifies it, and detaches. Returns 0 or -EIO if a byte could not be put back.
  */
+/*
+ * A thread can execute an int3 just as PTRACE_INTERRUPT reaches it: it
+ * reports the interrupt stop, and the breakpoint's SIGTRAP waits, queued to
+ * it. Detached like that, it would die of that SIGTRAP. Is one queued?
+ */
+static bool trap_pending(pid_t tid)
+{
+	char path[96], line[128];
+	unsigned long long pending = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)s.pid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigPnd: %llx", &pending) == 1)
+			break;
+	fclose(f);
+	return pending & (1ull << (SIGTRAP - 1));
+}
+
+/* Lets the queued SIGTRAP be delivered into a stop, and keeps that stop for the roll-back. */
+static void take_pending_trap(struct thread *t)
+{
+	int status;
+
+	if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
+		return;
+	while (waitpid(t->tid, &status, __WALL) < 0)
+		if (errno != EINTR)
+			return;
+	if (WIFSTOPPED(status))
+		defer(t->tid, status);
+	else
+		t->gone = true;
+}
+
 static int restore_and_detach(void)
 {
 	pid_t any = -1;
 	int err;
 
 	stop_others(-1);
+	for (size_t i = 0; i < s.nr_threads; i++) {
+		struct thread *t = &s.threads[i];
+		bool deferred_trap = false;
+
+		for (size_t j = 0; j < nr_deferred; j++)
+			deferred_trap |= deferred[j].tid == t->tid;
+		if (!t->gone && t->stopped && !deferred_trap && trap_pending(t->tid))
+			take_pending_trap(t);
+	}
 	for (size_t i = 0; i < nr_deferred; i++) {
 		struct thread *t = thread_of(deferred[i].tid);
 		struct user_regs_struct regs;
@@ -888,7 +960,8 @@ static void usage(FILE *f)
 		   "SITE; every hit stops the thread, wakes " PROG ", which counts it and steps\n"
 		   "over the instruction the int3 replaced.\n"
 		   "\n"
-		   "SITE is [FILE:]SYMBOL[+OFFSET] (FILE: a mapped executable or library).\n"
+		   "SITE is [FILE:]SYMBOL[+OFFSET] (FILE: a mapped executable or library), or\n"
+		   "usdt:PROVIDER:NAME for every site of a USDT probe in the executable.\n"
 		   "\n"
 		   "  -p, --pid PID        trace a running process (PTRACE_SEIZE)\n"
 		   "  -- COMMAND [ARGS]    start COMMAND (dies with " PROG ": PTRACE_O_EXITKILL)\n"
@@ -926,6 +999,60 @@ static int parse_site(struct site *site, pid_t pid, const char *spec)
 	site->spec = spec;
 	site->addr = addr + offset;
 	return 0;
+}
+
+/*
+ * usdt:PROVIDER:NAME: a breakpoint at every site of that USDT probe in the
+ * executable (a nop: the emulated path). Returns 0, -ENOENT, -ENOSPC (too
+ * many sites) or another -errno.
+ */
+static int add_usdt_sites(pid_t pid, const char *spec)
+{
+	const char *probe = spec + strlen("usdt:"), *colon = strchr(probe, ':');
+	struct tb_usdt_note *notes = NULL;
+	struct tb_map *maps = NULL;
+	struct tb_elf *elf = NULL;
+	size_t nr = 0, nr_maps = 0, found = 0;
+	char exe[64];
+	int err;
+
+	if (!colon)
+		return -EINVAL;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	err = tb_elf__open(exe, &elf);
+	if (!err)
+		err = tb_elf__usdt_notes(elf, &notes, &nr);
+	if (!err)
+		err = tb_maps__read(pid, &maps, &nr_maps);
+	for (size_t i = 0; !err && i < nr; i++) {
+		struct site *site;
+
+		if (strncmp(notes[i].provider, probe, colon - probe) ||
+		    notes[i].provider[colon - probe] || strcmp(notes[i].name, colon + 1))
+			continue;
+		if (s.nr_sites == MAX_SITES) {
+			err = -ENOSPC;
+			break;
+		}
+		site = &s.sites[s.nr_sites];
+		err = tb_maps__offset_to_addr(maps, nr_maps, exe, notes[i].file_offset,
+					      &site->addr);
+		site->semaphore = 0;
+		if (!err && notes[i].semaphore_offset)
+			err = tb_maps__offset_to_addr(maps, nr_maps, exe, notes[i].semaphore_offset,
+						      &site->semaphore);
+		if (!err) {
+			site->spec = spec;
+			s.nr_sites++;
+			found++;
+		}
+	}
+	if (!err && !found)
+		err = -ENOENT;
+	tb_maps__free(maps, nr_maps);
+	tb_usdt_notes__free(notes, nr);
+	tb_elf__close(elf);
+	return err;
 }
 
 int main(int argc, char **argv)
@@ -1117,12 +1244,19 @@ int main(int argc, char **argv)
 	}
 	stop_others(-1);
 	for (int i = optind; i < argc_opts; i++) {
-		err = parse_site(&s.sites[s.nr_sites], s.pid, argv[i]);
+		if (!strncmp(argv[i], "usdt:", 5)) {
+			err = add_usdt_sites(s.pid, argv[i]);
+		} else {
+			err = s.nr_sites < MAX_SITES
+				      ? parse_site(&s.sites[s.nr_sites], s.pid, argv[i])
+				      : -ENOSPC;
+			if (!err)
+				s.nr_sites++;
+		}
 		if (err) {
 			fail("no site %s in pid %d: %s", argv[i], (int)s.pid, strerror(-err));
 			goto out_detach;
 		}
-		s.nr_sites++;
 	}
 	err = s.mode == MODE_BREAK ? insert_all(s.pid) : 0;
 	if (err) {
