@@ -121,18 +121,42 @@ is "$(awk '$1 == "parse" { print $2 }' "$TEST_TMP/out")" \
 # Sampling: the leaf profile of the running threads against the calibrated self-time shares,
 # as a total-variation distance over the methods (0 = the same, 1 = disjoint). 0.09 by hand.
 "$W" -q -r 3000 -t 2 -s 200 -c -o "$TEST_TMP/calibrated.json"
-"$TP" sample -F 200 -o "$TEST_TMP/r.json" -- "$W" -q -r 3000 -t 2 -s 200 -o "$TEST_TMP/t.json" \
-	>"$TEST_TMP/out" 2>&1
+"$TP" sample -F 200 -o "$TEST_TMP/r.json" --folded "$TEST_TMP/native.folded" \
+	--folded-methods "$TEST_TMP/methods.folded" -- "$W" -q -r 3000 -t 2 -s 200 \
+	-o "$TEST_TMP/t.json" >"$TEST_TMP/out" 2>&1
 ok $? "sample -F 200 -- workload: exit 0"
-[ "$(result "$TEST_TMP/r.json" samples)" -ge 100 ]
-ok $? "sample: at least 100 samples of running threads ($(result "$TEST_TMP/r.json" samples))"
-for m in $(json_field "$TEST_TMP/calibrated.json" methods); do
-	echo "$m $(result "$TEST_TMP/r.json" "profile.$m" 2>/dev/null || echo 0)" \
-		"$(result "$TEST_TMP/calibrated.json" "methods.$m.self_share" 2>/dev/null || echo 0)"
-done | awk '{ P[$1] = $2; Q[$1] = $3; sp += $2; sq += $3 }
-	END { for (m in P) { x = P[m] / sp - Q[m] / sq; d += x < 0 ? -x : x }; print d / 2 }' \
-	>"$TEST_TMP/tvd"
-awk '{ exit !($1 < 0.2) }' "$TEST_TMP/tvd"
-ok $? "sample: total-variation distance to the calibrated profile $(cat "$TEST_TMP/tvd") < 0.2"
+samples=$(result "$TEST_TMP/r.json" samples)
+[ "$samples" -ge 100 ]
+ok $? "sample: at least 100 samples of running threads ($samples)"
+# tvd PROFILE_KEY: distance between the result's PROFILE_KEY and the calibrated self shares
+tvd()
+{
+	for m in $(json_field "$TEST_TMP/calibrated.json" methods); do
+		echo "$m $(result "$TEST_TMP/r.json" "$1.$m" 2>/dev/null || echo 0)" \
+			"$(result "$TEST_TMP/calibrated.json" "methods.$m.self_share" 2>/dev/null || echo 0)"
+	done | awk '{ P[$1] = $2; Q[$1] = $3; sp += $2; sq += $3 }
+		END { for (m in P) { x = P[m] / sp - Q[m] / sq; d += x < 0 ? -x : x }; print d / 2 }'
+}
+d=$(tvd profile)
+awk -v d="$d" 'BEGIN { exit !(d < 0.2) }'
+ok $? "sample: total-variation distance of the native leaf profile to the calibrated one $d < 0.2"
+d=$(tvd method_profile)
+awk -v d="$d" 'BEGIN { exit !(d < 0.2) }'
+ok $? "sample: the same for the in-memory stack's leaf methods: $d < 0.2"
+
+# Folded stacks: "frame;frame;... COUNT", one line per stack, counts adding up to the samples.
+awk 'NF != 2 || $2 !~ /^[0-9]+$/ { bad++ } { n += $2 } END { print n + 0, bad + 0 }' \
+	"$TEST_TMP/native.folded" >"$TEST_TMP/sum"
+is "$(cat "$TEST_TMP/sum")" "$samples 0" "--folded: well-formed lines whose counts add up to the samples"
+grep -Eq '(^|;)worker_main;handle_request;query(;|$)' "$TEST_TMP/native.folded"
+ok $? "--folded: whole native stacks, root first (worker_main;handle_request;query)"
+grep -Eq '(^|;)__xmknodat;' "$TEST_TMP/native.folded"
+ok $((!$?)) "--folded: no wrong nearest-symbol names for stripped libc frames"
+awk '{ n += $2 } $1 !~ /^handle_request(;|$)/ && $1 != "(no method)" { bad++ }
+	END { print n + 0, bad + 0 }' "$TEST_TMP/methods.folded" >"$TEST_TMP/sum"
+is "$(cat "$TEST_TMP/sum")" "$(($(result "$TEST_TMP/r.json" method_samples))) 0" \
+	"--folded-methods: every in-memory stack starts at handle_request; counts add up"
+grep -q '^handle_request;render;render_row;escape ' "$TEST_TMP/methods.folded"
+ok $? "--folded-methods: the deepest path of the call tree is there"
 
 done_testing

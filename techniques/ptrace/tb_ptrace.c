@@ -1,36 +1,40 @@
 /* tb_ptrace.c - tb-ptrace: gdb-style breakpoints through ptrace (work in progress: break mode) */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <dirent.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <elf.h>
 
 #include <libunwind-ptrace.h>
 
 #include "tb_child.h"
 #include "tb_elf.h"
+#include "tb_json.h"
 #include "tb_maps.h"
 #include "tb_result.h"
+#include "tb_stack.h"
+#include "tb_tally.h"
 #include "tb_target.h"
 
 #define PROG "tb-ptrace"
@@ -93,11 +97,6 @@ struct thread {
 	uint64_t entry_ns;
 };
 
-struct leaf_count {
-	char *name;
-	uint64_t samples;
-};
-
 struct syscall_stats {
 	uint64_t calls, errors, ns;
 };
@@ -124,9 +123,15 @@ static struct {
 	uint64_t samples, late, unwind_errors, idle;
 	bool sample_idle; /* --idle: also count threads that were not running */
 	unw_addr_space_t unwind_space;
-	struct leaf_count *leaves;
-	size_t nr_leaves;
-} s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT };
+	struct tb_tally leaves, stacks; /* native: leaf function, folded stack */
+	/* the workload's in-memory stack (workload/tb_stack.h), when the target has one */
+	uint64_t stack_root_addr;
+	struct tb_stack_root stack_root;
+	char **method_names;
+	int mem_fd; /* /proc/PID/mem */
+	uint64_t method_samples, method_torn;
+	struct tb_tally method_leaves, method_stacks;
+} s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT, .mem_fd = -1 };
 
 static volatile sig_atomic_t exiting;
 static bool verbose;
@@ -563,59 +568,189 @@ static struct {
 	char *name;
 } name_cache[NAME_CACHE];
 
-/* The function holding ip, through libunwind's view of the target's ELF files; cached. */
+static struct tb_map *maps;
+static size_t nr_maps;
+
+/* "FILE+0xOFFSET" for an address without a symbol, re-reading the maps for a new mapping. */
+static void module_offset(uint64_t ip, char *buf, size_t len)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nr_maps; i++) {
+			const char *base;
+
+			if (ip < maps[i].start || ip >= maps[i].end || !maps[i].path)
+				continue;
+			base = strrchr(maps[i].path, '/');
+			snprintf(buf, len, "%s+0x%" PRIx64, base ? base + 1 : maps[i].path,
+				 ip - maps[i].start + maps[i].offset);
+			return;
+		}
+		tb_maps__free(maps, nr_maps);
+		maps = NULL;
+		nr_maps = 0;
+		if (tb_maps__read(s.pid, &maps, &nr_maps))
+			break;
+	}
+	snprintf(buf, len, "0x%" PRIx64, ip);
+}
+
+/*
+ * The function holding ip, through libunwind's view of the target's ELF
+ * files; cached. A stripped library (libc) has only its dynamic symbols,
+ * and the nearest one below ip may be another function: a name is kept only
+ * if it starts where the unwind information says ip's function starts.
+ */
 static const char *function_name(unw_cursor_t *cursor, uint64_t ip)
 {
 	size_t i = (ip * 0x9e3779b97f4a7c15ull >> 40) % NAME_CACHE;
+	unw_proc_info_t info;
 	char buf[256];
 	unw_word_t off;
 
 	if (name_cache[i].name && name_cache[i].ip == ip)
 		return name_cache[i].name;
-	if (unw_get_proc_name(cursor, buf, sizeof(buf), &off))
-		snprintf(buf, sizeof(buf), "0x%" PRIx64, ip);
+	if (unw_get_proc_name(cursor, buf, sizeof(buf), &off) ||
+	    (!unw_get_proc_info(cursor, &info) && info.start_ip != ip - off))
+		module_offset(ip, buf, sizeof(buf));
 	free(name_cache[i].name);
 	name_cache[i].ip = ip;
 	name_cache[i].name = strdup(buf);
 	return name_cache[i].name ? name_cache[i].name : "?";
 }
 
-static void count_leaf(const char *name)
+/*
+ * Unwinds one stopped thread with libunwind's ptrace accessors and counts its
+ * leaf function and its whole stack, folded root first. Returns 0 or -1.
+ */
+static int sample_native(pid_t tid)
 {
-	struct leaf_count *l;
-
-	for (size_t i = 0; i < s.nr_leaves; i++) {
-		if (!strcmp(s.leaves[i].name, name)) {
-			s.leaves[i].samples++;
-			return;
-		}
-	}
-	l = realloc(s.leaves, (s.nr_leaves + 1) * sizeof(*l));
-	if (!l)
-		return;
-	s.leaves = l;
-	s.leaves[s.nr_leaves].name = strdup(name);
-	s.leaves[s.nr_leaves].samples = s.leaves[s.nr_leaves].name ? 1 : 0;
-	s.nr_leaves++;
-}
-
-/* Unwinds one stopped thread and counts its leaf frame. Returns 0 or -1. */
-static int sample_thread(pid_t tid)
-{
+	const char *frames[MAX_FRAMES];
 	void *upt = _UPT_create(tid);
 	unw_cursor_t cursor;
-	unw_word_t ip;
+	char folded[MAX_FRAMES * 64];
+	size_t nr = 0, len = 0;
+	int err = -1;
 
 	if (!upt)
 		return -1;
-	if (unw_init_remote(&cursor, s.unwind_space, upt) ||
-	    unw_get_reg(&cursor, UNW_REG_IP, &ip)) {
-		_UPT_destroy(upt);
-		return -1;
-	}
-	count_leaf(function_name(&cursor, ip));
+	if (unw_init_remote(&cursor, s.unwind_space, upt))
+		goto out;
+	do {
+		unw_word_t ip;
+
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip))
+			break;
+		frames[nr++] = function_name(&cursor, ip);
+	} while (nr < MAX_FRAMES && unw_step(&cursor) > 0);
+	if (!nr)
+		goto out;
+	folded[0] = 0;
+	for (size_t i = nr; i-- > 0 && len < sizeof(folded);)
+		len += snprintf(folded + len, sizeof(folded) - len, "%s%s", frames[i],
+				i ? ";" : "");
+	if (tb_tally__add(&s.leaves, frames[0], 1) || tb_tally__add(&s.stacks, folded, 1))
+		goto out;
+	err = 0;
+out:
 	_UPT_destroy(upt);
-	return 0;
+	return err;
+}
+
+/* ---- the workload's in-memory stack ------------------------------------------------------ */
+
+static int read_mem(uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n = pread(s.mem_fd, buf, len, (off_t)addr);
+
+	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+}
+
+/*
+ * Finds tb_stack_root in the target and reads the method names it points
+ * to. A target without one (any program but the workload) just has no
+ * method stacks. Returns true if it has.
+ */
+static bool open_method_stacks(void)
+{
+	char path[64];
+
+	if (tb_maps__resolve_symbol(s.pid, NULL, TB_STACK_ROOT_SYMBOL, &s.stack_root_addr))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)s.pid);
+	s.mem_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s.mem_fd < 0 || read_mem(s.stack_root_addr, &s.stack_root, sizeof(s.stack_root)) ||
+	    s.stack_root.magic != TB_STACK_MAGIC || s.stack_root.version != TB_STACK_VERSION ||
+	    s.stack_root.thread_stack_size != sizeof(struct tb_thread_stack) ||
+	    s.stack_root.nr_methods > 4096)
+		goto fail;
+	s.method_names = calloc(s.stack_root.nr_methods, sizeof(*s.method_names));
+	for (uint32_t m = 0; s.method_names && m < s.stack_root.nr_methods; m++) {
+		char name[64] = "";
+		uint64_t at;
+
+		if (read_mem(s.stack_root.method_names + 8 * m, &at, sizeof(at)))
+			goto fail;
+		for (size_t i = 0; i < sizeof(name) - 1; i++)
+			if (read_mem(at + i, &name[i], 1) || !name[i])
+				break;
+		s.method_names[m] = strdup(name);
+	}
+	if (s.method_names)
+		return true;
+fail:
+	if (s.mem_fd >= 0)
+		close(s.mem_fd);
+	s.mem_fd = -1;
+	s.stack_root_addr = 0;
+	return false;
+}
+
+/*
+ * Reads the in-memory stack of one stopped thread and counts its leaf method
+ * and the folded method stack. Stopped, the thread cannot be changing it:
+ * an odd sequence number means it was stopped in the middle of a push or a
+ * pop, and the copy is counted as torn. A thread without a slot (the main
+ * thread) is not counted.
+ */
+static void sample_methods(pid_t tid)
+{
+	struct tb_thread_stack stack;
+	char folded[TB_STACK_MAX_DEPTH * 32 + 16];
+	uint32_t nr_threads;
+	size_t len = 0;
+
+	if (read_mem(s.stack_root_addr + offsetof(struct tb_stack_root, nr_threads), &nr_threads,
+		     sizeof(nr_threads)))
+		return;
+	for (uint32_t i = 0; i < nr_threads && i < s.stack_root.max_threads; i++) {
+		uint64_t at = s.stack_root.threads + (uint64_t)i * sizeof(stack);
+		uint32_t depth;
+
+		if (read_mem(at + offsetof(struct tb_thread_stack, tid), &stack.tid,
+			     sizeof(stack.tid)) ||
+		    stack.tid != (uint32_t)tid)
+			continue;
+		if (read_mem(at, &stack, sizeof(stack)) || (stack.seq & 1)) {
+			s.method_torn++;
+			return;
+		}
+		depth = stack.depth < TB_STACK_MAX_DEPTH ? stack.depth : TB_STACK_MAX_DEPTH;
+		folded[0] = 0;
+		for (uint32_t d = 0; d < depth && len < sizeof(folded); d++) {
+			uint32_t m = stack.frames[d].method_id;
+			const char *name = m < s.stack_root.nr_methods ? s.method_names[m] : "?";
+
+			len += snprintf(folded + len, sizeof(folded) - len, "%s%s", d ? ";" : "",
+					name ? name : "?");
+		}
+		if (!depth)
+			snprintf(folded, sizeof(folded), "(no method)");
+		s.method_samples++;
+		tb_tally__add(&s.method_stacks, folded, 1);
+		tb_tally__add(&s.method_leaves, strrchr(folded, ';') ? strrchr(folded, ';') + 1 : folded,
+			      1);
+		return;
+	}
 }
 
 /* Was the thread running (or runnable) rather than blocked? From /proc/PID/task/TID/stat. */
@@ -655,19 +790,64 @@ static void take_sample(void)
 			s.idle++;
 			continue;
 		}
-		if (sample_thread(t->tid))
+		if (sample_native(t->tid))
 			s.unwind_errors++;
 		else
 			s.samples++;
+		if (s.stack_root_addr)
+			sample_methods(t->tid);
 	}
 	resume_others(-1);
 }
 
-static int compare_leaves(const void *a, const void *b)
+/* The 20 largest counts of a tally with their share of it. */
+static void print_top(const struct tb_tally *t, const char *what)
 {
-	const struct leaf_count *x = a, *y = b;
+	struct tb_tally_entry *top = tb_tally__sorted(t);
 
-	return (y->samples > x->samples) - (y->samples < x->samples);
+	printf("%8s %7s  %s\n", "SAMPLES", "SHARE", what);
+	for (size_t i = 0; top && i < t->nr_keys && i < 20; i++)
+		printf("%8" PRIu64 " %6.2f%%  %s\n", top[i].count, 100.0 * top[i].count / t->total,
+		       top[i].key);
+	free(top);
+}
+
+/* Folded stacks for flamegraph.pl. Returns 0 or -1 (reported). */
+static int write_folded(const char *path, const struct tb_tally *t)
+{
+	FILE *f;
+	int err;
+
+	if (!path)
+		return 0;
+	f = fopen(path, "we");
+	if (!f) {
+		fail("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	err = tb_tally__write_folded(t, f);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (err) {
+		fail("cannot write %s: %s", path, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* A tally as {key: share of its total}, for the result file. */
+static void emit_shares(struct tb_json_writer *w, void *ctx)
+{
+	const struct tb_tally *t = ctx;
+	struct tb_tally_entry *sorted = tb_tally__sorted(t);
+
+	tb_json_writer__begin_object(w);
+	for (size_t i = 0; sorted && i < t->nr_keys; i++) {
+		tb_json_writer__key(w, sorted[i].key);
+		tb_json_writer__double(w, (double)sorted[i].count / t->total);
+	}
+	tb_json_writer__end_object(w);
+	free(sorted);
 }
 
 /* Handles one wait status. Returns false once the whole process is gone. */
@@ -1063,6 +1243,8 @@ int main(int argc, char **argv)
 		{ "seccomp", no_argument, NULL, 'S' },
 		{ "frequency", required_argument, NULL, 'F' },
 		{ "idle", no_argument, NULL, 'I' },
+		{ "folded", required_argument, NULL, 'P' },
+		{ "folded-methods", required_argument, NULL, 'M' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1070,7 +1252,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	unsigned long options = PTRACE_O_TRACECLONE;
-	const char *output = NULL;
+	const char *output = NULL, *folded_path = NULL, *folded_methods_path = NULL;
 	char **command = NULL, why[256];
 	int argc_opts = argc, c, err, ret = 1, status;
 	double duration = 0;
@@ -1110,6 +1292,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'I':
 			s.sample_idle = true;
+			break;
+		case 'P':
+			folded_path = optarg;
+			break;
+		case 'M':
+			folded_methods_path = optarg;
 			break;
 		case 'F':
 			s.rate_hz = strtod(optarg, NULL);
@@ -1291,6 +1479,9 @@ int main(int argc, char **argv)
 		uint64_t period = 1e9 / s.rate_hz, next = now_ns() + period;
 
 		s.unwind_space = unw_create_addr_space(&_UPT_accessors, 0);
+		if (open_method_stacks() && verbose)
+			fprintf(stderr, PROG ": in-memory stack at 0x%" PRIx64 ", %u methods\n",
+				s.stack_root_addr, s.stack_root.nr_methods);
 		if (!s.unwind_space) {
 			fail("cannot create a libunwind address space");
 			goto out_detach;
@@ -1359,15 +1550,20 @@ done:
 		goto write;
 	}
 	if (s.mode == MODE_SAMPLE) {
-		qsort(s.leaves, s.nr_leaves, sizeof(*s.leaves), compare_leaves);
-		printf("%8s %7s  %s\n", "SAMPLES", "SHARE", "LEAF FUNCTION");
-		for (size_t i = 0; i < s.nr_leaves && i < 20; i++)
-			printf("%8" PRIu64 " %6.2f%%  %s\n", s.leaves[i].samples,
-			       s.samples ? 100.0 * s.leaves[i].samples / s.samples : 0.0,
-			       s.leaves[i].name);
+		print_top(&s.leaves, "LEAF FUNCTION");
 		printf("samples %" PRIu64 " (running threads), idle %" PRIu64
 		       " (blocked, not unwound), late %" PRIu64 ", unwind errors %" PRIu64 "\n",
 		       s.samples, s.idle, s.late, s.unwind_errors);
+		if (s.stack_root_addr) {
+			putchar('\n');
+			print_top(&s.method_leaves, "LEAF METHOD (the workload's in-memory stack)");
+			printf("method stacks %" PRIu64 ", torn %" PRIu64
+			       " (stopped inside a push or pop)\n",
+			       s.method_samples, s.method_torn);
+		}
+		if (write_folded(folded_path, &s.stacks) ||
+		    write_folded(folded_methods_path, &s.method_stacks))
+			ret = 1;
 		goto write;
 	}
 	printf("%-40s %12s %20s  %s\n", "SITE", "HITS", "SUM(rdi)", "STEP");
@@ -1385,9 +1581,18 @@ write:
 			r->samples = s.samples;
 			r->late = s.late;
 			r->torn = s.unwind_errors;
-			for (size_t i = 0; i < s.nr_leaves; i++)
-				tb_result__add_profile(r, s.leaves[i].name,
-						       (double)s.leaves[i].samples / s.samples);
+			for (size_t i = 0; i < s.leaves.nr_slots; i++)
+				if (s.leaves.slots[i].key)
+					tb_result__add_profile(r, s.leaves.slots[i].key,
+							       (double)s.leaves.slots[i].count /
+								       s.leaves.total);
+			if (s.stack_root_addr) {
+				tb_result__set_extra_emit(r, "method_profile", emit_shares,
+							  &s.method_leaves);
+				tb_result__set_extra_u64(r, "method_samples", s.method_samples);
+				tb_result__set_extra_u64(r, "method_torn", s.method_torn);
+			}
+			tb_result__set_extra_u64(r, "idle", s.idle);
 		}
 
 		for (size_t i = 0; r && i < s.nr_sites; i++)
