@@ -1,4 +1,4 @@
-/* tb_ptrace.c - tb-ptrace: gdb-style breakpoints through ptrace (work in progress: break mode) */
+/* tb_ptrace.c - tb-ptrace: breakpoints, system-call stops and stop-the-world sampling via ptrace */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <elf.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/kcmp.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -30,6 +31,7 @@
 
 #include "tb_child.h"
 #include "tb_elf.h"
+#include "tb_hist.h"
 #include "tb_json.h"
 #include "tb_maps.h"
 #include "tb_result.h"
@@ -38,7 +40,10 @@
 #include "tb_target.h"
 
 #define PROG "tb-ptrace"
-#define MAX_SITES 64
+#define MAX_SITES 256 /* breakpoints: the ones asked for and, with -L, return sites */
+#define MAX_ARGS 6
+#define MAX_CALL_DEPTH 64 /* -L: calls being timed per thread */
+#define LAT_BUCKETS 64
 #define MAX_SYSCALLS 512
 
 static const char *const syscall_names[MAX_SYSCALLS] = {
@@ -83,7 +88,17 @@ struct site {
 	enum step_kind step;
 	uint64_t semaphore; /* a USDT site's semaphore (raised while inserted), or 0 */
 	bool inserted;
-	uint64_t hits, arg0_sum;
+	bool is_return; /* -L: a return address of a timed function, not counted as a hit */
+	bool timed; /* -L: an entry site whose calls are timed */
+	uint64_t hits, arg_sum[MAX_ARGS];
+	uint64_t lat_hist[LAT_BUCKETS], lat_calls, lat_ns; /* -L: call latency, log2 ns */
+};
+
+/* -L: a call being timed, from its entry hit to the hit at its return address. */
+struct call {
+	struct site *site;
+	uint64_t sp; /* at entry: the return address's slot */
+	uint64_t entry_ns;
 };
 
 struct thread {
@@ -95,6 +110,8 @@ struct thread {
 	bool in_syscall; /* syscall mode: between its entry and exit stops */
 	long nr; /* the system call it is in */
 	uint64_t entry_ns;
+	struct call calls[MAX_CALL_DEPTH]; /* -L: open calls, innermost last */
+	unsigned int depth;
 };
 
 struct syscall_stats {
@@ -110,6 +127,10 @@ static struct {
 	struct tb_child child;
 	bool started;
 	uint64_t steps_single, lost;
+	uint64_t lat_lost; /* -L: calls not timed (no room, or they never returned) */
+	unsigned int nr_args; /* -a: arguments shown */
+	bool latency;
+	bool follow_forks; /* syscall -f: trace the processes it starts too */
 	enum mode mode;
 	enum __ptrace_request resume_request; /* PTRACE_CONT, or PTRACE_SYSCALL to stop at each */
 	bool syscall_wanted[MAX_SYSCALLS]; /* -e: only these are counted (all without -e) */
@@ -131,7 +152,7 @@ static struct {
 	int mem_fd; /* /proc/PID/mem */
 	uint64_t method_samples, method_torn;
 	struct tb_tally method_leaves, method_stacks;
-} s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT, .mem_fd = -1 };
+} s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT, .mem_fd = -1, .nr_args = 1 };
 
 static volatile sig_atomic_t exiting;
 static bool verbose;
@@ -438,6 +459,14 @@ static void resume_others(pid_t except)
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 /* ---- a breakpoint hit ------------------------------------------------------------------- */
 
 static int step_over(struct thread *t, struct site *site, struct user_regs_struct *regs)
@@ -500,6 +529,88 @@ static int step_over(struct thread *t, struct site *site, struct user_regs_struc
 	return 0;
 }
 
+/* Counts a hit of a site asked for, with its arguments (the SysV x86-64 registers). */
+static void count_hit(struct site *site, const struct user_regs_struct *regs)
+{
+	const uint64_t args[MAX_ARGS] = { regs->rdi, regs->rsi, regs->rdx,
+					  regs->rcx, regs->r8,	regs->r9 };
+
+	if (!site->spec)
+		return; /* only a return site */
+	site->hits++;
+	for (int i = 0; i < MAX_ARGS; i++)
+		site->arg_sum[i] += args[i];
+}
+
+/*
+ * -L: the breakpoint at a return address, inserted while this thread is
+ * stopped if it is new. The instruction after a call is rarely one we can
+ * emulate: most return sites take the single-step path. NULL if none can be
+ * placed there.
+ */
+static struct site *return_site(pid_t tid, uint64_t addr)
+{
+	static const unsigned char int3 = 0xcc;
+	struct site *site = site_at(addr);
+
+	if (site) {
+		site->is_return = true;
+		return site;
+	}
+	if (s.nr_sites == MAX_SITES)
+		return NULL;
+	site = &s.sites[s.nr_sites];
+	*site = (struct site){ .addr = addr, .is_return = true };
+	if (peek_bytes(tid, addr, site->orig, sizeof(site->orig)) || site->orig[0] == 0xcc)
+		return NULL;
+	classify(site);
+	if (poke_bytes(tid, addr, &int3, 1))
+		return NULL;
+	site->inserted = true;
+	s.nr_sites++;
+	return site;
+}
+
+/*
+ * -L, at a timed function's entry: [rsp] is the return address. The call is
+ * open until this thread reaches that address with rsp just above the slot.
+ */
+static void open_call(struct thread *t, struct site *site, const struct user_regs_struct *regs)
+{
+	uint64_t ret_addr;
+
+	if (t->depth == MAX_CALL_DEPTH ||
+	    peek_bytes(t->tid, regs->rsp, (unsigned char *)&ret_addr, sizeof(ret_addr)) ||
+	    !return_site(t->tid, ret_addr)) {
+		s.lat_lost++;
+		return;
+	}
+	t->calls[t->depth++] = (struct call){ site, regs->rsp, now_ns() };
+}
+
+/*
+ * -L, at a return site: after the ret, rsp is the entry's rsp + 8. Calls
+ * deeper than that never returned here (longjmp, an exception) and are
+ * dropped, counted as lost.
+ */
+static void close_call(struct thread *t, const struct user_regs_struct *regs)
+{
+	uint64_t now = now_ns();
+
+	while (t->depth && t->calls[t->depth - 1].sp + 8 < regs->rsp) {
+		t->depth--;
+		s.lat_lost++;
+	}
+	if (t->depth && t->calls[t->depth - 1].sp + 8 == regs->rsp) {
+		struct call *c = &t->calls[--t->depth];
+		uint64_t ns = now - c->entry_ns;
+
+		c->site->lat_hist[ns ? 64 - __builtin_clzll(ns) : 0]++;
+		c->site->lat_calls++;
+		c->site->lat_ns += ns;
+	}
+}
+
 /* A SIGTRAP stop: our breakpoint (rip just past a site) or not. Returns the signal to deliver. */
 static int handle_trap(struct thread *t)
 {
@@ -514,8 +625,11 @@ static int handle_trap(struct thread *t)
 	site = site_at(regs.rip - 1);
 	if (!site || !site->inserted)
 		return SIGTRAP;
-	site->hits++;
-	site->arg0_sum += regs.rdi;
+	if (site->is_return)
+		close_call(t, &regs);
+	count_hit(site, &regs);
+	if (site->timed)
+		open_call(t, site, &regs);
 	ret = step_over(t, site, &regs);
 	if (ret < 0) {
 		fail("cannot step over %s in thread %d: %s", site->spec, (int)t->tid,
@@ -524,14 +638,6 @@ static int handle_trap(struct thread *t)
 		return 0;
 	}
 	return ret;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* A system-call stop (SIGTRAP | 0x80): the entry starts the clock, the exit counts the call. */
@@ -666,11 +772,10 @@ static int read_mem(uint64_t addr, void *buf, size_t len)
 }
 
 /*
- * Finds tb_stack_root in the target and reads the method names it points
- * to. A target without one (any program but the workload) just has no
- * method stacks. Returns true if it has.
+ * Finds tb_stack_root in the target. A target without one (any program but
+ * the workload) just has no method stacks. Returns true if it has.
  */
-static bool open_method_stacks(void)
+static bool find_method_stacks(void)
 {
 	char path[64];
 
@@ -678,7 +783,22 @@ static bool open_method_stacks(void)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)s.pid);
 	s.mem_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s.mem_fd < 0 || read_mem(s.stack_root_addr, &s.stack_root, sizeof(s.stack_root)) ||
+	if (s.mem_fd < 0)
+		s.stack_root_addr = 0;
+	return s.stack_root_addr;
+}
+
+/*
+ * Reads the root and the method names it points to. A command started
+ * under us is sampled from its exec on, before the dynamic loader has
+ * relocated the root's addresses: until they lead somewhere readable this
+ * fails, and the next sample tries again. Returns true once they are read.
+ */
+static bool read_method_names(void)
+{
+	if (s.method_names)
+		return true;
+	if (read_mem(s.stack_root_addr, &s.stack_root, sizeof(s.stack_root)) ||
 	    s.stack_root.magic != TB_STACK_MAGIC || s.stack_root.version != TB_STACK_VERSION ||
 	    s.stack_root.thread_stack_size != sizeof(struct tb_thread_stack) ||
 	    s.stack_root.nr_methods > 4096)
@@ -698,10 +818,11 @@ static bool open_method_stacks(void)
 	if (s.method_names)
 		return true;
 fail:
-	if (s.mem_fd >= 0)
-		close(s.mem_fd);
-	s.mem_fd = -1;
-	s.stack_root_addr = 0;
+	if (s.method_names)
+		for (uint32_t m = 0; m < s.stack_root.nr_methods; m++)
+			free(s.method_names[m]);
+	free(s.method_names);
+	s.method_names = NULL;
 	return false;
 }
 
@@ -719,7 +840,8 @@ static void sample_methods(pid_t tid)
 	uint32_t nr_threads;
 	size_t len = 0;
 
-	if (read_mem(s.stack_root_addr + offsetof(struct tb_stack_root, nr_threads), &nr_threads,
+	if (!read_method_names() ||
+	    read_mem(s.stack_root_addr + offsetof(struct tb_stack_root, nr_threads), &nr_threads,
 		     sizeof(nr_threads)))
 		return;
 	for (uint32_t i = 0; i < nr_threads && i < s.stack_root.max_threads; i++) {
@@ -850,6 +972,170 @@ static void emit_shares(struct tb_json_writer *w, void *ctx)
 	free(sorted);
 }
 
+/* Break mode's summary: hits, argument sums and step path per site; -L histograms. */
+static void print_breaks(void)
+{
+	static const char *const regs[MAX_ARGS] = { "rdi", "rsi", "rdx", "rcx", "r8", "r9" };
+	size_t nr_return = 0;
+
+	printf("%-40s %12s", "SITE", "HITS");
+	for (unsigned int a = 0; a < s.nr_args; a++)
+		printf(" %17s(%s)", "SUM", regs[a]);
+	printf("  STEP\n");
+	for (size_t i = 0; i < s.nr_sites; i++) {
+		const struct site *site = &s.sites[i];
+
+		nr_return += site->is_return;
+		if (!site->spec)
+			continue;
+		printf("%-40s %12" PRIu64, site->spec, site->hits);
+		for (unsigned int a = 0; a < s.nr_args; a++)
+			printf(" %22" PRIu64, site->arg_sum[a]);
+		printf("  %s\n", step_names[site->step]);
+	}
+	printf("single-steps: %" PRIu64 "; lost: %" PRIu64 "\n", s.steps_single, s.lost);
+	if (!s.latency)
+		return;
+	for (size_t i = 0; i < s.nr_sites; i++) {
+		const struct site *site = &s.sites[i];
+
+		if (!site->timed)
+			continue;
+		printf("\n%s: %" PRIu64 " calls timed from entry to return, mean %.0f ns\n",
+		       site->spec, site->lat_calls,
+		       site->lat_calls ? (double)site->lat_ns / site->lat_calls : 0.0);
+		tb_hist__print(stdout, site->lat_hist, LAT_BUCKETS, "nsecs");
+	}
+	printf("return sites: %zu; calls not timed (no room, or no return): %" PRIu64 "\n",
+	       nr_return, s.lat_lost);
+}
+
+/* -L in the result file: {site: {calls, mean_ns, log2_ns: [bucket counts]}}. */
+static void emit_latency(struct tb_json_writer *w, void *ctx)
+{
+	(void)ctx;
+	tb_json_writer__begin_object(w);
+	for (size_t i = 0; i < s.nr_sites; i++) {
+		const struct site *site = &s.sites[i];
+		size_t last = 0;
+
+		if (!site->timed)
+			continue;
+		for (size_t b = 0; b < LAT_BUCKETS; b++)
+			if (site->lat_hist[b])
+				last = b + 1;
+		tb_json_writer__key(w, site->spec);
+		tb_json_writer__begin_object(w);
+		tb_json_writer__key(w, "calls");
+		tb_json_writer__u64(w, site->lat_calls);
+		tb_json_writer__key(w, "mean_ns");
+		tb_json_writer__double(w, site->lat_calls ? (double)site->lat_ns / site->lat_calls
+							  : 0.0);
+		tb_json_writer__key(w, "log2_ns");
+		tb_json_writer__begin_array(w);
+		for (size_t b = 0; b < last; b++)
+			tb_json_writer__u64(w, site->lat_hist[b]);
+		tb_json_writer__end_array(w);
+		tb_json_writer__end_object(w);
+	}
+	tb_json_writer__end_object(w);
+}
+
+/* The step path and argument sums per site asked for: {site: {step, arg_sums: [...]}}. */
+static void emit_sites(struct tb_json_writer *w, void *ctx)
+{
+	(void)ctx;
+	tb_json_writer__begin_object(w);
+	for (size_t i = 0; i < s.nr_sites; i++) {
+		const struct site *site = &s.sites[i];
+
+		uint64_t sums[MAX_ARGS] = { 0 };
+		const char *step = step_names[site->step];
+		bool seen = false;
+
+		for (size_t j = 0; site->spec && j < i; j++)
+			seen |= s.sites[j].spec && !strcmp(s.sites[j].spec, site->spec);
+		if (!site->spec || seen)
+			continue;
+		/* A USDT probe has several sites: one entry for all of them. */
+		for (size_t j = i; j < s.nr_sites; j++) {
+			if (!s.sites[j].spec || strcmp(s.sites[j].spec, site->spec))
+				continue;
+			for (unsigned int a = 0; a < s.nr_args; a++)
+				sums[a] += s.sites[j].arg_sum[a];
+			if (s.sites[j].step != site->step)
+				step = "mixed";
+		}
+		tb_json_writer__key(w, site->spec);
+		tb_json_writer__begin_object(w);
+		tb_json_writer__key(w, "step");
+		tb_json_writer__string(w, step);
+		tb_json_writer__key(w, "arg_sums");
+		tb_json_writer__begin_array(w);
+		for (unsigned int a = 0; a < s.nr_args; a++)
+			tb_json_writer__u64(w, sums[a]);
+		tb_json_writer__end_array(w);
+		tb_json_writer__end_object(w);
+	}
+	tb_json_writer__end_object(w);
+}
+
+/* Forked children released from break mode (their first stop or fork event may come last). */
+static pid_t *released_pids;
+static size_t nr_released;
+
+static bool released(pid_t pid)
+{
+	for (size_t i = 0; i < nr_released; i++)
+		if (released_pids[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * Does tid share the traced process's memory (one of its threads, or a
+ * vfork child), rather than have a copy of it (a forked child)?
+ */
+static bool same_memory(pid_t tid)
+{
+	long order = syscall(SYS_kcmp, s.pid, tid, KCMP_VM, 0, 0);
+
+	return order != 1 && order != 2 && order != 3; /* 0: the same; -1: cannot tell */
+}
+
+/*
+ * Break mode: a forked child has a copy of the text, int3s included, and
+ * would die of SIGTRAP at its first hit once we let it go. Takes its first
+ * stop (status, or waits for it when 0), puts the original bytes and
+ * semaphores back in the copy, and detaches it: only the traced process is
+ * traced, as gdb's detach-on-fork does. (A vfork child shares the parent's
+ * memory and stays traced as one of its threads until it execs or exits.)
+ */
+static void release_child(pid_t child, int status)
+{
+	pid_t *pids = realloc(released_pids, (nr_released + 1) * sizeof(*pids));
+
+	if (pids) {
+		released_pids = pids;
+		released_pids[nr_released++] = child;
+	}
+	while (!status && waitpid(child, &status, __WALL) < 0)
+		if (errno != EINTR)
+			return;
+	if (!WIFSTOPPED(status))
+		return;
+	for (size_t i = 0; i < s.nr_sites; i++) {
+		struct site *site = &s.sites[i];
+
+		if (site->inserted && (poke_bytes(child, site->addr, site->orig, 1) ||
+				       adjust_semaphore(child, site, -1)))
+			fail("forked child %d: cannot restore %s: it may die of SIGTRAP",
+			     (int)child, site->spec ? site->spec : "a return site");
+	}
+	if (ptrace(PTRACE_DETACH, child, NULL, NULL))
+		fail("forked child %d: cannot detach: %s", (int)child, strerror(errno));
+}
+
 /* Handles one wait status. Returns false once the whole process is gone. */
 static bool dispatch(pid_t tid, int status)
 {
@@ -860,6 +1146,13 @@ static bool dispatch(pid_t tid, int status)
 		fprintf(stderr, PROG ": thread %d: status 0x%x (stop signal %d, event %d)\n",
 			(int)tid, status, WIFSTOPPED(status) ? WSTOPSIG(status) : 0, event);
 
+	if (!t && released(tid))
+		return true; /* a forked child we let go; its exit was still ours to reap */
+	if (!t && s.mode == MODE_BREAK && !same_memory(tid)) {
+		/* A forked child can report before its parent's fork event. */
+		release_child(tid, status);
+		return true;
+	}
 	if (!t) {
 		/* A new thread can report before its creator's clone event: adopt it. */
 		t = thread_add(tid);
@@ -869,10 +1162,20 @@ static bool dispatch(pid_t tid, int status)
 	t->stopped = WIFSTOPPED(status);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		t->gone = true;
-		return tid != s.pid;
+		for (size_t i = 0; i < s.nr_threads; i++)
+			if (!s.threads[i].gone)
+				return true;
+		return false; /* the last one */
 	}
 	sig = WSTOPSIG(status);
-	if (event == PTRACE_EVENT_CLONE) {
+	if (event == PTRACE_EVENT_FORK && s.mode == MODE_BREAK) {
+		unsigned long child;
+
+		if (!ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child) && !released(child))
+			release_child(child, 0);
+		resume(t, 0);
+	} else if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
+		   event == PTRACE_EVENT_VFORK) {
 		unsigned long new_tid;
 
 		if (!ptrace(PTRACE_GETEVENTMSG, tid, NULL, &new_tid))
@@ -977,8 +1280,7 @@ static int restore_and_detach(void)
 		if (!ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) && site_at(regs.rip - 1)) {
 			struct site *site = site_at(regs.rip - 1);
 
-			site->hits++;
-			site->arg0_sum += regs.rdi;
+			count_hit(site, &regs);
 			regs.rip--; /* back onto the original instruction, restored below */
 			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 			deferred[i].status = 0;
@@ -1130,25 +1432,137 @@ static pid_t tracer_of(pid_t pid)
 	return tracer;
 }
 
+/*
+ * A started command: waits for the stop at the end of its execve
+ * (PTRACE_EVENT_EXEC), where the new program has not run an instruction yet.
+ * Anything before it (a --seccomp stop of execve itself) is handled as usual.
+ * Returns 0, -ECHILD if the command ended first, or -errno.
+ */
+static int wait_exec_stop(void)
+{
+	int status;
+
+	for (;;) {
+		if (waitpid(s.pid, &status, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!WIFSTOPPED(status))
+			return -ECHILD;
+		if (status >> 16 == PTRACE_EVENT_EXEC)
+			break;
+		dispatch(s.pid, status);
+	}
+	if (!thread_add(s.pid))
+		return -ENOMEM;
+	/*
+	 * It stopped inside its execve, whose entry ran before the first
+	 * PTRACE_SYSCALL: the exit stop comes next, and counts it (strace does).
+	 */
+	*thread_of(s.pid) = (struct thread){ .tid = s.pid, .stopped = true, .in_syscall = true,
+					     .nr = SYS_execve, .entry_ns = now_ns() };
+	return 0;
+}
+
+/*
+ * Break mode on a started command: at the exec stop only the executable and
+ * the dynamic loader are mapped. Runs it to its entry point (AT_ENTRY), where
+ * the loader has mapped every library it needs, so sites in them resolve.
+ * Returns 0 with the thread stopped there, -ECHILD if it ended, or -errno.
+ */
+static int run_to_entry(void)
+{
+	static const unsigned char int3 = 0xcc;
+	uint64_t auxv[2], entry = 0;
+	struct user_regs_struct regs;
+	unsigned char orig;
+	char path[64];
+	int fd, status, sig = 0, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)s.pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && read(fd, auxv, sizeof(auxv)) == sizeof(auxv) && auxv[0] != AT_NULL)
+		if (auxv[0] == AT_ENTRY)
+			entry = auxv[1];
+	if (fd >= 0)
+		close(fd);
+	if (!entry)
+		return -ENOENT;
+	err = peek_bytes(s.pid, entry, &orig, 1);
+	if (!err)
+		err = poke_bytes(s.pid, entry, &int3, 1);
+	if (err)
+		return err;
+	for (;;) {
+		if (ptrace(PTRACE_CONT, s.pid, NULL, (void *)(long)sig))
+			return -errno;
+		while (waitpid(s.pid, &status, __WALL) < 0)
+			if (errno != EINTR)
+				return -errno;
+		if (!WIFSTOPPED(status))
+			return -ECHILD;
+		sig = status >> 16 ? 0 : WSTOPSIG(status);
+		if (sig != SIGTRAP || ptrace(PTRACE_GETREGS, s.pid, NULL, &regs))
+			continue; /* the loader's own signal, passed on */
+		if (regs.rip - 1 == entry)
+			break;
+	}
+	regs.rip = entry;
+	if (ptrace(PTRACE_SETREGS, s.pid, NULL, &regs))
+		return -errno;
+	return poke_bytes(s.pid, entry, &orig, 1);
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROG " break [OPTIONS] SITE... (-p PID | -- COMMAND [ARGS])\n"
-		   "\n"
-		   "Software breakpoints through ptrace, the way gdb sets them: an int3 at each\n"
-		   "SITE; every hit stops the thread, wakes " PROG ", which counts it and steps\n"
-		   "over the instruction the int3 replaced.\n"
-		   "\n"
-		   "SITE is [FILE:]SYMBOL[+OFFSET] (FILE: a mapped executable or library), or\n"
-		   "usdt:PROVIDER:NAME for every site of a USDT probe in the executable.\n"
-		   "\n"
-		   "  -p, --pid PID        trace a running process (PTRACE_SEIZE)\n"
-		   "  -- COMMAND [ARGS]    start COMMAND (dies with " PROG ": PTRACE_O_EXITKILL)\n"
-		   "  -d, --duration SECS  stop after SECS seconds\n"
-		   "  -o, --output FILE    write the result as JSON (results/README.md)\n"
-		   "  -v, --verbose        diagnostics\n"
-		   "  -h, --help           this text\n");
+	fprintf(f,
+		"Usage: " PROG " break [-a N] [-L] SITE... (-p PID | -- COMMAND [ARGS])\n"
+		"       " PROG " syscall [-e NAME,...] [-f] [--seccomp] (-p PID | -- COMMAND [ARGS])\n"
+		"       " PROG " sample [-F HZ] [--idle] [--folded FILE] [--folded-methods FILE]\n"
+		"                         (-p PID | -- COMMAND [ARGS])\n"
+		"\n"
+		"What stopping a process costs, three ways. Every event stops the thread that\n"
+		"hit it and wakes " PROG ", which reads what it needs through ptrace and lets\n"
+		"the thread go on.\n"
+		"\n"
+		"break: an int3 at each SITE, gdb-style; counts hits per site and sums the\n"
+		"  first arguments (registers rdi, rsi, ...); steps over the replaced\n"
+		"  instruction by emulating it (nop, endbr64, push %%rbp, mov %%rsp,%%rbp) or by\n"
+		"  restoring it and single-stepping with every other thread stopped.\n"
+		"  SITE is [FILE:]SYMBOL[+OFFSET] (FILE: a mapped executable or library, e.g.\n"
+		"  libc.so.6:write) or usdt:PROVIDER:NAME (every site of that USDT probe).\n"
+		"  -a, --args N         show the sums of the first N arguments, 0 to 6 (default 1)\n"
+		"  -L, --latency        time each call from entry to return (a breakpoint at\n"
+		"                       the return address); SITEs must be function symbols\n"
+		"syscall: stops at every system call's entry and exit (PTRACE_SYSCALL), counts\n"
+		"  calls, errors and time per name, like strace -c; every thread.\n"
+		"  -e, --trace NAME,... count only these system calls\n"
+		"  -f, --follow-forks   also trace the processes it starts, like strace -f\n"
+		"      --seccomp        with -- COMMAND and -e: a seccomp-bpf filter in the\n"
+		"                       command stops only the chosen calls (strace --seccomp-bpf)\n"
+		"sample: stops every thread at a fixed rate (PTRACE_INTERRUPT), unwinds each\n"
+		"  running thread's stack with libunwind, and reads the workload's in-memory\n"
+		"  stack (tb_stack_root) when the target has one; prints the top leaf functions.\n"
+		"  -F, --frequency HZ   samples per second, 1 to 10000 (default 99)\n"
+		"      --idle           also unwind threads blocked in the kernel\n"
+		"      --folded FILE    native stacks, folded for flamegraph.pl\n"
+		"      --folded-methods FILE  the in-memory stacks, folded\n"
+		"\n"
+		"  -p, --pid PID        trace a running process (PTRACE_SEIZE; left running as\n"
+		"                       it was, every byte put back, when " PROG " stops)\n"
+		"  -- COMMAND [ARGS]    start COMMAND, traced from its execve on (it dies with\n"
+		"                       " PROG ": PTRACE_O_EXITKILL)\n"
+		"  -d, --duration SECS  stop after SECS seconds (default: until the target\n"
+		"                       exits, or Ctrl-C)\n"
+		"  -o, --output FILE    write the result as JSON (results/README.md)\n"
+		"  -v, --verbose        diagnostics\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Needs CAP_SYS_PTRACE for a process that is not its child, or Yama's\n"
+		"kernel.yama.ptrace_scope at 0. One ptrace tracer per process at a time.\n");
 }
 
 static int parse_site(struct site *site, pid_t pid, const char *spec)
@@ -1244,6 +1658,9 @@ int main(int argc, char **argv)
 		{ "frequency", required_argument, NULL, 'F' },
 		{ "idle", no_argument, NULL, 'I' },
 		{ "folded", required_argument, NULL, 'P' },
+		{ "args", required_argument, NULL, 'a' },
+		{ "latency", no_argument, NULL, 'L' },
+		{ "follow-forks", no_argument, NULL, 'f' },
 		{ "folded-methods", required_argument, NULL, 'M' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
@@ -1251,9 +1668,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	unsigned long options = PTRACE_O_TRACECLONE;
+	unsigned long options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
 	const char *output = NULL, *folded_path = NULL, *folded_methods_path = NULL;
-	char **command = NULL, why[256];
+	char **command = NULL, why[256], *end;
 	int argc_opts = argc, c, err, ret = 1, status;
 	double duration = 0;
 	bool traced_list = false;
@@ -1288,13 +1705,26 @@ int main(int argc, char **argv)
 	for (int i = 0; i < MAX_SYSCALLS; i++)
 		s.syscall_wanted[i] = true;
 	optind = 2;
-	while ((c = getopt_long(argc_opts, argv, "p:d:o:e:F:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, "p:d:o:e:F:a:Lfvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'I':
 			s.sample_idle = true;
 			break;
 		case 'P':
 			folded_path = optarg;
+			break;
+		case 'a':
+			s.nr_args = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || s.nr_args > MAX_ARGS) {
+				fail("-a %s: show 0 to %d arguments", optarg, MAX_ARGS);
+				return 1;
+			}
+			break;
+		case 'L':
+			s.latency = true;
+			break;
+		case 'f':
+			s.follow_forks = true;
 			break;
 		case 'M':
 			folded_methods_path = optarg;
@@ -1350,6 +1780,17 @@ int main(int argc, char **argv)
 			     : "give -p PID or -- COMMAND, and no SITE (-h for help)");
 		return 1;
 	}
+	if (s.follow_forks && s.mode != MODE_SYSCALL) {
+		fail("-f is for syscall mode (break mode lets forked children go without "
+		     "breakpoints)");
+		return 1;
+	}
+	if (s.latency && s.mode != MODE_BREAK) {
+		fail("-L is for break mode");
+		return 1;
+	}
+	if (s.mode == MODE_BREAK || s.follow_forks)
+		options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 	if (s.seccomp && (s.mode != MODE_SYSCALL || !command || !traced_list)) {
 		fail("--seccomp is for syscall mode with -- COMMAND and -e NAME,...: the filter "
 		     "goes "
@@ -1371,45 +1812,39 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	attach_start = ts.tv_sec * 1000000000ull + ts.tv_nsec;
-	if (command && s.seccomp) {
+	if (command) {
 		/*
-		 * Seized before execve, so the filter's stops have a tracer from the
-		 * first instruction on, and every thread it starts is ours
-		 * (PTRACE_O_TRACECLONE): no need to wait for the start gate.
+		 * Seized while it is held before execve, so nothing it does escapes
+		 * us: every thread it starts is ours (PTRACE_O_TRACECLONE), --seccomp's
+		 * filter stops have a tracer from the first instruction on, and the
+		 * sites are set at the exec stop, before the program's first instruction.
 		 */
-		build_filter();
-		s.resume_request = PTRACE_CONT;
-		err = tb_child__spawn_hook(&s.child, command, install_filter, &s.filter_prog);
-		if (!err && ptrace(PTRACE_SEIZE, s.child.pid, NULL,
-				   (void *)(options | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)))
+		if (s.seccomp) {
+			build_filter();
+			s.resume_request = PTRACE_CONT;
+			options |= PTRACE_O_TRACESECCOMP;
+		}
+		options |= PTRACE_O_EXITKILL;
+		err = tb_child__spawn_hook(&s.child, command, s.seccomp ? install_filter : NULL,
+					   &s.filter_prog);
+		if (!err && ptrace(PTRACE_SEIZE, s.child.pid, NULL, (void *)options))
 			err = -errno;
-		if (!err && !thread_add(s.child.pid))
-			err = -ENOMEM;
-		if (!err)
+		if (!err) {
+			s.pid = s.child.pid;
 			err = tb_child__exec(&s.child);
+		}
+		if (!err)
+			err = wait_exec_stop();
+		if (!err && s.mode == MODE_BREAK)
+			err = run_to_entry();
 		if (err) {
-			fail("cannot run %s: %s", command[0], strerror(-err));
+			fail("cannot run %s: %s", command[0],
+			     err == -ECHILD ? "it ended before its exec stop" : strerror(-err));
 			tb_child__kill(&s.child);
 			tb_child__close(&s.child);
 			return 1;
 		}
 		s.started = true;
-		s.pid = s.child.pid;
-		options |= PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
-	} else if (command) {
-		err = tb_child__spawn(&s.child, command);
-		if (!err)
-			err = tb_child__exec(&s.child);
-		if (err) {
-			fail("cannot run %s: %s", command[0], strerror(-err));
-			tb_child__close(&s.child);
-			return 1;
-		}
-		s.started = true;
-		s.pid = s.child.pid;
-		/* The workload says when its threads exist; another program is traced at once. */
-		tb_child__wait_ready(&s.child, 2000);
-		options |= PTRACE_O_EXITKILL;
 	} else if (tb_target__check_pid(s.pid, why, sizeof(why))) {
 		fail("cannot trace pid %d: %s", (int)s.pid, why);
 		return 1;
@@ -1446,6 +1881,17 @@ int main(int argc, char **argv)
 			goto out_detach;
 		}
 	}
+	for (size_t i = 0; s.latency && i < s.nr_sites; i++) {
+		const char *spec = s.sites[i].spec;
+
+		if (!strncmp(spec, "usdt:", 5) || strchr(spec, '+')) {
+			fail("-L %s: latency is timed from a function's first instruction; give "
+			     "SYMBOL, not an offset or a USDT site",
+			     spec);
+			goto out_detach;
+		}
+		s.sites[i].timed = true;
+	}
 	err = s.mode == MODE_BREAK ? insert_all(s.pid) : 0;
 	if (err) {
 		fail("cannot insert the breakpoints: %s", strerror(-err));
@@ -1479,7 +1925,7 @@ int main(int argc, char **argv)
 		uint64_t period = 1e9 / s.rate_hz, next = now_ns() + period;
 
 		s.unwind_space = unw_create_addr_space(&_UPT_accessors, 0);
-		if (open_method_stacks() && verbose)
+		if (find_method_stacks() && verbose)
 			fprintf(stderr, PROG ": in-memory stack at 0x%" PRIx64 ", %u methods\n",
 				s.stack_root_addr, s.stack_root.nr_methods);
 		if (!s.unwind_space) {
@@ -1566,11 +2012,7 @@ done:
 			ret = 1;
 		goto write;
 	}
-	printf("%-40s %12s %20s  %s\n", "SITE", "HITS", "SUM(rdi)", "STEP");
-	for (size_t i = 0; i < s.nr_sites; i++)
-		printf("%-40s %12" PRIu64 " %20" PRIu64 "  %s\n", s.sites[i].spec, s.sites[i].hits,
-		       s.sites[i].arg0_sum, step_names[s.sites[i].step]);
-	printf("single-steps: %" PRIu64 "; lost: %" PRIu64 "\n", s.steps_single, s.lost);
+	print_breaks();
 write:
 	if (output) {
 		static const char *const modes[] = { "break", "syscall", "sample" };
@@ -1596,7 +2038,16 @@ write:
 		}
 
 		for (size_t i = 0; r && i < s.nr_sites; i++)
-			tb_result__add_count(r, s.sites[i].spec, s.sites[i].hits);
+			if (s.sites[i].spec)
+				tb_result__add_count(r, s.sites[i].spec, s.sites[i].hits);
+		if (r && s.mode == MODE_BREAK) {
+			tb_result__set_extra_emit(r, "sites", emit_sites, NULL);
+			tb_result__set_extra_u64(r, "single_steps", s.steps_single);
+			if (s.latency) {
+				tb_result__set_extra_emit(r, "latency", emit_latency, NULL);
+				tb_result__set_extra_u64(r, "latency_lost", s.lat_lost);
+			}
+		}
 		for (int nr = 0; r && nr < MAX_SYSCALLS; nr++)
 			if (s.syscalls[nr].calls)
 				tb_result__add_count(r, syscall_name(nr), s.syscalls[nr].calls);
