@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -435,4 +436,29 @@ uint64_t tb_result__self_cpu_ns(void)
 	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int tb_result__check_path(const char *path)
+{
+	char *copy;
+	struct stat st;
+	int err = 0;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		if (access(path, W_OK))
+			return -errno;
+		if (!S_ISREG(st.st_mode))
+			return 0; /* written in place */
+	}
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	if (access(dirname(copy), W_OK | X_OK))
+		err = -errno;
+	free(copy);
+	return err;
 }

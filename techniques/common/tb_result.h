@@ -87,6 +87,13 @@ int tb_result__set_extra_emit(struct tb_result *r, const char *key, tb_result_em
  */
 int tb_result__write(const struct tb_result *r, const char *path);
 
+/*
+ * Could a result be written to path? For a check before a long run: a
+ * directory (-EISDIR), an existing file not writable, or a directory where
+ * the new file cannot be created give -errno; "-" and devices are fine.
+ */
+int tb_result__check_path(const char *path);
+
 /* Accepts NULL. */
 void tb_result__free(struct tb_result *r);
 

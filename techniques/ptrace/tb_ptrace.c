@@ -1186,8 +1186,12 @@ static bool dispatch(pid_t tid, int status)
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
 			/* A group stop: stay stopped, as without us (PTRACE_LISTEN), until SIGCONT.
 			 */
-			ptrace(PTRACE_LISTEN, tid, NULL, NULL);
-			t->stopped = false;
+			if (!ptrace(PTRACE_LISTEN, tid, NULL, NULL))
+				t->stopped = false;
+			else if (errno == ESRCH)
+				t->gone = true; /* killed in its stop */
+			else
+				resume(t, 0);
 		} else {
 			resume(t, 0); /* our interrupt, or a new thread's first stop */
 		}
@@ -1257,6 +1261,7 @@ static void take_pending_trap(struct thread *t)
 
 static int restore_and_detach(void)
 {
+	bool rollback_failed = false;
 	pid_t any = -1;
 	int err;
 
@@ -1277,12 +1282,18 @@ static int restore_and_detach(void)
 
 		if (!t || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP || (status >> 16))
 			continue;
-		if (!ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) && site_at(regs.rip - 1)) {
+		if (!ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) && site_at(regs.rip - 1) &&
+		    site_at(regs.rip - 1)->inserted) {
 			struct site *site = site_at(regs.rip - 1);
 
 			count_hit(site, &regs);
 			regs.rip--; /* back onto the original instruction, restored below */
-			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+			if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) && errno != ESRCH) {
+				/* Resumed one byte into an instruction, it would compute garbage. */
+				fail("thread %d: cannot move it back onto %s: %s", (int)t->tid,
+				     site->spec ? site->spec : "a return site", strerror(errno));
+				rollback_failed = true;
+			}
 			deferred[i].status = 0;
 		}
 	}
@@ -1300,9 +1311,10 @@ static int restore_and_detach(void)
 			if (deferred[j].tid == t->tid && WIFSTOPPED(deferred[j].status) &&
 			    !(deferred[j].status >> 16) && WSTOPSIG(deferred[j].status) != SIGTRAP)
 				sig = WSTOPSIG(deferred[j].status);
-		ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)sig);
+		if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)sig) && errno != ESRCH)
+			fail("thread %d: cannot detach: %s", (int)t->tid, strerror(errno));
 	}
-	return err;
+	return rollback_failed ? -EIO : err;
 }
 
 static const char *syscall_name(int nr)
@@ -1565,6 +1577,31 @@ static void usage(FILE *f)
 		"kernel.yama.ptrace_scope at 0. One ptrace tracer per process at a time.\n");
 }
 
+/*
+ * A file the process maps, by its name alone: "libc.so.6", or "libc" for
+ * libc.so.6 or libc-2.36.so. The path as the process sees it, under
+ * /proc/PID/root so it is valid in our mount namespace too; NULL if none.
+ */
+static char *mapped_file(pid_t pid, const char *name)
+{
+	size_t nr = 0, len = strlen(name);
+	struct tb_map *all = NULL;
+	char *path = NULL;
+
+	if (tb_maps__read(pid, &all, &nr))
+		return NULL;
+	for (size_t i = 0; i < nr && !path; i++) {
+		const char *base = all[i].path ? strrchr(all[i].path, '/') : NULL;
+
+		if (base && !strncmp(base + 1, name, len) &&
+		    (!base[1 + len] || base[1 + len] == '.' || base[1 + len] == '-') &&
+		    asprintf(&path, "/proc/%d/root%s", (int)pid, all[i].path) < 0)
+			path = NULL;
+	}
+	tb_maps__free(all, nr);
+	return path;
+}
+
 static int parse_site(struct site *site, pid_t pid, const char *spec)
 {
 	char *copy = strdup(spec), *colon, *plus, *file = NULL, *symbol;
@@ -1586,7 +1623,14 @@ static int parse_site(struct site *site, pid_t pid, const char *spec)
 		*plus = 0;
 		offset = strtoul(plus + 1, NULL, 0);
 	}
-	err = tb_maps__resolve_symbol(pid, file, symbol, &addr);
+	if (file && !strchr(file, '/')) {
+		char *path = mapped_file(pid, file);
+
+		err = path ? tb_maps__resolve_symbol(pid, path, symbol, &addr) : -ENOENT;
+		free(path);
+	} else {
+		err = tb_maps__resolve_symbol(pid, file, symbol, &addr);
+	}
 	free(copy);
 	if (err)
 		return err;
@@ -1797,6 +1841,11 @@ int main(int argc, char **argv)
 		     "into the command before it starts");
 		return 1;
 	}
+	if (output && (err = tb_result__check_path(output))) {
+		fail("cannot write the result to %s: %s — choose a writable -o path", output,
+		     strerror(-err));
+		return 1;
+	}
 	if (argc_opts - optind > MAX_SITES) {
 		fail("at most %d sites", MAX_SITES);
 		return 1;
@@ -1877,8 +1926,12 @@ int main(int argc, char **argv)
 				s.nr_sites++;
 		}
 		if (err) {
-			fail("no site %s in pid %d: %s", argv[i], (int)s.pid, strerror(-err));
-			goto out_detach;
+			fail("no site %s in pid %d: %s", argv[i], (int)s.pid,
+			     err == -ENOENT	? "no such symbol or probe, or FILE is not mapped; "
+						  "see nm -D FILE, readelf -n FILE, /proc/PID/maps"
+			     : err == -ENOSPC ? "too many sites"
+					      : strerror(-err));
+			goto fail_detach;
 		}
 	}
 	for (size_t i = 0; s.latency && i < s.nr_sites; i++) {
@@ -1888,14 +1941,14 @@ int main(int argc, char **argv)
 			fail("-L %s: latency is timed from a function's first instruction; give "
 			     "SYMBOL, not an offset or a USDT site",
 			     spec);
-			goto out_detach;
+			goto fail_detach;
 		}
 		s.sites[i].timed = true;
 	}
 	err = s.mode == MODE_BREAK ? insert_all(s.pid) : 0;
 	if (err) {
 		fail("cannot insert the breakpoints: %s", strerror(-err));
-		goto out_detach;
+		goto fail_detach;
 	}
 	resume_others(-1);
 	if (s.started)
@@ -1930,7 +1983,7 @@ int main(int argc, char **argv)
 				s.stack_root_addr, s.stack_root.nr_methods);
 		if (!s.unwind_space) {
 			fail("cannot create a libunwind address space");
-			goto out_detach;
+			goto fail_detach;
 		}
 		/* An absolute schedule: a sample that comes too late is counted, not shifted. */
 		while (!exiting) {
@@ -1989,6 +2042,17 @@ out_detach:
 		fail("could not put back every original byte: the target may crash");
 		goto out;
 	}
+	goto done;
+fail_detach:
+	/* Bad input found once attached: put everything back; a started command is ended. */
+	if (restore_and_detach())
+		fail("could not put back every original byte: the target may crash");
+	if (s.started) {
+		tb_child__kill(&s.child);
+		tb_child__close(&s.child);
+		s.started = false;
+	}
+	goto out;
 done:
 	ret = 0;
 	if (s.mode == MODE_SYSCALL) {
@@ -2054,7 +2118,11 @@ write:
 		if (r) {
 			r->lost = s.lost;
 			r->tracer_cpu_ns = tb_result__self_cpu_ns();
-			tb_result__write(r, output);
+			err = tb_result__write(r, output);
+			if (err) {
+				fail("cannot write %s: %s", output, strerror(-err));
+				ret = 1;
+			}
 		}
 		tb_result__free(r);
 	}

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -1554,31 +1553,11 @@ static int check_mode_options(void)
 /* Fails early, before a long trace, if the result could not be written where asked. */
 static int check_output(const char *path)
 {
-	char *copy, *dir;
-	struct stat st;
-	int err = 0;
+	int err = tb_result__check_path(path);
 
-	if (!strcmp(path, "-"))
-		return 0;
-	if (!stat(path, &st)) {
-		if (S_ISDIR(st.st_mode))
-			err = EISDIR;
-		else if (access(path, W_OK))
-			err = errno;
-		if (err || !S_ISREG(st.st_mode))
-			goto out;
-	}
-	copy = strdup(path);
-	if (!copy)
-		return -1;
-	dir = dirname(copy);
-	if (access(dir, W_OK | X_OK))
-		err = errno;
-	free(copy);
-out:
 	if (err)
 		fail("cannot write the result to %s: %s — choose a writable -o path", path,
-		     strerror(err));
+		     strerror(-err));
 	return err ? -1 : 0;
 }
 
