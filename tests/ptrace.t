@@ -180,7 +180,7 @@ grep -Eq '(^|;)worker_main;handle_request;query(;|$)' "$TEST_TMP/native.folded"
 ok $? "--folded: whole native stacks, root first (worker_main;handle_request;query)"
 grep -Eq '(^|;)__xmknodat;' "$TEST_TMP/native.folded"
 ok $((!$?)) "--folded: no wrong nearest-symbol names for stripped libc frames"
-awk '{ n += $2 } $1 !~ /^handle_request(;|$)/ && $1 != "(no method)" { bad++ }
+awk '{ n += $2 } $1 !~ /^handle_request(;|$)/ && $1 != "(no_method)" { bad++ }
 	END { print n + 0, bad + 0 }' "$TEST_TMP/methods.folded" >"$TEST_TMP/sum"
 is "$(cat "$TEST_TMP/sum")" "$(($(result "$TEST_TMP/r.json" method_samples))) 0" \
 	"--folded-methods: every in-memory stack starts at handle_request; counts add up"

@@ -866,7 +866,7 @@ static void sample_methods(pid_t tid)
 					name ? name : "?");
 		}
 		if (!depth)
-			snprintf(folded, sizeof(folded), "(no method)");
+			snprintf(folded, sizeof(folded), "(no_method)");
 		s.method_samples++;
 		tb_tally__add(&s.method_stacks, folded, 1);
 		tb_tally__add(&s.method_leaves, strrchr(folded, ';') ? strrchr(folded, ';') + 1 : folded,
