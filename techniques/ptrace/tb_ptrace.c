@@ -110,6 +110,7 @@ struct thread {
 	bool in_syscall; /* syscall mode: between its entry and exit stops */
 	long nr; /* the system call it is in */
 	uint64_t entry_ns;
+	struct user_regs_struct resumed_regs; /* as the last emulated step left them */
 	struct call calls[MAX_CALL_DEPTH]; /* -L: open calls, innermost last */
 	unsigned int depth;
 };
@@ -241,7 +242,11 @@ static int seize_all(pid_t pid, unsigned long options)
 
 /* ---- memory and registers --------------------------------------------------------------- */
 
-/* Writes len bytes at addr through PTRACE_POKEDATA (the text is not writable otherwise). */
+/*
+ * Writes len bytes at addr through PTRACE_POKEDATA (the text is not writable
+ * otherwise). A whole aligned word (the emulated push) is one system call; a
+ * part of one is read first.
+ */
 static int poke_bytes(pid_t tid, uint64_t addr, const unsigned char *bytes, size_t len)
 {
 	while (len) {
@@ -249,7 +254,7 @@ static int poke_bytes(pid_t tid, uint64_t addr, const unsigned char *bytes, size
 		size_t off = addr - base, n = 8 - off < len ? 8 - off : len;
 
 		errno = 0;
-		word = ptrace(PTRACE_PEEKDATA, tid, (void *)base, NULL);
+		word = n == 8 ? 0 : ptrace(PTRACE_PEEKDATA, tid, (void *)base, NULL);
 		if (errno)
 			return -errno;
 		memcpy((unsigned char *)&word + off, bytes, n);
@@ -526,6 +531,7 @@ static int step_over(struct thread *t, struct site *site, struct user_regs_struc
 	}
 	if (ptrace(PTRACE_SETREGS, t->tid, NULL, regs))
 		return -errno;
+	t->resumed_regs = *regs;
 	return 0;
 }
 
@@ -619,11 +625,21 @@ static int handle_trap(struct thread *t)
 	siginfo_t si;
 	int ret;
 
-	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) || si.si_code != SI_KERNEL ||
-	    ptrace(PTRACE_GETREGS, t->tid, NULL, &regs))
-		return SIGTRAP; /* not an int3 of ours: the program's own */
+	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs))
+		return SIGTRAP;
 	site = site_at(regs.rip - 1);
 	if (!site || !site->inserted)
+		return SIGTRAP; /* not an int3 of ours: the program's own */
+	/*
+	 * Just past one of our int3s, it is our hit. The one exception is a
+	 * thread we put there ourselves (after an emulated 1-byte instruction)
+	 * that took some other SIGTRAP, a kill(2) say, before running anything:
+	 * its registers are then exactly the ones we resumed it with. Only then
+	 * is the siginfo (si_code SI_KERNEL for an int3) worth a system call,
+	 * one of the five this path would otherwise make per hit.
+	 */
+	if (!memcmp(&regs, &t->resumed_regs, sizeof(regs)) &&
+	    (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) || si.si_code != SI_KERNEL))
 		return SIGTRAP;
 	if (site->is_return)
 		close_call(t, &regs);
