@@ -339,16 +339,28 @@ static int insert_all(pid_t tid)
 
 	for (size_t i = 0; i < s.nr_sites; i++) {
 		struct site *site = &s.sites[i];
-		int err = peek_bytes(tid, site->addr, site->orig, sizeof(site->orig));
+		int err;
 
-		if (err)
+		memset(site->orig, 0, sizeof(site->orig));
+		err = peek_bytes(tid, site->addr, site->orig, sizeof(site->orig));
+		/* The last bytes of a mapping: what there is (classify wants up to 5). */
+		for (size_t len = sizeof(site->orig); err && len > 1; len /= 2)
+			err = peek_bytes(tid, site->addr, site->orig, len / 2);
+		if (!err && site->orig[0] == 0xcc)
+			err = -EBUSY;
+		if (!err)
+			classify(site);
+		if (!err)
+			err = poke_bytes(tid, site->addr, &int3, 1);
+		if (err) {
+			fail("cannot set a breakpoint at %s (0x%" PRIx64 "): %s", site->spec,
+			     site->addr,
+			     err == -EIO || err == -EFAULT
+				     ? "the address is not mapped in the process"
+			     : err == -EBUSY ? "an int3 is already there (another debugger's?)"
+					     : strerror(-err));
 			return err;
-		if (site->orig[0] == 0xcc)
-			return -EBUSY; /* another debugger's breakpoint */
-		classify(site);
-		err = poke_bytes(tid, site->addr, &int3, 1);
-		if (err)
-			return err;
+		}
 		site->inserted = true;
 		err = adjust_semaphore(tid, site, 1);
 		if (err)
@@ -401,16 +413,30 @@ static void defer(pid_t tid, int status)
 }
 
 /*
- * Stops every thread but `except`: PTRACE_INTERRUPT, then wait for each to
- * report a stop. A thread may report something else first (a breakpoint hit,
- * an exit): that event is kept for later and the thread counts as stopped.
+ * A thread's exit, reaped by one of our waitpid calls. The main thread's
+ * status is the started command's: tb-ptrace exits with it.
  */
-static void stop_others(pid_t except)
+static int target_status = -1;
+
+static void note_exit(struct thread *t, int status)
+{
+	t->gone = true;
+	if (t->tid == s.pid)
+		target_status = status;
+}
+
+/*
+ * Stops every thread but `except` (and, when running_only, but those not
+ * marked was_running): PTRACE_INTERRUPT, then wait for each to report a
+ * stop. A thread may report something else first (a breakpoint hit, an
+ * exit): that event is kept for later and the thread counts as stopped.
+ */
+static void stop_threads(pid_t except, bool running_only)
 {
 	for (size_t i = 0; i < s.nr_threads; i++) {
 		struct thread *t = &s.threads[i];
 
-		if (t->gone || t->stopped || t->tid == except)
+		if (t->gone || t->stopped || t->tid == except || (running_only && !t->was_running))
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) && errno == ESRCH) {
 			t->gone = true; /* exiting: its exit event comes later */
@@ -434,13 +460,18 @@ static void stop_others(pid_t except)
 			t->stopped = true;
 			t->interrupting = false;
 			if (WIFEXITED(status) || WIFSIGNALED(status)) {
-				t->gone = true;
+				note_exit(t, status);
 			} else if (!(WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_STOP)) {
 				defer(t->tid,
 				      status); /* a hit or a signal: handled once all runs again */
 			}
 		}
 	}
+}
+
+static void stop_others(pid_t except)
+{
+	stop_threads(except, false);
 }
 
 static void resume(struct thread *t, int sig)
@@ -514,8 +545,10 @@ static int step_over(struct thread *t, struct site *site, struct user_regs_struc
 			while (waitpid(t->tid, &status, __WALL) < 0)
 				if (errno != EINTR)
 					return -errno;
-			if (!WIFSTOPPED(status))
+			if (!WIFSTOPPED(status)) {
+				note_exit(t, status);
 				return -ESRCH; /* the thread died in its step */
+			}
 			if (status >> 16)
 				continue; /* a stale interrupt stop: the step has not run */
 			if (WSTOPSIG(status) == SIGTRAP)
@@ -885,8 +918,8 @@ static void sample_methods(pid_t tid)
 			snprintf(folded, sizeof(folded), "(no_method)");
 		s.method_samples++;
 		tb_tally__add(&s.method_stacks, folded, 1);
-		tb_tally__add(&s.method_leaves, strrchr(folded, ';') ? strrchr(folded, ';') + 1 : folded,
-			      1);
+		tb_tally__add(&s.method_leaves,
+			      strrchr(folded, ';') ? strrchr(folded, ';') + 1 : folded, 1);
 		return;
 	}
 }
@@ -910,24 +943,26 @@ static bool thread_running(pid_t tid)
 }
 
 /*
- * One sample: every thread stopped at once, each unwound, all resumed. A
- * thread that was blocked (waiting in a system call) is counted as idle and
- * not unwound unless --idle, as profilers of running code do.
+ * One sample: every running thread stopped at once, each unwound, all
+ * resumed. A thread that was blocked (waiting in a system call) is counted
+ * as idle and left alone unless --idle, as profilers of running code do:
+ * interrupting it would unwind nothing useful, and would make a blocking
+ * call like epoll_wait return EINTR at every sample.
  */
 static void take_sample(void)
 {
-	for (size_t i = 0; i < s.nr_threads; i++)
-		s.threads[i].was_running = thread_running(s.threads[i].tid);
-	stop_others(-1);
 	for (size_t i = 0; i < s.nr_threads; i++) {
 		struct thread *t = &s.threads[i];
 
-		if (t->gone || !t->stopped)
+		t->was_running = s.sample_idle || thread_running(t->tid);
+		s.idle += !t->gone && !t->was_running;
+	}
+	stop_threads(-1, true);
+	for (size_t i = 0; i < s.nr_threads; i++) {
+		struct thread *t = &s.threads[i];
+
+		if (t->gone || !t->stopped || !t->was_running)
 			continue;
-		if (!t->was_running && !s.sample_idle) {
-			s.idle++;
-			continue;
-		}
 		if (sample_native(t->tid))
 			s.unwind_errors++;
 		else
@@ -1177,7 +1212,7 @@ static bool dispatch(pid_t tid, int status)
 	}
 	t->stopped = WIFSTOPPED(status);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		t->gone = true;
+		note_exit(t, status);
 		for (size_t i = 0; i < s.nr_threads; i++)
 			if (!s.threads[i].gone)
 				return true;
@@ -1272,7 +1307,7 @@ static void take_pending_trap(struct thread *t)
 	if (WIFSTOPPED(status))
 		defer(t->tid, status);
 	else
-		t->gone = true;
+		note_exit(t, status);
 }
 
 static int restore_and_detach(void)
@@ -1305,7 +1340,8 @@ static int restore_and_detach(void)
 			count_hit(site, &regs);
 			regs.rip--; /* back onto the original instruction, restored below */
 			if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) && errno != ESRCH) {
-				/* Resumed one byte into an instruction, it would compute garbage. */
+				/* Resumed one byte into an instruction, it would compute garbage.
+				 */
 				fail("thread %d: cannot move it back onto %s: %s", (int)t->tid,
 				     site->spec ? site->spec : "a return site", strerror(errno));
 				rollback_failed = true;
@@ -1488,8 +1524,11 @@ static int wait_exec_stop(void)
 	 * It stopped inside its execve, whose entry ran before the first
 	 * PTRACE_SYSCALL: the exit stop comes next, and counts it (strace does).
 	 */
-	*thread_of(s.pid) = (struct thread){ .tid = s.pid, .stopped = true, .in_syscall = true,
-					     .nr = SYS_execve, .entry_ns = now_ns() };
+	*thread_of(s.pid) = (struct thread){ .tid = s.pid,
+					     .stopped = true,
+					     .in_syscall = true,
+					     .nr = SYS_execve,
+					     .entry_ns = now_ns() };
 	return 0;
 }
 
@@ -1548,7 +1587,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: " PROG " break [-a N] [-L] SITE... (-p PID | -- COMMAND [ARGS])\n"
-		"       " PROG " syscall [-e NAME,...] [-f] [--seccomp] (-p PID | -- COMMAND [ARGS])\n"
+		"       " PROG
+		" syscall [-e NAME,...] [-f] [--seccomp] (-p PID | -- COMMAND [ARGS])\n"
 		"       " PROG " sample [-F HZ] [--idle] [--folded FILE] [--folded-methods FILE]\n"
 		"                         (-p PID | -- COMMAND [ARGS])\n"
 		"\n"
@@ -1562,7 +1602,8 @@ static void usage(FILE *f)
 		"  restoring it and single-stepping with every other thread stopped.\n"
 		"  SITE is [FILE:]SYMBOL[+OFFSET] (FILE: a mapped executable or library, e.g.\n"
 		"  libc.so.6:write) or usdt:PROVIDER:NAME (every site of that USDT probe).\n"
-		"  -a, --args N         show the sums of the first N arguments, 0 to 6 (default 1)\n"
+		"  -a, --args N         show the sums of the first N arguments, 0 to 6 (default "
+		"1)\n"
 		"  -L, --latency        time each call from entry to return (a breakpoint at\n"
 		"                       the return address); SITEs must be function symbols\n"
 		"syscall: stops at every system call's entry and exit (PTRACE_SYSCALL), counts\n"
@@ -1570,7 +1611,8 @@ static void usage(FILE *f)
 		"  -e, --trace NAME,... count only these system calls\n"
 		"  -f, --follow-forks   also trace the processes it starts, like strace -f\n"
 		"      --seccomp        with -- COMMAND and -e: a seccomp-bpf filter in the\n"
-		"                       command stops only the chosen calls (strace --seccomp-bpf)\n"
+		"                       command stops only the chosen calls (strace "
+		"--seccomp-bpf)\n"
 		"sample: stops every thread at a fixed rate (PTRACE_INTERRUPT), unwinds each\n"
 		"  running thread's stack with libunwind, and reads the workload's in-memory\n"
 		"  stack (tb_stack_root) when the target has one; prints the top leaf functions.\n"
@@ -1943,8 +1985,8 @@ int main(int argc, char **argv)
 		}
 		if (err) {
 			fail("no site %s in pid %d: %s", argv[i], (int)s.pid,
-			     err == -ENOENT	? "no such symbol or probe, or FILE is not mapped; "
-						  "see nm -D FILE, readelf -n FILE, /proc/PID/maps"
+			     err == -ENOENT   ? "no such symbol or probe, or FILE is not mapped; "
+						"see nm -D FILE, readelf -n FILE, /proc/PID/maps"
 			     : err == -ENOSPC ? "too many sites"
 					      : strerror(-err));
 			goto fail_detach;
@@ -1962,10 +2004,8 @@ int main(int argc, char **argv)
 		s.sites[i].timed = true;
 	}
 	err = s.mode == MODE_BREAK ? insert_all(s.pid) : 0;
-	if (err) {
-		fail("cannot insert the breakpoints: %s", strerror(-err));
-		goto fail_detach;
-	}
+	if (err)
+		goto fail_detach; /* insert_all said why */
 	resume_others(-1);
 	if (s.started)
 		tb_child__release(&s.child);
@@ -2145,8 +2185,13 @@ write:
 out:
 	if (s.started) {
 		tb_child__release(&s.child);
-		if (!tb_child__wait(&s.child, &status) && WIFEXITED(status))
-			ret = ret ? ret : WEXITSTATUS(status);
+		/* Its exit may have been reaped already, by the tracing loop. */
+		if (tb_child__wait(&s.child, &status))
+			status = target_status;
+		if (!ret && status != -1 && WIFEXITED(status))
+			ret = WEXITSTATUS(status);
+		else if (!ret && status != -1 && WIFSIGNALED(status))
+			ret = 128 + WTERMSIG(status);
 		tb_child__close(&s.child);
 	}
 	free(s.threads);
