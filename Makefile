@@ -145,9 +145,17 @@ $(OUT)/tb-ptrace: $(OBJ)/ptrace/tb_ptrace.o $(OUT)/libtbcommon.a | $(OUT)
 
 TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace
 
+# The floor make bench sets tb-ptrace's breakpoints against. Built like the workload: its
+# timing is the measurement, so never under the sanitizers.
+$(OUT)/ptrace_floor: harness/ptrace_floor.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
-TEST_C_SRCS := $(wildcard tests/*.c)
+# tests/tracee_*.c are traced by the tests, not tests themselves: built apart, below.
+TRACEE_SRCS := $(wildcard tests/tracee_*.c)
+TEST_C_SRCS := $(filter-out $(TRACEE_SRCS),$(wildcard tests/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C_SRCS))
 
 $(TEST_BINS): $(OUT)/tests/%: tests/%.c $(OUT)/libtbcommon.a | $(OUT)/tests
@@ -164,12 +172,19 @@ $(OUT)/tests/sdt-app: tests/sdt/sdt_app.c $(OUT)/tests/libtbsdt.so | $(OUT)/test
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_WARN) $(CFLAGS) $< -o $@ -L$(OUT)/tests -ltbsdt -Wl,-rpath,'$$ORIGIN'
 
-TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app
+# Programs the ptrace tests trace, built like a user's program: LeakSanitizer cannot run under a
+# tracer, and the system calls counted must be the program's own.
+$(OUT)/tests/tracee_%: tests/tracee_%.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_WARN) $(CFLAGS) -Iworkload $< -o $@ -pthread
+
+TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app \
+	      $(patsubst tests/%.c,$(OUT)/tests/%,$(TRACEE_SRCS))
 
 # ---- top-level targets --------------------------------------------------------------------
 
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
-       $(OUT)/libtbcommon.a $(TOOLS) $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench setup clean help
 

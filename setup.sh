@@ -6,7 +6,9 @@
 set -euo pipefail
 
 # compiler and make; prove; BPF programs; libbpf; ELF; unwinding; sys/sdt.h; timing; plots;
-# setpriv, unshare and readelf for the tests; bpftrace, the peer measured beside tb-usdt
+# setpriv, unshare and readelf for the tests; bpftrace, the peer measured beside tb-usdt;
+# strace, the reference for tb-ptrace's system call counts;
+# gdb and strace, the peers make bench measures beside tb-ptrace
 PACKAGES=(
 	build-essential perl
 	clang llvm libbpf-dev bpftool
@@ -15,6 +17,8 @@ PACKAGES=(
 	hyperfine gnuplot-nox
 	util-linux binutils
 	bpftrace
+	strace
+	gdb
 )
 
 if ! command -v dpkg-query >/dev/null; then

@@ -42,8 +42,9 @@ is "$(result "$TEST_TMP/r.json" counts.usdt:tracebench:request_start \
 ok $? "break usdt: every USDT site took the emulated nop path"
 
 # SIGINT mid-run, attached by -p: every byte back, the workload finishes with the right result.
-"$W" -q -r 3000 -t 4 -s 20 -o "$TEST_TMP/base20.json"
-"$W" -q -r 3000 -t 4 -s 20 -o "$TEST_TMP/t.json" &
+# Long enough (about 2 s untraced) to be attached to and interrupted, even under ASan.
+"$W" -q -r 4000 -t 4 -s 200 -o "$TEST_TMP/base_sigint.json"
+"$W" -q -r 4000 -t 4 -s 200 -o "$TEST_TMP/t.json" &
 wpid=$!
 wait_until 10 grep -q workload "/proc/$wpid/maps"
 before=$("$OUT/tests/peek" "$wpid" escape 8)
@@ -64,7 +65,7 @@ else
 fi
 wait "$wpid"
 ok $? "after SIGINT: the workload exits 0"
-is "$(json_field "$TEST_TMP/t.json" result)" "$(json_field "$TEST_TMP/base20.json" result)" \
+is "$(json_field "$TEST_TMP/t.json" result)" "$(json_field "$TEST_TMP/base_sigint.json" result)" \
 	"after SIGINT: the workload's result is the untraced one"
 
 # System calls, strace -c style, from execve on: the start-up's (the dynamic loader's pread64,
@@ -124,9 +125,9 @@ is "$(awk '$1 == "parse" { print $2 }' "$TEST_TMP/out")" \
 	"$(json_field "$TEST_TMP/t.json" methods.parse.calls)" "... and every parse call counted"
 
 # Forked children get a copy of the text, int3s included: they are let go with the bytes put back.
-"$TP" break -o "$TEST_TMP/r.json" fork_calls_work -- "$OUT/tests/fork_calls" 40 \
+"$TP" break -o "$TEST_TMP/r.json" fork_calls_work -- "$OUT/tests/tracee_fork_calls" 40 \
 	>"$TEST_TMP/out" 2>"$TEST_TMP/err"
-ok $? "break fork_calls_work -- fork_calls 40: exit 0"
+ok $? "break fork_calls_work -- tracee_fork_calls 40: exit 0"
 grep -q '^calls 40 sum 2380 children failed 0$' "$TEST_TMP/out"
 ok $? "every forked and vforked child ran its copy without dying of SIGTRAP"
 is "$(result "$TEST_TMP/r.json" counts.fork_calls_work)" 40 "... and the parent's 40 calls were counted"

@@ -1,4 +1,5 @@
-/* fork_calls.c - calls a function, then forks and vforks children that call it too: break mode must let them live */
+/* tracee_fork_calls.c - calls a function, then forks and vforks children that call it too: break
+ * mode must let them live */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
