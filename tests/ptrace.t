@@ -147,6 +147,52 @@ ok $? "-L: query's measured latency $mean ns is not below its true self time $se
 grep -q '^ *[0-9]* -> [0-9]* *: [0-9]' "$TEST_TMP/out"
 ok $? "-L: a log2 histogram is printed"
 
+# Cases that break naive tracers (tests/tracee_hard_cases.c), each under a hard time limit: a
+# regression hangs or spins, and must fail instead. HC ARGS...: tb-ptrace break on its two sites.
+HC=$OUT/tests/tracee_hard_cases
+hc() { timeout -s KILL 30 "$TP" break -o "$TEST_TMP/r.json" hard_cases_load hard_cases_work -- "$HC" "$@" \
+	>"$TEST_TMP/out" 2>"$TEST_TMP/err"; }
+hc fault 20
+ok $? "a site whose single-stepped load faults: exit 0 (the fault is delivered, not stepped forever)"
+grep -q '^calls 20 recovered 10$' "$TEST_TMP/out"
+ok $? "... the program's SIGSEGV handler ran for each of the 10 faults"
+is "$(result "$TEST_TMP/r.json" counts.hard_cases_load)" 20 "... and all 20 calls were counted once"
+hc leader 20
+ok $? "the main thread calls pthread_exit (a zombie leader) while a worker hits a single-step site: exit 0"
+grep -q '^worker calls 20 sum 1390$' "$TEST_TMP/out"
+ok $? "... the worker ran to the end with the right result"
+is "$(result "$TEST_TMP/r.json" counts.hard_cases_work)" 20 "... and its 20 calls were counted"
+hc exec 20
+ok $? "vfork + exec 20 times, then exec itself: exit 0"
+grep -q '^calls 20 sum 1390$' "$TEST_TMP/out"
+ok $? "... the program ran to its own exec with the right result"
+is "$(result "$TEST_TMP/r.json" counts.hard_cases_work) $(grep -c 'ran execve' "$TEST_TMP/err")" "20 1" \
+	"... 20 calls counted, and the exec that took the breakpoints away reported"
+
+# A process stopped by kill -STOP stays stopped through attach and detach (PTRACE_LISTEN).
+"$W" -q -r 2000 -t 2 -s 200 -o "$TEST_TMP/t.json" &
+wpid=$!
+wait_until 10 grep -q workload "/proc/$wpid/maps"
+kill -STOP "$wpid"
+wait_until 5 grep -q '^State:.*T' "/proc/$wpid/status"
+timeout -s KILL 20 "$TP" break -d 0.3 escape -p "$wpid" >/dev/null 2>&1
+ok $? "break -d 0.3 -p on a stopped process: exit 0"
+sleep 0.2
+grep -q '^State:.*T (stopped)' "/proc/$wpid/status"
+ok $? "... which is still stopped after the detach, as kill -STOP left it"
+kill -CONT "$wpid"
+wait "$wpid"
+ok $? "... and after kill -CONT runs to its end"
+
+# --seccomp counts the calls that make events too: execve and clone3 (one per worker thread).
+timeout -s KILL 30 "$TP" syscall --seccomp -e execve,clone3 -o "$TEST_TMP/r.json" -- "$W" -q -r 100 -t 4 >/dev/null 2>&1
+is "$(result "$TEST_TMP/r.json" counts.execve counts.clone3 | tr '\n' ' ')" "1 4 " \
+	"syscall --seccomp -e execve,clone3: the exec and the 4 thread creations counted"
+
+# The same address twice is refused, before anything is inserted.
+"$TP" break escape escape -- "$W" -q -r 10 >/dev/null 2>"$TEST_TMP/err"
+is "$? $(grep -c 'same address' "$TEST_TMP/err")" "1 1" "break escape escape: refused, exit 1"
+
 # Sampling: the leaf profile of the running threads against the calibrated self-time shares,
 # as a total-variation distance over the methods (0 = the same, 1 = disjoint). 0.09 by hand.
 "$W" -q -r 3000 -t 2 -s 200 -c -o "$TEST_TMP/calibrated.json"

@@ -161,9 +161,8 @@ fail:
 	return err;
 }
 
-int tb_child__exec(struct tb_child *child)
+int tb_child__exec_begin(struct tb_child *child)
 {
-	int exec_errno, status;
 	ssize_t n;
 
 	if (child->hold_fd < 0)
@@ -171,8 +170,16 @@ int tb_child__exec(struct tb_child *child)
 	/* MSG_NOSIGNAL: a child killed while held (Ctrl-C) must not take us with SIGPIPE. */
 	n = send(child->hold_fd, "x", 1, MSG_NOSIGNAL);
 	close_fd(&child->hold_fd);
-	if (n != 1)
-		return -EPIPE;
+	return n == 1 ? 0 : -EPIPE;
+}
+
+int tb_child__exec_end(struct tb_child *child)
+{
+	int exec_errno, status;
+	ssize_t n;
+
+	if (child->status_fd < 0)
+		return -EINVAL;
 	do
 		n = read(child->status_fd, &exec_errno, sizeof(exec_errno));
 	while (n < 0 && errno == EINTR);
@@ -181,9 +188,17 @@ int tb_child__exec(struct tb_child *child)
 		return 0; /* the close-on-exec write end closed: execve succeeded */
 	if (n != sizeof(exec_errno))
 		exec_errno = EIO;
-	if (waitpid(child->pid, &status, 0) == child->pid)
+	/* A tracer's wait may have reaped it already (ECHILD). */
+	if (waitpid(child->pid, &status, __WALL) == child->pid || errno == ECHILD)
 		child->reaped = true;
 	return -exec_errno;
+}
+
+int tb_child__exec(struct tb_child *child)
+{
+	int err = tb_child__exec_begin(child);
+
+	return err ? err : tb_child__exec_end(child);
 }
 
 int tb_child__wait_ready(struct tb_child *child, int timeout_ms)

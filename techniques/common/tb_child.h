@@ -64,6 +64,15 @@ int tb_child__spawn_hook(struct tb_child *child, char *const argv[], int (*befor
 int tb_child__exec(struct tb_child *child);
 
 /*
+ * tb_child__exec in two halves, for a tracer that must handle the child's
+ * stops while it execs (a ptrace tracer whose seccomp filter stops execve):
+ * begin lets it go, end reads the outcome (once the exec stop is seen, it
+ * returns at once). Same returns as tb_child__exec.
+ */
+int tb_child__exec_begin(struct tb_child *child);
+int tb_child__exec_end(struct tb_child *child);
+
+/*
  * Waits up to timeout_ms (-1: forever) for the program to report it is at the
  * gate. Returns 0, -ETIMEDOUT (it does not speak the protocol, or is slow),
  * or -ECHILD (it exited or closed the gate first).

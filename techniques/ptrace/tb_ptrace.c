@@ -107,6 +107,9 @@ struct thread {
 	bool interrupting; /* PTRACE_INTERRUPT sent, its stop not seen yet */
 	bool gone;
 	bool was_running; /* sample mode: in state R just before the world stopped */
+	bool exiting; /* reported PTRACE_EVENT_EXIT: never stops again, maybe a zombie leader */
+	bool vfork_child; /* a vfork child: shares the memory until it execs or exits */
+	bool group_stop; /* in a group stop (SIGSTOP and co.), resumed with PTRACE_LISTEN */
 	bool in_syscall; /* syscall mode: between its entry and exit stops */
 	long nr; /* the system call it is in */
 	uint64_t entry_ns;
@@ -137,6 +140,7 @@ static struct {
 	bool syscall_wanted[MAX_SYSCALLS]; /* -e: only these are counted (all without -e) */
 	struct syscall_stats syscalls[MAX_SYSCALLS];
 	uint64_t syscall_unpaired; /* exits whose entry came before we attached */
+	uint64_t syscall_other_abi; /* stops of i386 system calls, not counted */
 	bool seccomp; /* --seccomp: only the -e system calls stop the command */
 	struct sock_filter filter[MAX_SYSCALLS + 8];
 	struct sock_fprog filter_prog;
@@ -155,12 +159,27 @@ static struct {
 	struct tb_tally method_leaves, method_stacks;
 } s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT, .mem_fd = -1, .nr_args = 1 };
 
+static const unsigned char int3 = 0xcc;
+
 static volatile sig_atomic_t exiting;
 static bool verbose;
 
+/* The traced process's main thread, once attached: what a signal interrupts. */
+static volatile pid_t wake_tid;
+
+/*
+ * Only a flag: the main loop acts on it. The signal may land just before
+ * the loop blocks in waitpid, too late to interrupt it: a PTRACE_INTERRUPT
+ * (a system call, async-signal-safe) gives that waitpid an event to return.
+ */
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	exiting = sig;
+	if (wake_tid > 0)
+		ptrace(PTRACE_INTERRUPT, wake_tid, NULL, NULL);
+	errno = saved;
 }
 
 static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
@@ -173,6 +192,48 @@ static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/*
+ * Events seen while stopping the world that must be handled afterwards (a
+ * hit, a new thread), oldest first. A thread with one stays stopped until it
+ * is handled, so there is at most one per thread: thread_add makes room.
+ */
+struct deferred {
+	pid_t tid;
+	int status;
+};
+static struct deferred *deferred;
+static size_t nr_deferred, deferred_head, deferred_room;
+
+static void defer(pid_t tid, int status)
+{
+	if (nr_deferred == deferred_room) { /* the handled ones out of the way */
+		memmove(deferred, deferred + deferred_head,
+			(nr_deferred - deferred_head) * sizeof(*deferred));
+		nr_deferred -= deferred_head;
+		deferred_head = 0;
+	}
+	deferred[nr_deferred++] = (struct deferred){ tid, status };
+}
+
+/* The oldest deferred event, false if none. */
+static bool next_deferred(struct deferred *d)
+{
+	if (deferred_head == nr_deferred) {
+		deferred_head = nr_deferred = 0;
+		return false;
+	}
+	*d = deferred[deferred_head++];
+	return true;
+}
+
+static bool has_deferred(pid_t tid)
+{
+	for (size_t i = deferred_head; i < nr_deferred; i++)
+		if (deferred[i].tid == tid)
+			return true;
+	return false;
 }
 
 /* ---- threads ---------------------------------------------------------------------------- */
@@ -191,6 +252,16 @@ static struct thread *thread_add(pid_t tid)
 
 	if (t)
 		return t;
+	/* Room for one deferred event per thread ever seen (a queue never compacted). */
+	if (deferred_room < 2 * (s.nr_threads + 1)) {
+		size_t room = 4 * (s.nr_threads + 1);
+		struct deferred *d = realloc(deferred, room * sizeof(*d));
+
+		if (!d)
+			return NULL;
+		deferred = d;
+		deferred_room = room;
+	}
 	threads = realloc(s.threads, (s.nr_threads + 1) * sizeof(*threads));
 	if (!threads)
 		return NULL;
@@ -198,6 +269,14 @@ static struct thread *thread_add(pid_t tid)
 	t = &s.threads[s.nr_threads++];
 	*t = (struct thread){ .tid = tid };
 	return t;
+}
+
+/* The pid tracing pid (TracerPid in /proc/PID/status), 0 if none, -1 if unknown. */
+static pid_t tracer_of(pid_t pid)
+{
+	unsigned long long tracer;
+
+	return tb_target__status_field(pid, "TracerPid", 10, &tracer) ? -1 : (pid_t)tracer;
 }
 
 /*
@@ -226,8 +305,16 @@ static int seize_all(pid_t pid, unsigned long options)
 			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)options)) {
 				int err = -errno;
 
-				closedir(d);
-				return err;
+				/*
+				 * Gone since readdir, or created by a thread seized
+				 * already and so ours through PTRACE_O_TRACECLONE.
+				 */
+				if (err == -ESRCH)
+					continue;
+				if (err != -EPERM || tracer_of(tid) != getpid()) {
+					closedir(d);
+					return err;
+				}
 			}
 			if (!thread_add(tid)) {
 				closedir(d);
@@ -237,6 +324,15 @@ static int seize_all(pid_t pid, unsigned long options)
 		}
 		closedir(d);
 	} while (found);
+	return 0;
+}
+
+/* waitpid for one task, again after EINTR. Returns 0 or -errno. */
+static int wait_task(pid_t tid, int *status)
+{
+	while (waitpid(tid, status, __WALL) < 0)
+		if (errno != EINTR)
+			return -errno;
 	return 0;
 }
 
@@ -335,8 +431,6 @@ static int adjust_semaphore(pid_t tid, const struct site *site, int delta)
 
 static int insert_all(pid_t tid)
 {
-	static const unsigned char int3 = 0xcc;
-
 	for (size_t i = 0; i < s.nr_sites; i++) {
 		struct site *site = &s.sites[i];
 		int err;
@@ -346,7 +440,7 @@ static int insert_all(pid_t tid)
 		/* The last bytes of a mapping: what there is (classify wants up to 5). */
 		for (size_t len = sizeof(site->orig); err && len > 1; len /= 2)
 			err = peek_bytes(tid, site->addr, site->orig, len / 2);
-		if (!err && site->orig[0] == 0xcc)
+		if (!err && site->orig[0] == int3)
 			err = -EBUSY;
 		if (!err)
 			classify(site);
@@ -363,8 +457,11 @@ static int insert_all(pid_t tid)
 		}
 		site->inserted = true;
 		err = adjust_semaphore(tid, site, 1);
-		if (err)
+		if (err) {
+			fail("cannot raise the semaphore of %s at 0x%" PRIx64 ": %s", site->spec,
+			     site->semaphore, strerror(-err));
 			return err;
+		}
 	}
 	return 0;
 }
@@ -392,31 +489,13 @@ static int remove_all(pid_t tid)
 
 /* ---- stopping and resuming --------------------------------------------------------------- */
 
-/* Events seen while stopping the world that must be handled afterwards (a hit, an exit). */
-struct deferred {
-	pid_t tid;
-	int status;
-};
-static struct deferred *deferred;
-static size_t nr_deferred;
-
-static void defer(pid_t tid, int status)
-{
-	struct deferred *d = realloc(deferred, (nr_deferred + 1) * sizeof(*d));
-
-	if (!d) {
-		s.lost++;
-		return;
-	}
-	deferred = d;
-	deferred[nr_deferred++] = (struct deferred){ tid, status };
-}
-
 /*
  * A thread's exit, reaped by one of our waitpid calls. The main thread's
  * status is the started command's: tb-ptrace exits with it.
  */
 static int target_status = -1;
+
+static bool is_group_stop(int sig);
 
 static void note_exit(struct thread *t, int status)
 {
@@ -436,7 +515,8 @@ static void stop_threads(pid_t except, bool running_only)
 	for (size_t i = 0; i < s.nr_threads; i++) {
 		struct thread *t = &s.threads[i];
 
-		if (t->gone || t->stopped || t->tid == except || (running_only && !t->was_running))
+		if (t->gone || t->stopped || t->exiting || t->tid == except ||
+		    (running_only && !t->was_running))
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) && errno == ESRCH) {
 			t->gone = true; /* exiting: its exit event comes later */
@@ -449,11 +529,7 @@ static void stop_threads(pid_t except, bool running_only)
 		int status;
 
 		while (t->interrupting && !t->gone) {
-			pid_t r = waitpid(t->tid, &status, __WALL);
-
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
+			if (wait_task(t->tid, &status)) {
 				t->gone = true;
 				break;
 			}
@@ -461,7 +537,9 @@ static void stop_threads(pid_t except, bool running_only)
 			t->interrupting = false;
 			if (WIFEXITED(status) || WIFSIGNALED(status)) {
 				note_exit(t, status);
-			} else if (!(WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_STOP)) {
+			} else if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_STOP) {
+				t->group_stop = is_group_stop(WSTOPSIG(status));
+			} else {
 				defer(t->tid,
 				      status); /* a hit or a signal: handled once all runs again */
 			}
@@ -469,30 +547,42 @@ static void stop_threads(pid_t except, bool running_only)
 	}
 }
 
+static bool is_group_stop(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
 static void stop_others(pid_t except)
 {
 	stop_threads(except, false);
 }
 
+/*
+ * Lets a stopped thread go on: to its next system call stop in syscall mode
+ * (and, with --seccomp, to the exit of the call it is in), else freely. A
+ * thread in a group stop (kill -STOP) stays in it, as without a tracer
+ * (PTRACE_LISTEN), until SIGCONT.
+ */
 static void resume(struct thread *t, int sig)
 {
+	enum __ptrace_request request = s.resume_request;
+
 	if (t->gone || !t->stopped)
 		return;
-	if (ptrace(s.resume_request, t->tid, NULL, (void *)(long)sig) && errno == ESRCH)
-		t->gone = true;
+	if (s.seccomp && t->in_syscall)
+		request = PTRACE_SYSCALL;
+	if (t->group_stop)
+		request = PTRACE_LISTEN, sig = 0;
+	if (ptrace(request, t->tid, NULL, (void *)(long)sig) && errno == ESRCH)
+		t->gone = true; /* killed while stopped: its exit is reported later */
 	t->stopped = false;
 }
 
 static void resume_others(pid_t except)
 {
-	for (size_t i = 0; i < s.nr_threads; i++) {
-		bool pending = false;
-
-		for (size_t j = 0; j < nr_deferred; j++)
-			pending |= deferred[j].tid == s.threads[i].tid;
-		if (s.threads[i].tid != except && !pending)
+	for (size_t i = 0; i < s.nr_threads; i++)
+		if (s.threads[i].tid != except && !has_deferred(s.threads[i].tid))
 			resume(&s.threads[i], 0);
-	}
 }
 
 static uint64_t now_ns(void)
@@ -505,80 +595,35 @@ static uint64_t now_ns(void)
 
 /* ---- a breakpoint hit ------------------------------------------------------------------- */
 
-static int step_over(struct thread *t, struct site *site, struct user_regs_struct *regs)
-{
-	static const unsigned char int3 = 0xcc;
-	int status, err, pending_sig = 0;
-
-	switch (site->step) {
-	case STEP_NOP:
-		regs->rip = site->addr + site->len;
-		break;
-	case STEP_PUSH_RBP:
-		regs->rsp -= 8;
-		err = poke_bytes(t->tid, regs->rsp, (unsigned char *)&regs->rbp, 8);
-		if (err)
-			return err;
-		regs->rip = site->addr + 1;
-		break;
-	case STEP_MOV_RSP_RBP:
-		regs->rbp = regs->rsp;
-		regs->rip = site->addr + 3;
-		break;
-	case STEP_SINGLE:
-		/* Nobody else may run through the site while its byte is back. */
-		stop_others(t->tid);
-		regs->rip = site->addr;
-		if (ptrace(PTRACE_SETREGS, t->tid, NULL, regs))
-			return -errno;
-		err = poke_bytes(t->tid, site->addr, site->orig, 1);
-		if (err)
-			return err;
-		/*
-		 * Step until the step's own trap: an interrupt left pending from an
-		 * earlier stop of the world, or a signal, may report first, before the
-		 * instruction ran. A signal is delivered after the step.
-		 */
-		for (;;) {
-			if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL))
-				return -errno;
-			while (waitpid(t->tid, &status, __WALL) < 0)
-				if (errno != EINTR)
-					return -errno;
-			if (!WIFSTOPPED(status)) {
-				note_exit(t, status);
-				return -ESRCH; /* the thread died in its step */
-			}
-			if (status >> 16)
-				continue; /* a stale interrupt stop: the step has not run */
-			if (WSTOPSIG(status) == SIGTRAP)
-				break;
-			pending_sig = WSTOPSIG(status);
-		}
-		err = poke_bytes(t->tid, site->addr, &int3, 1);
-		if (err)
-			return err;
-		s.steps_single++;
-		resume_others(t->tid);
-		return pending_sig;
-	}
-	if (ptrace(PTRACE_SETREGS, t->tid, NULL, regs))
-		return -errno;
-	t->resumed_regs = *regs;
-	return 0;
-}
-
-/* Counts a hit of a site asked for, with its arguments (the SysV x86-64 registers). */
-static void count_hit(struct site *site, const struct user_regs_struct *regs)
+/*
+ * Counts a hit of a site asked for, with its arguments (the SysV x86-64
+ * registers); sign -1 takes one back.
+ */
+static void add_hit(struct site *site, const struct user_regs_struct *regs, int sign)
 {
 	const uint64_t args[MAX_ARGS] = { regs->rdi, regs->rsi, regs->rdx,
 					  regs->rcx, regs->r8,	regs->r9 };
 
 	if (!site->spec)
 		return; /* only a return site */
-	site->hits++;
+	site->hits += sign;
 	for (int i = 0; i < MAX_ARGS; i++)
-		site->arg_sum[i] += args[i];
+		site->arg_sum[i] += sign * args[i];
+}
+
+static void count_hit(struct site *site, const struct user_regs_struct *regs)
+{
+	add_hit(site, regs, 1);
+}
+
+static void uncount_hit(struct site *site, const struct user_regs_struct *regs)
+{
+	add_hit(site, regs, -1);
+}
+
+static const char *site_name(const struct site *site)
+{
+	return site->spec ? site->spec : "a return site";
 }
 
 /*
@@ -589,7 +634,6 @@ static void count_hit(struct site *site, const struct user_regs_struct *regs)
  */
 static struct site *return_site(pid_t tid, uint64_t addr)
 {
-	static const unsigned char int3 = 0xcc;
 	struct site *site = site_at(addr);
 
 	if (site) {
@@ -600,7 +644,7 @@ static struct site *return_site(pid_t tid, uint64_t addr)
 		return NULL;
 	site = &s.sites[s.nr_sites];
 	*site = (struct site){ .addr = addr, .is_return = true };
-	if (peek_bytes(tid, addr, site->orig, sizeof(site->orig)) || site->orig[0] == 0xcc)
+	if (peek_bytes(tid, addr, site->orig, sizeof(site->orig)) || site->orig[0] == int3)
 		return NULL;
 	classify(site);
 	if (poke_bytes(tid, addr, &int3, 1))
@@ -650,19 +694,125 @@ static void close_call(struct thread *t, const struct user_regs_struct *regs)
 	}
 }
 
-/* A SIGTRAP stop: our breakpoint (rip just past a site) or not. Returns the signal to deliver. */
-static int handle_trap(struct thread *t)
+/*
+ * Did the instruction itself raise the signal the thread stopped with (a
+ * SIGSEGV, SIGFPE, ... with si_code > 0), rather than one sent to it?
+ */
+static bool is_fault(pid_t tid)
 {
-	struct user_regs_struct regs;
+	siginfo_t si;
+
+	return !ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) && si.si_code > 0 &&
+	       (si.si_signo == SIGSEGV || si.si_signo == SIGBUS || si.si_signo == SIGFPE ||
+		si.si_signo == SIGILL);
+}
+
+/*
+ * Restores the original byte, single-steps it with every other thread
+ * stopped (nobody else may run through the site while its byte is back),
+ * re-inserts the int3 and lets the others go. Returns 0 (the instruction
+ * ran), a signal to deliver, or -errno. A signal that stops the thread
+ * before the instruction completes leaves it at the site with the int3 back,
+ * and is delivered there: a fault of the instruction (the hit happened; the
+ * handler decides what next), or a signal that was pending (the hit is taken
+ * back: it happens again once the handler returns).
+ */
+static int step_single(struct thread *t, struct site *site, struct user_regs_struct *regs)
+{
+	int status, ret, err;
+
+	stop_others(t->tid);
+	regs->rip = site->addr;
+	if (ptrace(PTRACE_SETREGS, t->tid, NULL, regs)) {
+		ret = -errno;
+		goto resume;
+	}
+	ret = poke_bytes(t->tid, site->addr, site->orig, 1);
+	if (ret)
+		goto resume;
+	for (;;) {
+		if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL)) {
+			ret = -errno;
+			break;
+		}
+		ret = wait_task(t->tid, &status);
+		if (ret)
+			break;
+		if (!WIFSTOPPED(status)) {
+			note_exit(t, status);
+			ret = -ESRCH; /* the thread died in its step */
+			break;
+		}
+		if (status >> 16) {
+			/* A stale interrupt stop, or a group stop: the step has not run. */
+			t->group_stop |= (status >> 16) == PTRACE_EVENT_STOP &&
+					 is_group_stop(WSTOPSIG(status));
+			continue;
+		}
+		if (WSTOPSIG(status) == SIGTRAP) {
+			s.steps_single++;
+			break;
+		}
+		ret = WSTOPSIG(status);
+		if (!ptrace(PTRACE_GETREGS, t->tid, NULL, regs) && regs->rip == site->addr &&
+		    !is_fault(t->tid))
+			uncount_hit(site, regs); /* it comes back here after the handler */
+		break;
+	}
+	err = t->gone ? 0 : poke_bytes(t->tid, site->addr, &int3, 1);
+	if (err && !ret)
+		ret = err;
+resume:
+	resume_others(t->tid);
+	return ret;
+}
+
+/*
+ * Continues a hit past the displaced instruction: emulated in the
+ * registers where it is simple, single-stepped otherwise. Returns 0, a
+ * signal to deliver, or -errno.
+ */
+static int step_over(struct thread *t, struct site *site, struct user_regs_struct *regs)
+{
+	switch (site->step) {
+	case STEP_NOP:
+		regs->rip = site->addr + site->len;
+		break;
+	case STEP_PUSH_RBP:
+		/* A stack that cannot take the word (a guard page) faults for real. */
+		if (poke_bytes(t->tid, regs->rsp - 8, (unsigned char *)&regs->rbp, 8))
+			return step_single(t, site, regs);
+		regs->rsp -= 8;
+		regs->rip = site->addr + 1;
+		break;
+	case STEP_MOV_RSP_RBP:
+		regs->rbp = regs->rsp;
+		regs->rip = site->addr + 3;
+		break;
+	case STEP_SINGLE:
+		return step_single(t, site, regs);
+	}
+	if (ptrace(PTRACE_SETREGS, t->tid, NULL, regs))
+		return -errno;
+	t->resumed_regs = *regs;
+	return 0;
+}
+
+/*
+ * Is this stop a hit of one of our int3s? Returns its site, with the
+ * thread's registers in regs, or NULL.
+ */
+static struct site *our_hit(struct thread *t, int status, struct user_regs_struct *regs)
+{
 	struct site *site;
 	siginfo_t si;
-	int ret;
 
-	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs))
-		return SIGTRAP;
-	site = site_at(regs.rip - 1);
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP || (status >> 16) ||
+	    ptrace(PTRACE_GETREGS, t->tid, NULL, regs))
+		return NULL;
+	site = site_at(regs->rip - 1);
 	if (!site || !site->inserted)
-		return SIGTRAP; /* not an int3 of ours: the program's own */
+		return NULL; /* not an int3 of ours: the program's own */
 	/*
 	 * Just past one of our int3s, it is our hit. The one exception is a
 	 * thread we put there ourselves (after an emulated 1-byte instruction)
@@ -671,8 +821,20 @@ static int handle_trap(struct thread *t)
 	 * is the siginfo (si_code SI_KERNEL for an int3) worth a system call,
 	 * one of the five this path would otherwise make per hit.
 	 */
-	if (!memcmp(&regs, &t->resumed_regs, sizeof(regs)) &&
+	if (!memcmp(regs, &t->resumed_regs, sizeof(*regs)) &&
 	    (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) || si.si_code != SI_KERNEL))
+		return NULL;
+	return site;
+}
+
+/* A SIGTRAP stop: our breakpoint or not. Returns the signal to deliver. */
+static int handle_trap(struct thread *t, int status)
+{
+	struct user_regs_struct regs;
+	struct site *site = our_hit(t, status, &regs);
+	int ret;
+
+	if (!site)
 		return SIGTRAP;
 	if (site->is_return)
 		close_call(t, &regs);
@@ -680,13 +842,21 @@ static int handle_trap(struct thread *t)
 	if (site->timed)
 		open_call(t, site, &regs);
 	ret = step_over(t, site, &regs);
-	if (ret < 0) {
-		fail("cannot step over %s in thread %d: %s", site->spec, (int)t->tid,
+	if (ret < 0 && !t->gone) {
+		/*
+		 * Resumed one byte into the instruction, it would run garbage:
+		 * back onto the int3, and tracing ends, putting every byte back.
+		 */
+		fail("cannot step over %s in thread %d: %s; stopping", site_name(site), (int)t->tid,
 		     strerror(-ret));
+		uncount_hit(site, &regs);
+		regs.rip = site->addr;
+		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 		s.lost++;
+		exiting = SIGTERM;
 		return 0;
 	}
-	return ret;
+	return ret < 0 ? 0 : ret;
 }
 
 /* A system-call stop (SIGTRAP | 0x80): the entry starts the clock, the exit counts the call. */
@@ -697,6 +867,10 @@ static void handle_syscall(struct thread *t)
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0)
 		return;
+	if (info.arch != AUDIT_ARCH_X86_64) {
+		s.syscall_other_abi++; /* i386 (int 0x80): other numbers, not named here */
+		return;
+	}
 	if (info.op == PTRACE_SYSCALL_INFO_ENTRY || info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
 		t->in_syscall = true;
 		t->nr = info.op == PTRACE_SYSCALL_INFO_ENTRY ? (long)info.entry.nr
@@ -779,10 +953,10 @@ static const char *function_name(unw_cursor_t *cursor, uint64_t ip)
  */
 static int sample_native(pid_t tid)
 {
-	const char *frames[MAX_FRAMES];
+	char frames[MAX_FRAMES][128]; /* copies: a later frame may evict a cached name */
 	void *upt = _UPT_create(tid);
 	unw_cursor_t cursor;
-	char folded[MAX_FRAMES * 64];
+	char folded[MAX_FRAMES * 128];
 	size_t nr = 0, len = 0;
 	int err = -1;
 
@@ -795,7 +969,7 @@ static int sample_native(pid_t tid)
 
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip))
 			break;
-		frames[nr++] = function_name(&cursor, ip);
+		snprintf(frames[nr++], sizeof(frames[0]), "%s", function_name(&cursor, ip));
 	} while (nr < MAX_FRAMES && unw_step(&cursor) > 0);
 	if (!nr)
 		goto out;
@@ -1131,6 +1305,15 @@ static void emit_sites(struct tb_json_writer *w, void *ctx)
 	tb_json_writer__end_object(w);
 }
 
+/* Is any traced thread left? */
+static bool any_thread_left(void)
+{
+	for (size_t i = 0; i < s.nr_threads; i++)
+		if (!s.threads[i].gone)
+			return true;
+	return false;
+}
+
 /* Forked children released from break mode (their first stop or fork event may come last). */
 static pid_t *released_pids;
 static size_t nr_released;
@@ -1143,15 +1326,63 @@ static bool released(pid_t pid)
 	return false;
 }
 
+/* Done with a released child: both its fork event and its first stop were seen. */
+static void forget_released(pid_t pid)
+{
+	for (size_t i = 0; i < nr_released; i++)
+		if (released_pids[i] == pid)
+			released_pids[i] = released_pids[--nr_released];
+}
+
 /*
  * Does tid share the traced process's memory (one of its threads, or a
- * vfork child), rather than have a copy of it (a forked child)?
+ * vfork child), rather than have a copy of it (a forked child)? Compared
+ * with a live thread of ours: a leader that called pthread_exit has no
+ * memory left to compare with. When the kernel cannot tell, the answer is
+ * yes: the task is traced as a thread, nothing is written into it.
  */
 static bool same_memory(pid_t tid)
 {
-	long order = syscall(SYS_kcmp, s.pid, tid, KCMP_VM, 0, 0);
+	for (size_t i = 0; i < s.nr_threads; i++) {
+		const struct thread *t = &s.threads[i];
+		long order;
 
-	return order != 1 && order != 2 && order != 3; /* 0: the same; -1: cannot tell */
+		if (t->gone || t->exiting || t->vfork_child)
+			continue;
+		order = syscall(SYS_kcmp, t->tid, tid, KCMP_VM, 0, 0);
+		return order != 1 && order != 2 && order != 3; /* 0: the same; -1: unknown */
+	}
+	return true;
+}
+
+/*
+ * PTRACE_EVENT_EXEC: a new program replaced the memory. A vfork child that
+ * execs no longer shares ours: let it go. If the traced process itself
+ * execs, its breakpoints are gone with the old text: nothing is left to put
+ * back, and nothing more will hit.
+ */
+static void handle_exec(struct thread *t)
+{
+	if (t->vfork_child) {
+		if (ptrace(PTRACE_DETACH, t->tid, NULL, NULL) && errno != ESRCH)
+			fail("vfork child %d: cannot detach: %s", (int)t->tid, strerror(errno));
+		t->gone = true;
+		t->stopped = false;
+		return;
+	}
+	for (size_t i = 0; s.mode == MODE_BREAK && i < s.nr_sites; i++) {
+		if (s.sites[i].inserted)
+			fprintf(stderr,
+				PROG ": pid %d ran execve: its breakpoints went with "
+				     "the old program\n",
+				(int)s.pid);
+		for (; i < s.nr_sites; i++)
+			s.sites[i].inserted = false;
+	}
+	/* Every other thread is gone, and this one (the leader now) may have a new tid. */
+	for (size_t i = 0; i < s.nr_threads; i++)
+		if (&s.threads[i] != t && !s.threads[i].vfork_child)
+			s.threads[i].gone = true;
 }
 
 /*
@@ -1164,15 +1395,17 @@ static bool same_memory(pid_t tid)
  */
 static void release_child(pid_t child, int status)
 {
-	pid_t *pids = realloc(released_pids, (nr_released + 1) * sizeof(*pids));
+	if (status) {
+		/* Its first stop came first: remember it until its parent's fork event. */
+		pid_t *pids = realloc(released_pids, (nr_released + 1) * sizeof(*pids));
 
-	if (pids) {
-		released_pids = pids;
-		released_pids[nr_released++] = child;
+		if (pids) {
+			released_pids = pids;
+			released_pids[nr_released++] = child;
+		}
+	} else if (wait_task(child, &status)) {
+		return;
 	}
-	while (!status && waitpid(child, &status, __WALL) < 0)
-		if (errno != EINTR)
-			return;
 	if (!WIFSTOPPED(status))
 		return;
 	for (size_t i = 0; i < s.nr_sites; i++) {
@@ -1197,8 +1430,15 @@ static bool dispatch(pid_t tid, int status)
 		fprintf(stderr, PROG ": thread %d: status 0x%x (stop signal %d, event %d)\n",
 			(int)tid, status, WIFSTOPPED(status) ? WSTOPSIG(status) : 0, event);
 
-	if (!t && released(tid))
-		return true; /* a forked child we let go; its exit was still ours to reap */
+	if (!t && (WIFEXITED(status) || WIFSIGNALED(status))) {
+		if (tid == s.pid)
+			target_status = status; /* a zombie leader, reaped at last */
+		return any_thread_left();
+	}
+	if (!t && released(tid)) {
+		forget_released(tid); /* its first stop, after its fork event released it */
+		return true;
+	}
 	if (!t && s.mode == MODE_BREAK && !same_memory(tid)) {
 		/* A forked child can report before its parent's fork event. */
 		release_child(tid, status);
@@ -1213,39 +1453,37 @@ static bool dispatch(pid_t tid, int status)
 	t->stopped = WIFSTOPPED(status);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		note_exit(t, status);
-		for (size_t i = 0; i < s.nr_threads; i++)
-			if (!s.threads[i].gone)
-				return true;
-		return false; /* the last one */
+		return any_thread_left();
 	}
 	sig = WSTOPSIG(status);
+	t->group_stop = event == PTRACE_EVENT_STOP && is_group_stop(sig);
 	if (event == PTRACE_EVENT_FORK && s.mode == MODE_BREAK) {
 		unsigned long child;
 
-		if (!ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child) && !released(child))
-			release_child(child, 0);
+		if (!ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child)) {
+			if (released(child))
+				forget_released(child); /* released at its first stop already */
+			else
+				release_child(child, 0);
+		}
 		resume(t, 0);
 	} else if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
 		   event == PTRACE_EVENT_VFORK) {
 		unsigned long new_tid;
+		struct thread *n;
 
-		if (!ptrace(PTRACE_GETEVENTMSG, tid, NULL, &new_tid))
-			thread_add(new_tid);
+		if (!ptrace(PTRACE_GETEVENTMSG, tid, NULL, &new_tid) && (n = thread_add(new_tid)))
+			n->vfork_child = event == PTRACE_EVENT_VFORK;
 		t = thread_of(tid); /* thread_add may have moved the array */
 		resume(t, 0);
+	} else if (event == PTRACE_EVENT_EXIT) {
+		t->exiting = true; /* a zombie from now on if it is the leader: never stop it */
+		resume(t, 0);
+	} else if (event == PTRACE_EVENT_EXEC) {
+		handle_exec(t);
+		resume(t, 0);
 	} else if (event == PTRACE_EVENT_STOP) {
-		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
-			/* A group stop: stay stopped, as without us (PTRACE_LISTEN), until SIGCONT.
-			 */
-			if (!ptrace(PTRACE_LISTEN, tid, NULL, NULL))
-				t->stopped = false;
-			else if (errno == ESRCH)
-				t->gone = true; /* killed in its stop */
-			else
-				resume(t, 0);
-		} else {
-			resume(t, 0); /* our interrupt, or a new thread's first stop */
-		}
+		resume(t, 0); /* our interrupt, a new thread's first stop, or a group stop */
 	} else if (event == PTRACE_EVENT_SECCOMP) {
 		/* The filter's entry stop: run to this call's exit stop, then on freely. */
 		handle_syscall(t);
@@ -1258,7 +1496,7 @@ static bool dispatch(pid_t tid, int status)
 		handle_syscall(t);
 		resume(t, 0);
 	} else if (sig == SIGTRAP) {
-		resume(t, handle_trap(t));
+		resume(t, handle_trap(t, status));
 	} else {
 		resume(t, sig); /* the program's own signal, delivered as it would be */
 	}
@@ -1268,30 +1506,16 @@ static bool dispatch(pid_t tid, int status)
 /* ---- the end: put everything back ----------------------------------------------------- */
 
 /*
- * Stops every thread, takes each pending hit back (a thread stopped just past
- * an int3 re-executes the original instruction), restores every byte,
- * verifies it, and detaches. Returns 0 or -EIO if a byte could not be put back.
- */
-/*
  * A thread can execute an int3 just as PTRACE_INTERRUPT reaches it: it
  * reports the interrupt stop, and the breakpoint's SIGTRAP waits, queued to
  * it. Detached like that, it would die of that SIGTRAP. Is one queued?
  */
 static bool trap_pending(pid_t tid)
 {
-	char path[96], line[128];
-	unsigned long long pending = 0;
-	FILE *f;
+	unsigned long long pending;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)s.pid, (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SigPnd: %llx", &pending) == 1)
-			break;
-	fclose(f);
-	return pending & (1ull << (SIGTRAP - 1));
+	return !tb_target__status_field(tid, "SigPnd", 16, &pending) &&
+	       (pending & (1ull << (SIGTRAP - 1)));
 }
 
 /* Lets the queued SIGTRAP be delivered into a stop, and keeps that stop for the roll-back. */
@@ -1301,65 +1525,94 @@ static void take_pending_trap(struct thread *t)
 
 	if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
 		return;
-	while (waitpid(t->tid, &status, __WALL) < 0)
-		if (errno != EINTR)
-			return;
+	if (wait_task(t->tid, &status))
+		return;
 	if (WIFSTOPPED(status))
 		defer(t->tid, status);
 	else
 		note_exit(t, status);
 }
 
+/*
+ * A fork, vfork or clone event still queued at the end: its new task is
+ * traced (automatically attached) but not ours yet, and would be left in its
+ * first stop, or, forked, with our int3s in its copy of the text. A forked
+ * child in break mode is released here; any other new task joins the threads
+ * (stopped at its first stop) and is detached with them.
+ */
+static void adopt_new_tasks(void)
+{
+	for (size_t i = deferred_head; i < nr_deferred; i++) {
+		int event = deferred[i].status >> 16, status;
+		unsigned long child;
+		struct thread *t;
+
+		if (event != PTRACE_EVENT_FORK && event != PTRACE_EVENT_VFORK &&
+		    event != PTRACE_EVENT_CLONE)
+			continue;
+		deferred[i].status = 0; /* the parent is detached like any other thread */
+		if (ptrace(PTRACE_GETEVENTMSG, deferred[i].tid, NULL, &child) || thread_of(child) ||
+		    released(child))
+			continue;
+		if (event == PTRACE_EVENT_FORK && s.mode == MODE_BREAK) {
+			release_child(child, 0);
+			continue;
+		}
+		if (wait_task(child, &status) || !WIFSTOPPED(status) || !(t = thread_add(child)))
+			continue;
+		t->stopped = true;
+		t->vfork_child = event == PTRACE_EVENT_VFORK;
+	}
+}
+
+/*
+ * Stops every thread, takes each pending hit back (a thread stopped just past
+ * an int3 re-executes the original instruction), restores every byte,
+ * verifies it, and detaches. Returns 0 or -EIO if a byte could not be put back.
+ */
 static int restore_and_detach(void)
 {
 	bool rollback_failed = false;
-	pid_t any = -1;
+	pid_t writer = -1;
 	int err;
 
 	stop_others(-1);
+	adopt_new_tasks();
 	for (size_t i = 0; i < s.nr_threads; i++) {
 		struct thread *t = &s.threads[i];
-		bool deferred_trap = false;
 
-		for (size_t j = 0; j < nr_deferred; j++)
-			deferred_trap |= deferred[j].tid == t->tid;
-		if (!t->gone && t->stopped && !deferred_trap && trap_pending(t->tid))
+		if (!t->gone && t->stopped && !has_deferred(t->tid) && trap_pending(t->tid))
 			take_pending_trap(t);
 	}
-	for (size_t i = 0; i < nr_deferred; i++) {
+	for (size_t i = deferred_head; i < nr_deferred; i++) {
 		struct thread *t = thread_of(deferred[i].tid);
 		struct user_regs_struct regs;
-		int status = deferred[i].status;
+		struct site *site;
 
-		if (!t || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP || (status >> 16))
+		if (!t || !(site = our_hit(t, deferred[i].status, &regs)))
 			continue;
-		if (!ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) && site_at(regs.rip - 1) &&
-		    site_at(regs.rip - 1)->inserted) {
-			struct site *site = site_at(regs.rip - 1);
-
-			count_hit(site, &regs);
-			regs.rip--; /* back onto the original instruction, restored below */
-			if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) && errno != ESRCH) {
-				/* Resumed one byte into an instruction, it would compute garbage.
-				 */
-				fail("thread %d: cannot move it back onto %s: %s", (int)t->tid,
-				     site->spec ? site->spec : "a return site", strerror(errno));
-				rollback_failed = true;
-			}
-			deferred[i].status = 0;
+		count_hit(site, &regs);
+		regs.rip--; /* back onto the original instruction, restored below */
+		if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) && errno != ESRCH) {
+			/* Resumed one byte into an instruction, it would compute garbage. */
+			fail("thread %d: cannot move it back onto %s: %s", (int)t->tid,
+			     site_name(site), strerror(errno));
+			rollback_failed = true;
 		}
+		deferred[i].status = 0;
 	}
-	for (size_t i = 0; i < s.nr_threads; i++)
-		if (!s.threads[i].gone && s.threads[i].stopped)
-			any = s.threads[i].tid;
-	err = any > 0 ? remove_all(any) : 0;
+	/* The bytes are written through a thread of the process itself (not a vfork child). */
+	for (size_t i = 0; i < s.nr_threads && writer < 0; i++)
+		if (!s.threads[i].gone && s.threads[i].stopped && !s.threads[i].vfork_child)
+			writer = s.threads[i].tid;
+	err = writer > 0 ? remove_all(writer) : 0;
 	for (size_t i = 0; i < s.nr_threads; i++) {
 		struct thread *t = &s.threads[i];
 		int sig = 0;
 
 		if (t->gone)
 			continue;
-		for (size_t j = 0; j < nr_deferred; j++)
+		for (size_t j = deferred_head; j < nr_deferred; j++)
 			if (deferred[j].tid == t->tid && WIFSTOPPED(deferred[j].status) &&
 			    !(deferred[j].status >> 16) && WSTOPSIG(deferred[j].status) != SIGTRAP)
 				sig = WSTOPSIG(deferred[j].status);
@@ -1383,6 +1636,7 @@ static const char *syscall_name(int nr)
 static int parse_syscall_list(const char *list)
 {
 	char *copy = strdup(list), *name, *save = NULL;
+	int nr_wanted = 0;
 
 	if (!copy)
 		return -1;
@@ -1399,6 +1653,11 @@ static int parse_syscall_list(const char *list)
 			return -1;
 		}
 		s.syscall_wanted[nr] = true;
+		if (++nr_wanted > 255) { /* the filter's jumps are 8 bits */
+			fail("-e: at most 255 system calls");
+			free(copy);
+			return -1;
+		}
 	}
 	free(copy);
 	return 0;
@@ -1432,6 +1691,9 @@ static void print_syscalls(void)
 	       total_calls, total_errors, "total");
 	printf("exits whose entry came before attaching (not counted): %" PRIu64 "\n",
 	       s.syscall_unpaired);
+	if (s.syscall_other_abi)
+		printf("stops of i386 (int 0x80) system calls, not counted: %" PRIu64 "\n",
+		       s.syscall_other_abi);
 }
 
 /*
@@ -1478,24 +1740,6 @@ static int install_filter(void *arg)
 	return 0;
 }
 
-/* The pid tracing pid (TracerPid in /proc/PID/status), 0 if none, -1 if unknown. */
-static pid_t tracer_of(pid_t pid)
-{
-	char path[64], line[128];
-	pid_t tracer = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
-			break;
-	fclose(f);
-	return tracer;
-}
-
 /*
  * A started command: waits for the stop at the end of its execve
  * (PTRACE_EVENT_EXEC), where the new program has not run an instruction yet.
@@ -1507,11 +1751,10 @@ static int wait_exec_stop(void)
 	int status;
 
 	for (;;) {
-		if (waitpid(s.pid, &status, __WALL) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
+		int err = wait_task(s.pid, &status);
+
+		if (err)
+			return err;
 		if (!WIFSTOPPED(status))
 			return -ECHILD;
 		if (status >> 16 == PTRACE_EVENT_EXEC)
@@ -1540,7 +1783,6 @@ static int wait_exec_stop(void)
  */
 static int run_to_entry(void)
 {
-	static const unsigned char int3 = 0xcc;
 	uint64_t auxv[2], entry = 0;
 	struct user_regs_struct regs;
 	unsigned char orig;
@@ -1564,9 +1806,9 @@ static int run_to_entry(void)
 	for (;;) {
 		if (ptrace(PTRACE_CONT, s.pid, NULL, (void *)(long)sig))
 			return -errno;
-		while (waitpid(s.pid, &status, __WALL) < 0)
-			if (errno != EINTR)
-				return -errno;
+		err = wait_task(s.pid, &status);
+		if (err)
+			return err;
 		if (!WIFSTOPPED(status))
 			return -ECHILD;
 		sig = status >> 16 ? 0 : WSTOPSIG(status);
@@ -1602,6 +1844,7 @@ static void usage(FILE *f)
 		"  restoring it and single-stepping with every other thread stopped.\n"
 		"  SITE is [FILE:]SYMBOL[+OFFSET] (FILE: a mapped executable or library, e.g.\n"
 		"  libc.so.6:write) or usdt:PROVIDER:NAME (every site of that USDT probe).\n"
+		"  OFFSET must start an instruction (objdump -d), as for gdb's break *ADDR.\n"
 		"  -a, --args N         show the sums of the first N arguments, 0 to 6 (default "
 		"1)\n"
 		"  -L, --latency        time each call from entry to return (a breakpoint at\n"
@@ -1623,8 +1866,10 @@ static void usage(FILE *f)
 		"\n"
 		"  -p, --pid PID        trace a running process (PTRACE_SEIZE; left running as\n"
 		"                       it was, every byte put back, when " PROG " stops)\n"
-		"  -- COMMAND [ARGS]    start COMMAND, traced from its execve on (it dies with\n"
-		"                       " PROG ": PTRACE_O_EXITKILL)\n"
+		"  -- COMMAND [ARGS]    start COMMAND, traced from its execve on; after -d or\n"
+		"                       Ctrl-C it is let go and " PROG " waits for it and exits\n"
+		"                       with its status; if " PROG " is killed, so is COMMAND\n"
+		"                       (PTRACE_O_EXITKILL)\n"
 		"  -d, --duration SECS  stop after SECS seconds (default: until the target\n"
 		"                       exits, or Ctrl-C)\n"
 		"  -o, --output FILE    write the result as JSON (results/README.md)\n"
@@ -1770,15 +2015,17 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	unsigned long options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+	unsigned long options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
 	const char *output = NULL, *folded_path = NULL, *folded_methods_path = NULL;
 	char **command = NULL, why[256], *end;
+	unsigned long nr_args;
 	int argc_opts = argc, c, err, ret = 1, status;
 	double duration = 0;
 	bool traced_list = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t attach_start;
 	struct timespec ts;
+	struct deferred d;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
@@ -1816,11 +2063,12 @@ int main(int argc, char **argv)
 			folded_path = optarg;
 			break;
 		case 'a':
-			s.nr_args = strtoul(optarg, &end, 10);
-			if (*end || !*optarg || s.nr_args > MAX_ARGS) {
+			nr_args = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || nr_args > MAX_ARGS) {
 				fail("-a %s: show 0 to %d arguments", optarg, MAX_ARGS);
 				return 1;
 			}
+			s.nr_args = nr_args;
 			break;
 		case 'L':
 			s.latency = true;
@@ -1832,8 +2080,8 @@ int main(int argc, char **argv)
 			folded_methods_path = optarg;
 			break;
 		case 'F':
-			s.rate_hz = strtod(optarg, NULL);
-			if (!(s.rate_hz > 0 && s.rate_hz <= 10000)) {
+			s.rate_hz = strtod(optarg, &end);
+			if (*end || !(s.rate_hz >= 1 && s.rate_hz <= 10000)) {
 				fail("-F %s: the sampling rate must be 1 to 10000 per second",
 				     optarg);
 				return 1;
@@ -1854,9 +2102,10 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'd':
-			duration = strtod(optarg, NULL);
-			if (!(duration > 0)) {
-				fail("-d %s: the duration must be a number of seconds above 0",
+			duration = strtod(optarg, &end);
+			if (*end || !(duration >= 1e-3 && duration <= 1e7)) {
+				fail("-d %s: the duration must be a number of seconds, 0.001 to "
+				     "1e7",
 				     optarg);
 				return 1;
 			}
@@ -1938,10 +2187,17 @@ int main(int argc, char **argv)
 			err = -errno;
 		if (!err) {
 			s.pid = s.child.pid;
-			err = tb_child__exec(&s.child);
+			err = tb_child__exec_begin(&s.child);
 		}
-		if (!err)
+		if (!err) {
+			/* Its execve may stop first (--seccomp -e execve): handled while waiting. */
+			int exec_err;
+
 			err = wait_exec_stop();
+			exec_err = tb_child__exec_end(&s.child);
+			if (exec_err)
+				err = exec_err; /* execve failed: why */
+		}
 		if (!err && s.mode == MODE_BREAK)
 			err = run_to_entry();
 		if (err) {
@@ -1983,6 +2239,13 @@ int main(int argc, char **argv)
 			if (!err)
 				s.nr_sites++;
 		}
+		for (size_t j = 0; !err && j + 1 < s.nr_sites; j++) {
+			if (s.sites[j].addr != s.sites[s.nr_sites - 1].addr)
+				continue;
+			fail("%s and %s are the same address: give it once", s.sites[j].spec,
+			     argv[i]);
+			goto fail_detach;
+		}
 		if (err) {
 			fail("no site %s in pid %d: %s", argv[i], (int)s.pid,
 			     err == -ENOENT   ? "no such symbol or probe, or FILE is not mapped; "
@@ -1994,8 +2257,9 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; s.latency && i < s.nr_sites; i++) {
 		const char *spec = s.sites[i].spec;
+		const char *symbol = strrchr(spec, ':') ? strrchr(spec, ':') + 1 : spec;
 
-		if (!strncmp(spec, "usdt:", 5) || strchr(spec, '+')) {
+		if (!strncmp(spec, "usdt:", 5) || strchr(symbol, '+')) {
 			fail("-L %s: latency is timed from a function's first instruction; give "
 			     "SYMBOL, not an offset or a USDT site",
 			     spec);
@@ -2007,6 +2271,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto fail_detach; /* insert_all said why */
 	resume_others(-1);
+	wake_tid = s.pid;
 	if (s.started)
 		tb_child__release(&s.child);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -2046,12 +2311,9 @@ int main(int argc, char **argv)
 			uint64_t now;
 			pid_t tid;
 
-			while (nr_deferred && !exiting) {
-				struct deferred d = deferred[--nr_deferred];
-
+			while (!exiting && next_deferred(&d))
 				if (!dispatch(d.tid, d.status))
 					goto done;
-			}
 			while ((tid = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
 				if (!dispatch(tid, status))
 					goto done;
@@ -2076,12 +2338,9 @@ int main(int argc, char **argv)
 	for (;;) {
 		pid_t tid;
 
-		while (nr_deferred && !exiting) {
-			struct deferred d = deferred[--nr_deferred];
-
+		while (!exiting && next_deferred(&d))
 			if (!dispatch(d.tid, d.status))
 				goto done;
-		}
 		if (exiting)
 			break;
 		tid = waitpid(-1, &status, __WALL);
@@ -2142,7 +2401,8 @@ write:
 			r->sampled = true;
 			r->samples = s.samples;
 			r->late = s.late;
-			r->torn = s.unwind_errors;
+			r->torn = s.method_torn;
+			r->lost = s.unwind_errors; /* samples whose stack could not be read */
 			for (size_t i = 0; i < s.leaves.nr_slots; i++)
 				if (s.leaves.slots[i].key)
 					tb_result__add_profile(r, s.leaves.slots[i].key,
@@ -2172,7 +2432,7 @@ write:
 			if (s.syscalls[nr].calls)
 				tb_result__add_count(r, syscall_name(nr), s.syscalls[nr].calls);
 		if (r) {
-			r->lost = s.lost;
+			r->lost += s.lost;
 			r->tracer_cpu_ns = tb_result__self_cpu_ns();
 			err = tb_result__write(r, output);
 			if (err) {
