@@ -34,6 +34,7 @@
 #include "tb_hist.h"
 #include "tb_json.h"
 #include "tb_maps.h"
+#include "tb_msg.h"
 #include "tb_result.h"
 #include "tb_stack.h"
 #include "tb_tally.h"
@@ -180,18 +181,6 @@ static void on_signal(int sig)
 	if (wake_tid > 0)
 		ptrace(PTRACE_INTERRUPT, wake_tid, NULL, NULL);
 	errno = saved;
-}
-
-static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /*
@@ -447,19 +436,19 @@ static int insert_all(pid_t tid)
 		if (!err)
 			err = poke_bytes(tid, site->addr, &int3, 1);
 		if (err) {
-			fail("cannot set a breakpoint at %s (0x%" PRIx64 "): %s", site->spec,
-			     site->addr,
-			     err == -EIO || err == -EFAULT
-				     ? "the address is not mapped in the process"
-			     : err == -EBUSY ? "an int3 is already there (another debugger's?)"
-					     : strerror(-err));
+			tb_fail("cannot set a breakpoint at %s (0x%" PRIx64 "): %s", site->spec,
+				site->addr,
+				err == -EIO || err == -EFAULT
+					? "the address is not mapped in the process"
+				: err == -EBUSY ? "an int3 is already there (another debugger's?)"
+						: strerror(-err));
 			return err;
 		}
 		site->inserted = true;
 		err = adjust_semaphore(tid, site, 1);
 		if (err) {
-			fail("cannot raise the semaphore of %s at 0x%" PRIx64 ": %s", site->spec,
-			     site->semaphore, strerror(-err));
+			tb_fail("cannot raise the semaphore of %s at 0x%" PRIx64 ": %s", site->spec,
+				site->semaphore, strerror(-err));
 			return err;
 		}
 	}
@@ -847,8 +836,8 @@ static int handle_trap(struct thread *t, int status)
 		 * Resumed one byte into the instruction, it would run garbage:
 		 * back onto the int3, and tracing ends, putting every byte back.
 		 */
-		fail("cannot step over %s in thread %d: %s; stopping", site_name(site), (int)t->tid,
-		     strerror(-ret));
+		tb_fail("cannot step over %s in thread %d: %s; stopping", site_name(site),
+			(int)t->tid, strerror(-ret));
 		uncount_hit(site, &regs);
 		regs.rip = site->addr;
 		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
@@ -1169,14 +1158,14 @@ static int write_folded(const char *path, const struct tb_tally *t)
 		return 0;
 	f = fopen(path, "we");
 	if (!f) {
-		fail("cannot write %s: %s", path, strerror(errno));
+		tb_fail("cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
 	err = tb_tally__write_folded(t, f);
 	if (fclose(f) && !err)
 		err = -errno;
 	if (err) {
-		fail("cannot write %s: %s", path, strerror(-err));
+		tb_fail("cannot write %s: %s", path, strerror(-err));
 		return -1;
 	}
 	return 0;
@@ -1365,7 +1354,7 @@ static void handle_exec(struct thread *t)
 {
 	if (t->vfork_child) {
 		if (ptrace(PTRACE_DETACH, t->tid, NULL, NULL) && errno != ESRCH)
-			fail("vfork child %d: cannot detach: %s", (int)t->tid, strerror(errno));
+			tb_fail("vfork child %d: cannot detach: %s", (int)t->tid, strerror(errno));
 		t->gone = true;
 		t->stopped = false;
 		return;
@@ -1413,11 +1402,11 @@ static void release_child(pid_t child, int status)
 
 		if (site->inserted && (poke_bytes(child, site->addr, site->orig, 1) ||
 				       adjust_semaphore(child, site, -1)))
-			fail("forked child %d: cannot restore %s: it may die of SIGTRAP",
-			     (int)child, site->spec ? site->spec : "a return site");
+			tb_fail("forked child %d: cannot restore %s: it may die of SIGTRAP",
+				(int)child, site->spec ? site->spec : "a return site");
 	}
 	if (ptrace(PTRACE_DETACH, child, NULL, NULL))
-		fail("forked child %d: cannot detach: %s", (int)child, strerror(errno));
+		tb_fail("forked child %d: cannot detach: %s", (int)child, strerror(errno));
 }
 
 /* Handles one wait status. Returns false once the whole process is gone. */
@@ -1595,8 +1584,8 @@ static int restore_and_detach(void)
 		regs.rip--; /* back onto the original instruction, restored below */
 		if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) && errno != ESRCH) {
 			/* Resumed one byte into an instruction, it would compute garbage. */
-			fail("thread %d: cannot move it back onto %s: %s", (int)t->tid,
-			     site_name(site), strerror(errno));
+			tb_fail("thread %d: cannot move it back onto %s: %s", (int)t->tid,
+				site_name(site), strerror(errno));
 			rollback_failed = true;
 		}
 		deferred[i].status = 0;
@@ -1617,7 +1606,7 @@ static int restore_and_detach(void)
 			    !(deferred[j].status >> 16) && WSTOPSIG(deferred[j].status) != SIGTRAP)
 				sig = WSTOPSIG(deferred[j].status);
 		if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)sig) && errno != ESRCH)
-			fail("thread %d: cannot detach: %s", (int)t->tid, strerror(errno));
+			tb_fail("thread %d: cannot detach: %s", (int)t->tid, strerror(errno));
 	}
 	return rollback_failed ? -EIO : err;
 }
@@ -1648,13 +1637,13 @@ static int parse_syscall_list(const char *list)
 			if (syscall_names[nr] && !strcmp(syscall_names[nr], name))
 				break;
 		if (nr == MAX_SYSCALLS) {
-			fail("-e %s: no system call named %s on x86-64", list, name);
+			tb_fail("-e %s: no system call named %s on x86-64", list, name);
 			free(copy);
 			return -1;
 		}
 		s.syscall_wanted[nr] = true;
 		if (++nr_wanted > 255) { /* the filter's jumps are 8 bits */
-			fail("-e: at most 255 system calls");
+			tb_fail("-e: at most 255 system calls");
 			free(copy);
 			return -1;
 		}
@@ -2023,8 +2012,8 @@ int main(int argc, char **argv)
 	double duration = 0;
 	bool traced_list = false;
 	struct sigaction sa = { .sa_handler = on_signal };
-	uint64_t attach_start;
-	struct timespec ts;
+	uint64_t attach_start, attach_ns = 0, window_start = 0, window_end;
+	bool restore_failed = false;
 	struct deferred d;
 
 	for (int i = 1; i < argc; i++) {
@@ -2048,7 +2037,7 @@ int main(int argc, char **argv)
 		s.mode = MODE_SAMPLE;
 		s.rate_hz = 99;
 	} else {
-		fail("give a mode: break, syscall or sample; -h for help");
+		tb_fail("give a mode: break, syscall or sample; -h for help");
 		return 1;
 	}
 	for (int i = 0; i < MAX_SYSCALLS; i++)
@@ -2065,7 +2054,7 @@ int main(int argc, char **argv)
 		case 'a':
 			nr_args = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || nr_args > MAX_ARGS) {
-				fail("-a %s: show 0 to %d arguments", optarg, MAX_ARGS);
+				tb_fail("-a %s: show 0 to %d arguments", optarg, MAX_ARGS);
 				return 1;
 			}
 			s.nr_args = nr_args;
@@ -2082,8 +2071,8 @@ int main(int argc, char **argv)
 		case 'F':
 			s.rate_hz = strtod(optarg, &end);
 			if (*end || !(s.rate_hz >= 1 && s.rate_hz <= 10000)) {
-				fail("-F %s: the sampling rate must be 1 to 10000 per second",
-				     optarg);
+				tb_fail("-F %s: the sampling rate must be 1 to 10000 per second",
+					optarg);
 				return 1;
 			}
 			break;
@@ -2097,16 +2086,16 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			if (tb_target__parse_pid(optarg, &s.pid)) {
-				fail("-p %s: not a process id", optarg);
+				tb_fail("-p %s: not a process id", optarg);
 				return 1;
 			}
 			break;
 		case 'd':
 			duration = strtod(optarg, &end);
 			if (*end || !(duration >= 1e-3 && duration <= 1e7)) {
-				fail("-d %s: the duration must be a number of seconds, 0.001 to "
-				     "1e7",
-				     optarg);
+				tb_fail("-d %s: the duration must be a number of seconds, 0.001 to "
+					"1e7",
+					optarg);
 				return 1;
 			}
 			break;
@@ -2120,41 +2109,41 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fail("bad option (-h for help)");
+			tb_fail("bad option (-h for help)");
 			return 1;
 		}
 	}
 	if ((s.mode == MODE_BREAK && optind == argc_opts) ||
 	    (s.mode != MODE_BREAK && optind != argc_opts) || !s.pid == !command) {
-		fail(s.mode == MODE_BREAK
-			     ? "give SITEs and either -p PID or -- COMMAND (-h for help)"
-			     : "give -p PID or -- COMMAND, and no SITE (-h for help)");
+		tb_fail(s.mode == MODE_BREAK
+				? "give SITEs and either -p PID or -- COMMAND (-h for help)"
+				: "give -p PID or -- COMMAND, and no SITE (-h for help)");
 		return 1;
 	}
 	if (s.follow_forks && s.mode != MODE_SYSCALL) {
-		fail("-f is for syscall mode (break mode lets forked children go without "
-		     "breakpoints)");
+		tb_fail("-f is for syscall mode (break mode lets forked children go without "
+			"breakpoints)");
 		return 1;
 	}
 	if (s.latency && s.mode != MODE_BREAK) {
-		fail("-L is for break mode");
+		tb_fail("-L is for break mode");
 		return 1;
 	}
 	if (s.mode == MODE_BREAK || s.follow_forks)
 		options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 	if (s.seccomp && (s.mode != MODE_SYSCALL || !command || !traced_list)) {
-		fail("--seccomp is for syscall mode with -- COMMAND and -e NAME,...: the filter "
-		     "goes "
-		     "into the command before it starts");
+		tb_fail("--seccomp is for syscall mode with -- COMMAND and -e NAME,...: the filter "
+			"goes "
+			"into the command before it starts");
 		return 1;
 	}
 	if (output && (err = tb_result__check_path(output))) {
-		fail("cannot write the result to %s: %s — choose a writable -o path", output,
-		     strerror(-err));
+		tb_fail("cannot write the result to %s: %s — choose a writable -o path", output,
+			strerror(-err));
 		return 1;
 	}
 	if (argc_opts - optind > MAX_SITES) {
-		fail("at most %d sites", MAX_SITES);
+		tb_fail("at most %d sites", MAX_SITES);
 		return 1;
 	}
 
@@ -2166,8 +2155,7 @@ int main(int argc, char **argv)
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	attach_start = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	attach_start = now_ns();
 	if (command) {
 		/*
 		 * Seized while it is held before execve, so nothing it does escapes
@@ -2190,7 +2178,8 @@ int main(int argc, char **argv)
 			err = tb_child__exec_begin(&s.child);
 		}
 		if (!err) {
-			/* Its execve may stop first (--seccomp -e execve): handled while waiting. */
+			/* Its execve may stop first (--seccomp -e execve): handled while waiting.
+			 */
 			int exec_err;
 
 			err = wait_exec_stop();
@@ -2201,31 +2190,31 @@ int main(int argc, char **argv)
 		if (!err && s.mode == MODE_BREAK)
 			err = run_to_entry();
 		if (err) {
-			fail("cannot run %s: %s", command[0],
-			     err == -ECHILD ? "it ended before its exec stop" : strerror(-err));
+			tb_fail("cannot run %s: %s", command[0],
+				err == -ECHILD ? "it ended before its exec stop" : strerror(-err));
 			tb_child__kill(&s.child);
 			tb_child__close(&s.child);
 			return 1;
 		}
 		s.started = true;
 	} else if (tb_target__check_pid(s.pid, why, sizeof(why))) {
-		fail("cannot trace pid %d: %s", (int)s.pid, why);
+		tb_fail("cannot trace pid %d: %s", (int)s.pid, why);
 		return 1;
 	}
 
 	err = seize_all(s.pid, options);
 	if (err == -EPERM && tracer_of(s.pid) > 0) {
-		fail("cannot attach to pid %d: it is already traced by pid %d (TracerPid) — one "
-		     "ptrace tracer at a time; stop that one first",
-		     (int)s.pid, (int)tracer_of(s.pid));
+		tb_fail("cannot attach to pid %d: it is already traced by pid %d (TracerPid) — one "
+			"ptrace tracer at a time; stop that one first",
+			(int)s.pid, (int)tracer_of(s.pid));
 		goto out;
 	}
 	if (err) {
-		fail("cannot attach to pid %d: ptrace(PTRACE_SEIZE): %s%s", (int)s.pid,
-		     strerror(-err),
-		     err == -EPERM ? " — run as root or grant CAP_SYS_PTRACE (or another tracer "
-				     "holds it; Yama's ptrace_scope may forbid it)"
-				   : "");
+		tb_fail("cannot attach to pid %d: ptrace(PTRACE_SEIZE): %s%s", (int)s.pid,
+			strerror(-err),
+			err == -EPERM ? " — run as root or grant CAP_SYS_PTRACE (or another tracer "
+					"holds it; Yama's ptrace_scope may forbid it)"
+				      : "");
 		goto out;
 	}
 	stop_others(-1);
@@ -2242,16 +2231,16 @@ int main(int argc, char **argv)
 		for (size_t j = 0; !err && j + 1 < s.nr_sites; j++) {
 			if (s.sites[j].addr != s.sites[s.nr_sites - 1].addr)
 				continue;
-			fail("%s and %s are the same address: give it once", s.sites[j].spec,
-			     argv[i]);
+			tb_fail("%s and %s are the same address: give it once", s.sites[j].spec,
+				argv[i]);
 			goto fail_detach;
 		}
 		if (err) {
-			fail("no site %s in pid %d: %s", argv[i], (int)s.pid,
-			     err == -ENOENT   ? "no such symbol or probe, or FILE is not mapped; "
-						"see nm -D FILE, readelf -n FILE, /proc/PID/maps"
-			     : err == -ENOSPC ? "too many sites"
-					      : strerror(-err));
+			tb_fail("no site %s in pid %d: %s", argv[i], (int)s.pid,
+				err == -ENOENT ? "no such symbol or probe, or FILE is not mapped; "
+						 "see nm -D FILE, readelf -n FILE, /proc/PID/maps"
+				: err == -ENOSPC ? "too many sites"
+						 : strerror(-err));
 			goto fail_detach;
 		}
 	}
@@ -2260,9 +2249,9 @@ int main(int argc, char **argv)
 		const char *symbol = strrchr(spec, ':') ? strrchr(spec, ':') + 1 : spec;
 
 		if (!strncmp(spec, "usdt:", 5) || strchr(symbol, '+')) {
-			fail("-L %s: latency is timed from a function's first instruction; give "
-			     "SYMBOL, not an offset or a USDT site",
-			     spec);
+			tb_fail("-L %s: latency is timed from a function's first instruction; give "
+				"SYMBOL, not an offset or a USDT site",
+				spec);
 			goto fail_detach;
 		}
 		s.sites[i].timed = true;
@@ -2274,19 +2263,20 @@ int main(int argc, char **argv)
 	wake_tid = s.pid;
 	if (s.started)
 		tb_child__release(&s.child);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	window_start = now_ns();
+	attach_ns = window_start - attach_start;
 	if (s.mode == MODE_SAMPLE)
-		fprintf(stderr, PROG ": sampling pid %d at %g Hz; Ctrl-C to stop\n", (int)s.pid,
-			s.rate_hz);
+		fprintf(stderr,
+			PROG ": sampling pid %d at %g Hz (attach %.1f ms); Ctrl-C to stop\n",
+			(int)s.pid, s.rate_hz, attach_ns / 1e6);
 	else if (s.mode == MODE_BREAK)
 		fprintf(stderr,
 			PROG ": %zu breakpoint%s in pid %d (attach %.1f ms); Ctrl-C to stop\n",
-			s.nr_sites, s.nr_sites == 1 ? "" : "s", (int)s.pid,
-			(ts.tv_sec * 1000000000ull + ts.tv_nsec - attach_start) / 1e6);
+			s.nr_sites, s.nr_sites == 1 ? "" : "s", (int)s.pid, attach_ns / 1e6);
 	else
 		fprintf(stderr,
 			PROG ": tracing system calls of pid %d (attach %.1f ms); Ctrl-C to stop\n",
-			(int)s.pid, (ts.tv_sec * 1000000000ull + ts.tv_nsec - attach_start) / 1e6);
+			(int)s.pid, attach_ns / 1e6);
 	if (duration) {
 		struct itimerval it = { .it_value = { (time_t)duration,
 						      (suseconds_t)((duration - (time_t)duration) *
@@ -2303,7 +2293,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, PROG ": in-memory stack at 0x%" PRIx64 ", %u methods\n",
 				s.stack_root_addr, s.stack_root.nr_methods);
 		if (!s.unwind_space) {
-			fail("cannot create a libunwind address space");
+			tb_fail("cannot create a libunwind address space");
 			goto fail_detach;
 		}
 		/* An absolute schedule: a sample that comes too late is counted, not shifted. */
@@ -2353,15 +2343,15 @@ int main(int argc, char **argv)
 			goto done;
 	}
 out_detach:
-	if (restore_and_detach()) {
-		fail("could not put back every original byte: the target may crash");
-		goto out;
-	}
-	goto done;
+	window_end = now_ns();
+	restore_failed = restore_and_detach();
+	if (restore_failed)
+		tb_fail("could not put back every original byte: the target may crash");
+	goto done_restored;
 fail_detach:
 	/* Bad input found once attached: put everything back; a started command is ended. */
 	if (restore_and_detach())
-		fail("could not put back every original byte: the target may crash");
+		tb_fail("could not put back every original byte: the target may crash");
 	if (s.started) {
 		tb_child__kill(&s.child);
 		tb_child__close(&s.child);
@@ -2369,7 +2359,9 @@ fail_detach:
 	}
 	goto out;
 done:
-	ret = 0;
+	window_end = now_ns(); /* the target is gone: nothing to restore */
+done_restored:
+	ret = restore_failed ? 1 : 0; /* the results are still worth printing */
 	if (s.mode == MODE_SYSCALL) {
 		print_syscalls();
 		goto write;
@@ -2433,10 +2425,12 @@ write:
 				tb_result__add_count(r, syscall_name(nr), s.syscalls[nr].calls);
 		if (r) {
 			r->lost += s.lost;
+			r->duration_ns = window_end - window_start;
+			r->attach_ns = attach_ns;
 			r->tracer_cpu_ns = tb_result__self_cpu_ns();
 			err = tb_result__write(r, output);
 			if (err) {
-				fail("cannot write %s: %s", output, strerror(-err));
+				tb_fail("cannot write %s: %s", output, strerror(-err));
 				ret = 1;
 			}
 		}

@@ -27,6 +27,7 @@
 #include "tb_hist.h"
 #include "tb_json.h"
 #include "tb_maps.h"
+#include "tb_msg.h"
 #include "tb_result.h"
 #include "tb_target.h"
 #include "tb_usdt.h"
@@ -132,18 +133,6 @@ static volatile sig_atomic_t exiting;
 static void on_signal(int sig)
 {
 	exiting = sig;
-}
-
-static __attribute__((format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static __attribute__((format(printf, 1, 2))) void verbose(const char *fmt, ...)
@@ -361,8 +350,8 @@ static int check_site(int fd, const char *path, const struct probe *p, uint64_t 
 	unsigned char insn[5];
 
 	if (pread(fd, insn, sizeof(insn), offset) != (ssize_t)sizeof(insn)) {
-		fail("%s: cannot read the site of %s:%s at file offset 0x%" PRIx64 ": %s", path,
-		     p->provider, p->name, offset, strerror(errno ? errno : EIO));
+		tb_fail("%s: cannot read the site of %s:%s at file offset 0x%" PRIx64 ": %s", path,
+			p->provider, p->name, offset, strerror(errno ? errno : EIO));
 		return -1;
 	}
 	if (!memcmp(insn, nop5, sizeof(nop5)))
@@ -371,10 +360,10 @@ static int check_site(int fd, const char *path, const struct probe *p, uint64_t 
 	if (insn[0] == 0x90 || (insn[0] == 0x0f && insn[1] == 0x1f) ||
 	    (insn[0] == 0x66 && (insn[1] == 0x90 || (insn[1] == 0x0f && insn[2] == 0x1f))))
 		return 0;
-	fail("%s: the note of %s:%s points at file offset 0x%" PRIx64 ", which holds %02x %02x, "
-	     "not a nop: an int3 there could split an instruction, so it is not attached "
-	     "(is the file corrupt, or patched after linking?)",
-	     path, p->provider, p->name, offset, insn[0], insn[1]);
+	tb_fail("%s: the note of %s:%s points at file offset 0x%" PRIx64 ", which holds %02x %02x, "
+		"not a nop: an int3 there could split an instruction, so it is not attached "
+		"(is the file corrupt, or patched after linking?)",
+		path, p->provider, p->name, offset, insn[0], insn[1]);
 	return -1;
 }
 
@@ -405,10 +394,10 @@ static int check_arg_specs(const struct probe *p, const char *specs)
 		if (sscanf(v, "(%%%*[a-z0-9])%n", &len) == 0 && len && !v[len])
 			continue;
 	bad:
-		fail("probe %s:%s: argument %d is '%s', a form libbpf cannot read (it reads "
-		     "$CONST, "
-		     "%%REG and OFFSET(%%REG))",
-		     p->provider, p->name, n, spec);
+		tb_fail("probe %s:%s: argument %d is '%s', a form libbpf cannot read (it reads "
+			"$CONST, "
+			"%%REG and OFFSET(%%REG))",
+			p->provider, p->name, n, spec);
 		return -1;
 	}
 	return 0;
@@ -427,15 +416,16 @@ static int resolve_probe(struct probe *p)
 		p->path = strdup(s.target_path);
 	} else if (!strchr(p->path, '/')) {
 		if (s.pid <= 0) {
-			fail("probe %s: give the path of %s (a file name alone is looked up in a "
-			     "running process's mappings, with -p)",
-			     p->spec, p->path);
+			tb_fail("probe %s: give the path of %s (a file name alone is looked up in "
+				"a "
+				"running process's mappings, with -p)",
+				p->spec, p->path);
 			return -1;
 		}
 		if (find_mapped_library(s.pid, p->path, path, sizeof(path))) {
-			fail("probe %s: pid %d maps no file named %s* (" PROG
-			     " -l %d lists the probes of every file it maps)",
-			     p->spec, (int)s.pid, p->path, (int)s.pid);
+			tb_fail("probe %s: pid %d maps no file named %s* (" PROG
+				" -l %d lists the probes of every file it maps)",
+				p->spec, (int)s.pid, p->path, (int)s.pid);
 			return -1;
 		}
 		free(p->path);
@@ -455,24 +445,24 @@ static int resolve_probe(struct probe *p)
 
 	err = tb_elf__open(p->path, &elf);
 	if (err) {
-		fail("cannot read %s: %s%s", p->path, strerror(-err),
-		     err == -ENOEXEC ? " (not an x86-64 ELF executable or shared library)" : "");
+		tb_fail("cannot read %s: %s%s", p->path, strerror(-err),
+			err == -ENOEXEC ? " (not an x86-64 ELF executable or shared library)" : "");
 		goto out;
 	}
 	err = tb_elf__usdt_notes(elf, &notes, &nr);
 	if (err) {
-		fail("cannot read the USDT notes of %s: %s", p->path, strerror(-err));
+		tb_fail("cannot read the USDT notes of %s: %s", p->path, strerror(-err));
 		goto out;
 	}
 	if (!nr) {
-		fail("%s has no USDT probes (no .note.stapsdt notes): build it with sys/sdt.h "
-		     "probes",
-		     p->path);
+		tb_fail("%s has no USDT probes (no .note.stapsdt notes): build it with sys/sdt.h "
+			"probes",
+			p->path);
 		goto out;
 	}
 	fd = open(p->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fail("cannot open %s: %s", p->path, strerror(errno));
+		tb_fail("cannot open %s: %s", p->path, strerror(errno));
 		goto out;
 	}
 	for (size_t i = 0; i < nr; i++) {
@@ -501,8 +491,8 @@ static int resolve_probe(struct probe *p)
 		}
 	}
 	if (!total) {
-		fail("no USDT probe %s:%s in %s (" PROG " -l %s lists the %zu it has)", p->provider,
-		     p->name, p->path, p->path, nr);
+		tb_fail("no USDT probe %s:%s in %s (" PROG " -l %s lists the %zu it has)",
+			p->provider, p->name, p->path, p->path, nr);
 		goto out;
 	}
 	p->nr_sites = total;
@@ -520,7 +510,7 @@ static int resolve_probe(struct probe *p)
 	ret = 0;
 	goto out;
 out_nomem:
-	fail("out of memory");
+	tb_fail("out of memory");
 out:
 	if (fd >= 0)
 		close(fd);
@@ -548,8 +538,8 @@ static int check_arg_index(int arg, const char *option, size_t nr_probes)
 		const struct probe *p = &s.probes[i];
 
 		if (arg >= 0 && arg >= p->nr_args) {
-			fail("%s %d: probe %s has %d argument%s (numbered from 0)", option, arg,
-			     p->label, p->nr_args, p->nr_args == 1 ? "" : "s");
+			tb_fail("%s %d: probe %s has %d argument%s (numbered from 0)", option, arg,
+				p->label, p->nr_args, p->nr_args == 1 ? "" : "s");
 			return -1;
 		}
 	}
@@ -680,8 +670,8 @@ static int list_file(const char *path, const char *shown, const struct tb_map *m
 		if (maps)
 			return 0; /* a mapping we cannot read as ELF holds no probes we can attach
 				   */
-		fail("cannot read %s: %s%s", path, strerror(-err),
-		     err == -ENOEXEC ? " (not an x86-64 ELF executable or shared library)" : "");
+		tb_fail("cannot read %s: %s%s", path, strerror(-err),
+			err == -ENOEXEC ? " (not an x86-64 ELF executable or shared library)" : "");
 		return -1;
 	}
 	for (size_t i = 0; i < nr; i++) {
@@ -722,21 +712,22 @@ static int list_probes(const char *target, const char *pattern)
 		if (n < 0)
 			return 1;
 		if (!n && !pattern) {
-			fail("%s has no USDT probes (no .note.stapsdt notes)", target);
+			tb_fail("%s has no USDT probes (no .note.stapsdt notes)", target);
 			return 1;
 		}
 		return 0;
 	}
 
 	if (tb_target__check_pid(pid, why, sizeof(why))) {
-		fail("cannot list the probes of pid %d: %s", (int)pid, why);
+		tb_fail("cannot list the probes of pid %d: %s", (int)pid, why);
 		return 1;
 	}
 	n = tb_maps__read(pid, &maps, &nr);
 	if (n) {
-		fail("cannot read /proc/%d/maps: %s%s", (int)pid, strerror(-n),
-		     n == -EACCES || n == -EPERM ? " — run as root to list another user's process"
-						 : "");
+		tb_fail("cannot read /proc/%d/maps: %s%s", (int)pid, strerror(-n),
+			n == -EACCES || n == -EPERM
+				? " — run as root to list another user's process"
+				: "");
 		return 1;
 	}
 	printf("%-36s %-16s %-16s %s  %s\n", "PROBE (by file, run-time addresses)", "ADDRESS",
@@ -805,7 +796,7 @@ static int load_programs(void)
 
 	s.skel = tb_usdt_bpf__open();
 	if (!s.skel) {
-		fail("cannot open the BPF object: %s", strerror(errno));
+		tb_fail("cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
 	s.skel->rodata->count_by_arg = opts.mode == MODE_COUNT ? opts.by_arg : -1;
@@ -832,17 +823,17 @@ static int load_programs(void)
 
 	err = tb_usdt_bpf__load(s.skel);
 	if (err) {
-		fail("cannot load the BPF programs: %s%s", strerror(-err),
-		     err == -EPERM    ? " — run as root (CAP_BPF and CAP_PERFMON)"
-		     : err == -ENOMEM ? " — lower -k or -b, or raise the locked-memory limit"
-				      : " (-v shows the verifier's log)");
+		tb_fail("cannot load the BPF programs: %s%s", strerror(-err),
+			err == -EPERM	 ? " — run as root (CAP_BPF and CAP_PERFMON)"
+			: err == -ENOMEM ? " — lower -k or -b, or raise the locked-memory limit"
+					 : " (-v shows the verifier's log)");
 		return -1;
 	}
 	if (opts.mode == MODE_STREAM) {
 		s.ringbuf = ring_buffer__new(bpf_map__fd(s.skel->maps.events), handle_event, NULL,
 					     NULL);
 		if (!s.ringbuf) {
-			fail("cannot map the ring buffer: %s", strerror(errno));
+			tb_fail("cannot map the ring buffer: %s", strerror(errno));
 			return -1;
 		}
 	}
@@ -860,8 +851,8 @@ static int attach_probes(pid_t pid)
 		if (!p->link) {
 			int err = errno;
 
-			fail("cannot attach to %s in pid %d: %s%s", p->label, (int)pid,
-			     strerror(err), attach_hint(err));
+			tb_fail("cannot attach to %s in pid %d: %s%s", p->label, (int)pid,
+				strerror(err), attach_hint(err));
 			return -1;
 		}
 		verbose("attached to %s: %zu site%s%s", p->label, p->nr_sites,
@@ -922,7 +913,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 /* A map could not be read: say so rather than report zeros. Returns -1. */
 static int read_failed(const char *map, int err)
 {
-	fail("cannot read the BPF map %s: %s", map, strerror(err));
+	tb_fail("cannot read the BPF map %s: %s", map, strerror(err));
 	return -1;
 }
 
@@ -1339,7 +1330,7 @@ static int write_result(uint64_t duration_ns, uint64_t attach_ns, int exit_statu
 	int err = 0;
 
 	if (!r) {
-		fail("cannot build the result: %s", strerror(errno));
+		tb_fail("cannot build the result: %s", strerror(errno));
 		return -1;
 	}
 	r->duration_ns = duration_ns;
@@ -1380,9 +1371,9 @@ static int write_result(uint64_t duration_ns, uint64_t attach_ns, int exit_statu
 	if (!err) {
 		err = tb_result__write(r, opts.output);
 		if (err)
-			fail("cannot write %s: %s", opts.output, strerror(-err));
+			tb_fail("cannot write %s: %s", opts.output, strerror(-err));
 	} else {
-		fail("cannot build the result: %s", strerror(-err));
+		tb_fail("cannot build the result: %s", strerror(-err));
 	}
 	tb_result__free(r);
 	return err ? -1 : 0;
@@ -1443,7 +1434,8 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 			break;
 		case 'p':
 			if (tb_target__parse_pid(optarg, &opts.pid)) {
-				fail("-p %s: not a process id (a positive decimal number)", optarg);
+				tb_fail("-p %s: not a process id (a positive decimal number)",
+					optarg);
 				return -1;
 			}
 			break;
@@ -1454,8 +1446,8 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 				if (!strcmp(optarg, mode_names[m]))
 					break;
 			if (m == sizeof(mode_names) / sizeof(mode_names[0])) {
-				fail("-m %s: unknown mode; use count, hist, stream or empty",
-				     optarg);
+				tb_fail("-m %s: unknown mode; use count, hist, stream or empty",
+					optarg);
 				return -1;
 			}
 			opts.mode = m;
@@ -1464,24 +1456,25 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 		case 'a':
 		case 's':
 			if (parse_uint(optarg, 11, &v, false)) {
-				fail("-%c %s: an argument number is 0 to 11", c, optarg);
+				tb_fail("-%c %s: an argument number is 0 to 11", c, optarg);
 				return -1;
 			}
 			*(c == 'a' ? &opts.by_arg : &opts.sum_arg) = v;
 			break;
 		case 'b':
 			if (parse_uint(optarg, 1ul << 30, &v, true) || v < 4096 || (v & (v - 1))) {
-				fail("-b %s: the ring buffer size must be a power of two from 4096 "
-				     "to 1G",
-				     optarg);
+				tb_fail("-b %s: the ring buffer size must be a power of two from "
+					"4096 "
+					"to 1G",
+					optarg);
 				return -1;
 			}
 			opts.ringbuf_size = v;
 			break;
 		case 'k':
 			if (parse_uint(optarg, MAX_KEYS, &v, false) || !v) {
-				fail("-k %s: the number of keys must be 1 to %lu", optarg,
-				     MAX_KEYS);
+				tb_fail("-k %s: the number of keys must be 1 to %lu", optarg,
+					MAX_KEYS);
 				return -1;
 			}
 			opts.max_keys = v;
@@ -1494,10 +1487,11 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 			opts.duration_s = strtod(optarg, &end);
 			if (errno || *end || end == optarg || !(opts.duration_s > 0) ||
 			    opts.duration_s > 1e7) {
-				fail("-d %s: the duration must be a number of seconds above 0 (at "
-				     "most "
-				     "1e7)",
-				     optarg);
+				tb_fail("-d %s: the duration must be a number of seconds above 0 "
+					"(at "
+					"most "
+					"1e7)",
+					optarg);
 				return -1;
 			}
 			break;
@@ -1514,10 +1508,10 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 			usage(stdout);
 			exit(0);
 		case ':':
-			fail("option %s needs a value (" PROG " -h for help)", argv[optind - 1]);
+			tb_fail("option %s needs a value (" PROG " -h for help)", argv[optind - 1]);
 			return -1;
 		default:
-			fail("unknown option %s (" PROG " -h for help)", argv[optind - 1]);
+			tb_fail("unknown option %s (" PROG " -h for help)", argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -1527,19 +1521,20 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 static int check_mode_options(void)
 {
 	if (opts.mode == MODE_HIST && s.nr_probes != 2) {
-		fail("-m hist pairs an entry probe with a return probe: give exactly two PROBEs, "
-		     "not %zu",
-		     s.nr_probes);
+		tb_fail("-m hist pairs an entry probe with a return probe: give exactly two "
+			"PROBEs, "
+			"not %zu",
+			s.nr_probes);
 		return -1;
 	}
 	if ((opts.mode == MODE_STREAM || opts.mode == MODE_EMPTY) &&
 	    (opts.by_arg >= 0 || opts.sum_arg >= 0)) {
-		fail("-a and -s apply to -m count (and -a to -m hist), not to -m %s",
-		     mode_names[opts.mode]);
+		tb_fail("-a and -s apply to -m count (and -a to -m hist), not to -m %s",
+			mode_names[opts.mode]);
 		return -1;
 	}
 	if (opts.mode == MODE_HIST && opts.sum_arg >= 0) {
-		fail("-s applies to -m count only");
+		tb_fail("-s applies to -m count only");
 		return -1;
 	}
 	if (opts.mode == MODE_HIST)
@@ -1556,8 +1551,8 @@ static int check_output(const char *path)
 	int err = tb_result__check_path(path);
 
 	if (err)
-		fail("cannot write the result to %s: %s — choose a writable -o path", path,
-		     strerror(-err));
+		tb_fail("cannot write the result to %s: %s — choose a writable -o path", path,
+			strerror(-err));
 	return err ? -1 : 0;
 }
 
@@ -1614,34 +1609,34 @@ int main(int argc, char **argv)
 	}
 	if (list_target) {
 		if (optind + 1 < argc_opts) {
-			fail("-l takes one TARGET and at most one PATTERN");
+			tb_fail("-l takes one TARGET and at most one PATTERN");
 			return 1;
 		}
 		ret = list_probes(list_target, optind < argc_opts ? argv[optind] : NULL);
 		if (fflush(stdout) || ferror(stdout)) {
-			fail("cannot write the list to standard output: %s",
-			     strerror(errno ? errno : EIO));
+			tb_fail("cannot write the list to standard output: %s",
+				strerror(errno ? errno : EIO));
 			ret = 1;
 		}
 		return ret;
 	}
 
 	if (optind == argc_opts) {
-		fail("no PROBE given: name one as [PATH:]PROVIDER:NAME (" PROG
-		     " -l FILE lists a file's probes; -h for help)");
+		tb_fail("no PROBE given: name one as [PATH:]PROVIDER:NAME (" PROG
+			" -l FILE lists a file's probes; -h for help)");
 		return 1;
 	}
 	if (!opts.pid == !opts.command) {
-		fail(opts.pid ? "give -p PID or -- COMMAND, not both"
-			      : "no target: give -p PID, or -- COMMAND [ARGS] to start one");
+		tb_fail(opts.pid ? "give -p PID or -- COMMAND, not both"
+				 : "no target: give -p PID, or -- COMMAND [ARGS] to start one");
 		return 1;
 	}
 	if (opts.command && !opts.command[0]) {
-		fail("no COMMAND after --");
+		tb_fail("no COMMAND after --");
 		return 1;
 	}
 	if (argc_opts - optind > TB_USDT_MAX_PROBES) {
-		fail("at most %d probes at once", TB_USDT_MAX_PROBES);
+		tb_fail("at most %d probes at once", TB_USDT_MAX_PROBES);
 		return 1;
 	}
 
@@ -1654,13 +1649,13 @@ int main(int argc, char **argv)
 	if (opts.pid) {
 		s.pid = opts.pid;
 		if (tb_target__check_pid(s.pid, why, sizeof(why))) {
-			fail("cannot trace pid %d: %s", (int)s.pid, why);
+			tb_fail("cannot trace pid %d: %s", (int)s.pid, why);
 			return 1;
 		}
 		/* Pinned now: should the pid be reused, we see the exit, not the newcomer. */
 		s.pidfd = tb_target__pidfd(s.pid);
 		if (s.pidfd < 0) {
-			fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
+			tb_fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
 			return 1;
 		}
 
@@ -1671,10 +1666,10 @@ int main(int argc, char **argv)
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)s.pid);
 		n = readlink(exe, real, sizeof(real) - 1);
 		if (n < 0) {
-			fail("cannot read %s: %s%s", exe, strerror(errno),
-			     errno == EACCES || errno == EPERM
-				     ? " — run as root to trace another user's process"
-				     : "");
+			tb_fail("cannot read %s: %s%s", exe, strerror(errno),
+				errno == EACCES || errno == EPERM
+					? " — run as root to trace another user's process"
+					: "");
 			close(s.pidfd);
 			return 1;
 		}
@@ -1690,7 +1685,7 @@ int main(int argc, char **argv)
 	} else {
 		err = tb_target__which(opts.command[0], s.target_path, sizeof(s.target_path));
 		if (err) {
-			fail("cannot run %s: %s", opts.command[0], strerror(-err));
+			tb_fail("cannot run %s: %s", opts.command[0], strerror(-err));
 			return 1;
 		}
 		char *resolved = realpath(s.target_path, NULL);
@@ -1706,17 +1701,17 @@ int main(int argc, char **argv)
 
 		err = parse_spec(p, argv[i]);
 		if (err) {
-			fail("bad probe '%s': %s", argv[i],
-			     err == -ENOMEM ? "out of memory"
-					    : "expected [PATH:]PROVIDER:NAME, e.g. "
-					      "tracebench:method_entry");
+			tb_fail("bad probe '%s': %s", argv[i],
+				err == -ENOMEM ? "out of memory"
+					       : "expected [PATH:]PROVIDER:NAME, e.g. "
+						 "tracebench:method_entry");
 			goto out;
 		}
 		if (resolve_probe(p))
 			goto out;
 		for (size_t j = 0; j + 1 < s.nr_probes; j++) {
 			if (!strcmp(s.probes[j].label, p->label)) {
-				fail("probe %s is given twice", p->label);
+				tb_fail("probe %s is given twice", p->label);
 				goto out;
 			}
 		}
@@ -1724,7 +1719,7 @@ int main(int argc, char **argv)
 	if (check_mode_options())
 		goto out;
 	if (check_environment(why, sizeof(why))) {
-		fail("%s", why);
+		tb_fail("%s", why);
 		goto out;
 	}
 	verbose("kernel BTF %s (not needed: the programs read no kernel structure)",
@@ -1736,7 +1731,7 @@ int main(int argc, char **argv)
 		 */
 		err = tb_child__spawn(&s.child, opts.command);
 		if (err) {
-			fail("cannot start %s: %s", opts.command[0], strerror(-err));
+			tb_fail("cannot start %s: %s", opts.command[0], strerror(-err));
 			goto out;
 		}
 		s.started = true;
@@ -1748,13 +1743,13 @@ int main(int argc, char **argv)
 	if (s.pidfd < 0) {
 		s.pidfd = tb_target__pidfd(s.pid);
 		if (s.pidfd < 0) {
-			fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
+			tb_fail("cannot watch pid %d: %s", (int)s.pid, strerror(-s.pidfd));
 			goto out;
 		}
 	}
 	if (exiting) {
-		fail("stopped by signal %d before tracing began: detached, nothing recorded%s",
-		     (int)exiting, opts.command ? ", the command not run" : "");
+		tb_fail("stopped by signal %d before tracing began: detached, nothing recorded%s",
+			(int)exiting, opts.command ? ", the command not run" : "");
 		goto out;
 	}
 
@@ -1764,7 +1759,7 @@ int main(int argc, char **argv)
 	if (opts.command) {
 		err = tb_child__exec(&s.child);
 		if (err) {
-			fail("cannot run %s: %s", opts.command[0], strerror(-err));
+			tb_fail("cannot run %s: %s", opts.command[0], strerror(-err));
 			goto out;
 		}
 		/* A program that waits at the start gate (the workload does) may go at once. */
@@ -1800,7 +1795,7 @@ int main(int argc, char **argv)
 			if (err >= 0 || err == -EINTR)
 				err = ring_buffer__consume(s.ringbuf);
 			if (err < 0 && err != -EINTR) {
-				fail("cannot read the ring buffer: %s", strerror(-err));
+				tb_fail("cannot read the ring buffer: %s", strerror(-err));
 				collect_failed = true;
 				break;
 			}
@@ -1841,8 +1836,8 @@ int main(int argc, char **argv)
 	}
 	if (s.started) {
 		if (target_exited && tb_child__wait(&s.child, &status)) {
-			fail("cannot learn how %s (pid %d) ended: %s", opts.command[0], (int)s.pid,
-			     strerror(errno));
+			tb_fail("cannot learn how %s (pid %d) ended: %s", opts.command[0],
+				(int)s.pid, strerror(errno));
 			ret = 1;
 		} else if (target_exited) {
 			exit_status = status_code(status);
@@ -1874,9 +1869,9 @@ int main(int argc, char **argv)
 			stdout_failed();
 	}
 	if (s.stdout_broken) {
-		fail("cannot write to standard output (%s): stopped tracing and detached%s",
-		     strerror(s.stdout_errno),
-		     opts.output ? "; the result file has everything" : "");
+		tb_fail("cannot write to standard output (%s): stopped tracing and detached%s",
+			strerror(s.stdout_errno),
+			opts.output ? "; the result file has everything" : "");
 		ret = 1;
 	}
 	if (opts.output && write_result(duration_ns, attach_ns, exit_status))
