@@ -106,6 +106,30 @@ progress()
 		$((elapsed * (total - k) / k)) >&2
 }
 
+# run_rounds ROUNDS LIST NAMED FN: ROUNDS rounds over the configurations of LIST (one a line,
+# fields separated by |), their order rotated each round; FN ROUND FIELD... runs one. The
+# progress line names a configuration by its first NAMED fields that are not empty.
+run_rounds()
+{
+	local rounds=$1 list=$2 named=$3 fn=$4 round line name i
+	local -a f
+	start=$(date +%s)
+	k=0
+	for round in $(seq 1 "$rounds"); do
+		while IFS= read -r line; do
+			k=$((k + 1))
+			IFS='|' read -r -a f <<<"$line"
+			"$fn" "$round" "${f[@]}"
+			name=
+			for ((i = 0; i < named && i < ${#f[@]}; i++)); do
+				[ -n "${f[i]}" ] && name=${name:+$name/}${f[i]}
+			done
+			progress "$name" "$round" "$rounds"
+		done < <(rotated "$list" "$round")
+	done
+	echo >&2
+}
+
 die() { echo "bench: $*" >&2; exit 1; }
 
 # variant|leaf|baseline (variant/leaf run in the same round)|what it measures
@@ -356,21 +380,18 @@ if section idle; then
 	echo "round,variant,leaf,program,calls_per_thread,ns_per_call" >"$RESULTS_DIR/idle_raw.csv"
 	echo "bench: idle cost of instrumentation points: $ROUNDS interleaved rounds of $nconf configurations," \
 		"$CALLS calls each, on CPU $BENCH_CPU" >&2
-	start=$(date +%s)
-	k=0
-	for round in $(seq 1 "$ROUNDS"); do
-		while IFS='|' read -r variant leaf _; do
-			k=$((k + 1))
-			program=$(program_of "$variant")
-			taskset -c "$BENCH_CPU" "$OUT/$program" -q -L "$CALLS" -k "$leaf" -o "$TMP/t.json" ||
-				die "$program -L $CALLS -k $leaf failed"
-			ns=$("$OUT/tests/json_get" "$TMP/t.json" loop.ns_per_call) ||
-				die "$TMP/t.json has no loop.ns_per_call"
-			echo "$round,$variant,$leaf,$program,$CALLS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
-			progress "$variant/$leaf" "$round" "$ROUNDS"
-		done < <(rotated "$CONFIGS" "$round")
-	done
-	echo >&2
+	# idle_run ROUND VARIANT LEAF: one probe-loop run, pinned, into idle_raw.csv
+	idle_run()
+	{
+		local round=$1 variant=$2 leaf=$3 program ns
+		program=$(program_of "$variant")
+		taskset -c "$BENCH_CPU" "$OUT/$program" -q -L "$CALLS" -k "$leaf" -o "$TMP/t.json" ||
+			die "$program -L $CALLS -k $leaf failed"
+		ns=$("$OUT/tests/json_get" "$TMP/t.json" loop.ns_per_call) ||
+			die "$TMP/t.json has no loop.ns_per_call"
+		echo "$round,$variant,$leaf,$program,$CALLS,$ns" >>"$RESULTS_DIR/idle_raw.csv"
+	}
+	run_rounds "$ROUNDS" "$CONFIGS" 2 idle_run
 
 	# ---- summary: medians and paired differences against the baseline of the same round ------
 
@@ -416,7 +437,7 @@ fi
 # tracer counted other than HIT_CALLS hits failed: its row says so and no summary uses it.
 hit_run()
 {
-	local round=$1 variant=$2 tracer=$3 mode=$4 program status=ok ns='' counted='' optimised='' cpu=''
+	local round=$1 variant=$2 tracer=$3 mode=${4:-} program status=ok ns='' counted='' optimised='' cpu=''
 	local args=(-q -L "$HIT_CALLS" -k probe -o "$TMP/truth.json" -g 3) log=$TMP/run
 	program=$(realpath "$OUT/workload-$variant")
 	rm -f "$TMP/truth.json" "$TMP/result.json"
@@ -478,16 +499,7 @@ if section hit; then
 		"sites_optimised,tracer_cpu_ns,status" | tr -d ' ' >"$RESULTS_DIR/hit_raw.csv"
 	echo "bench: per-hit cost of a traced USDT probe: $HIT_ROUNDS interleaved rounds of $nhit" \
 		"configurations, $HIT_CALLS hits each, workload on CPU $BENCH_CPU, tracers on CPU $TRACER_CPU" >&2
-	start=$(date +%s)
-	k=0
-	for round in $(seq 1 "$HIT_ROUNDS"); do
-		while IFS='|' read -r variant tracer mode; do
-			k=$((k + 1))
-			hit_run "$round" "$variant" "$tracer" "$mode"
-			progress "$variant/$tracer${mode:+/$mode}" "$round" "$HIT_ROUNDS"
-		done < <(rotated "$HIT_RUN" "$round")
-	done
-	echo >&2
+	run_rounds "$HIT_ROUNDS" "$HIT_RUN" 3 hit_run
 
 	# Summary: per configuration, its ns per call and its per-hit cost (minus its variant's untraced
 	# run of the same round), over the rounds where both runs succeeded.
@@ -767,16 +779,7 @@ if section ptrace; then
 		"hot_wall_ns,ns_per_event,tracer_cpu_ns,status" | tr -d ' ' >"$RESULTS_DIR/ptrace_raw.csv"
 	echo "bench: ptrace stops: $PTRACE_ROUNDS interleaved rounds of $nptrace configurations," \
 		"tracee on CPU $BENCH_CPU, tracer on the same CPU or on CPU $TRACER_CPU" >&2
-	start=$(date +%s)
-	k=0
-	for round in $(seq 1 "$PTRACE_ROUNDS"); do
-		while IFS='|' read -r measure tracer placement; do
-			k=$((k + 1))
-			ptrace_run "$round" "$measure" "$tracer" "$placement"
-			progress "$measure/$tracer/$placement" "$round" "$PTRACE_ROUNDS"
-		done < <(rotated "$PTRACE_RUN" "$round")
-	done
-	echo >&2
+	run_rounds "$PTRACE_ROUNDS" "$PTRACE_RUN" 3 ptrace_run
 
 	# Summary: per configuration, its ns per event and its cost per event (minus its baseline's
 	# run of the same round, over the rounds where both succeeded; the floor's cost is its time).
