@@ -11,11 +11,14 @@ result() { "$OUT/tests/json_get" "$@"; }
 "$W" -q -r 2000 -t 4 -o "$TEST_TMP/base.json"
 truth_counts "$TEST_TMP/base.json" >"$TEST_TMP/base.counts"
 
-# escape starts with push %rbp (emulated); escape+4 is push %r13 (restored and single-stepped).
-for site in escape escape+4; do
-	"$TP" break -o "$TEST_TMP/r.json" "$site" parse -- "$W" -q -r 2000 -t 4 \
+# escape starts with push %rbp (executed out of line, or with --no-xol emulated); escape+4 is
+# push %r13 (restored and single-stepped). The three paths, each with 4 threads.
+for run in "escape" "escape --no-xol" "escape+4"; do
+	set -- $run
+	site=$1
+	"$TP" break ${2:-} -o "$TEST_TMP/r.json" "$site" parse -- "$W" -q -r 2000 -t 4 \
 		-o "$TEST_TMP/t.json" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
-	ok $? "break $site parse -- workload -t 4: exit 0"
+	ok $? "break $run parse -- workload -t 4: exit 0"
 	is "$(result "$TEST_TMP/r.json" "counts.$site" counts.parse lost | tr '\n' ' ')" \
 		"$(json_field "$TEST_TMP/t.json" methods.escape.calls) $(json_field "$TEST_TMP/t.json" \
 			methods.parse.calls) 0 " "break $site: hits equal the truth's calls, nothing lost"
@@ -27,10 +30,14 @@ for site in escape escape+4; do
 done
 grep -q "escape+4 .* single-step$" "$TEST_TMP/out"
 ok $? "escape+4 took the single-step path"
-"$TP" break escape -- "$W" -q -r 10 -o "$TEST_TMP/t.json" 2>/dev/null | grep -q "escape .* emulated push %rbp$"
-ok $? "escape took the emulated push %rbp path"
+"$TP" break escape -- "$W" -q -r 10 -o "$TEST_TMP/t.json" 2>/dev/null |
+	grep -q "escape .* out of line: push %rbp$"
+ok $? "escape ran its push %rbp out of line"
+"$TP" break --no-xol escape -- "$W" -q -r 10 -o "$TEST_TMP/t.json" 2>/dev/null |
+	grep -q "escape .* emulated push %rbp$"
+ok $? "escape with --no-xol took the emulated push %rbp path"
 
-# USDT sites: every site of the probe, each a nop (the emulated path), counted exactly.
+# USDT sites: every site of the probe, each a nop (run out of line), counted exactly.
 "$TP" break -o "$TEST_TMP/r.json" usdt:tracebench:request_start usdt:tracebench:method_entry -- \
 	"$OUT/workload-usdt" -q -r 2000 -t 2 -o "$TEST_TMP/t.json" >"$TEST_TMP/out" 2>/dev/null
 ok $? "break usdt:... -- workload-usdt: exit 0"
@@ -38,8 +45,8 @@ is "$(result "$TEST_TMP/r.json" counts.usdt:tracebench:request_start \
 	counts.usdt:tracebench:method_entry | tr '\n' ' ')" \
 	"$(json_field "$TEST_TMP/t.json" requests) $(json_field "$TEST_TMP/t.json" method_calls) " \
 	"break usdt: hits of request_start and of method_entry's sites equal the truth"
-! grep "usdt:" "$TEST_TMP/out" | grep -vq "emulated nop$"
-ok $? "break usdt: every USDT site took the emulated nop path"
+! grep "usdt:" "$TEST_TMP/out" | grep -vq "out of line: nop$"
+ok $? "break usdt: every USDT site ran its nop out of line"
 
 # SIGINT mid-run, attached by -p: every byte back, the workload finishes with the right result.
 # Long enough (about 2 s untraced) to be attached to and interrupted, even under ASan.
@@ -53,6 +60,9 @@ rm -f "$TEST_TMP/err" # wait_for must not find an earlier run's line
 tpid=$!
 wait_for "$TEST_TMP/err" "breakpoints in pid"
 during=$("$OUT/tests/peek" "$wpid" escape 1)
+# The out-of-line slots: an anonymous executable mapping while attached, none after.
+anon_exec() { awk '$2 ~ /x/ && NF < 6' "/proc/$wpid/maps" 2>/dev/null | wc -l; }
+slots_during=$(anon_exec)
 kill -INT "$tpid"
 wait "$tpid"
 ok $? "SIGINT: tb-ptrace exits 0"
@@ -60,6 +70,7 @@ is "$during" cc "attached: an int3 at escape"
 after=$("$OUT/tests/peek" "$wpid" escape 8 2>/dev/null)
 if [ -n "$after" ]; then
 	is "$after" "$before" "after SIGINT: the original bytes at escape"
+	is "$slots_during $(anon_exec)" "1 0" "the out-of-line page was mapped while attached, unmapped after"
 else
 	skip "the workload ended before the bytes could be read" "after SIGINT: original bytes"
 fi

@@ -19,6 +19,7 @@
 #include <linux/filter.h>
 #include <linux/kcmp.h>
 #include <linux/seccomp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -74,6 +75,13 @@ enum step_kind {
 	STEP_SINGLE, /* restore, single-step, re-insert */
 };
 
+static const char *const xol_names[] = {
+	[STEP_NOP] = "out of line: nop",
+	[STEP_PUSH_RBP] = "out of line: push %rbp",
+	[STEP_MOV_RSP_RBP] = "out of line: mov %rsp,%rbp",
+	[STEP_SINGLE] = "single-step",
+};
+
 static const char *const step_names[] = {
 	[STEP_NOP] = "emulated nop",
 	[STEP_PUSH_RBP] = "emulated push %rbp",
@@ -88,6 +96,7 @@ struct site {
 	unsigned int len; /* of the emulated instruction */
 	enum step_kind step;
 	uint64_t semaphore; /* a USDT site's semaphore (raised while inserted), or 0 */
+	uint64_t xol; /* its out-of-line slot in the target, or 0 */
 	bool inserted;
 	bool is_return; /* -L: a return address of a timed function, not counted as a hit */
 	bool timed; /* -L: an entry site whose calls are timed */
@@ -135,6 +144,8 @@ static struct {
 	uint64_t lat_lost; /* -L: calls not timed (no room, or they never returned) */
 	unsigned int nr_args; /* -a: arguments shown */
 	bool latency;
+	bool no_xol; /* --no-xol: emulate, never execute out of line */
+	uint64_t xol_base; /* the out-of-line slots' pages in the target, or 0 */
 	bool follow_forks; /* syscall -f: trace the processes it starts too */
 	enum mode mode;
 	enum __ptrace_request resume_request; /* PTRACE_CONT, or PTRACE_SYSCALL to stop at each */
@@ -418,6 +429,8 @@ static int adjust_semaphore(pid_t tid, const struct site *site, int delta)
 	return poke_bytes(tid, site->semaphore, (unsigned char *)&v, sizeof(v));
 }
 
+static int xol_prepare(pid_t tid, struct site *site);
+
 static int insert_all(pid_t tid)
 {
 	for (size_t i = 0; i < s.nr_sites; i++) {
@@ -433,6 +446,8 @@ static int insert_all(pid_t tid)
 			err = -EBUSY;
 		if (!err)
 			classify(site);
+		if (!err && s.xol_base)
+			xol_prepare(tid, site);
 		if (!err)
 			err = poke_bytes(tid, site->addr, &int3, 1);
 		if (err) {
@@ -555,6 +570,7 @@ static void stop_others(pid_t except)
 static void resume(struct thread *t, int sig)
 {
 	enum __ptrace_request request = s.resume_request;
+	long ret;
 
 	if (t->gone || !t->stopped)
 		return;
@@ -562,7 +578,10 @@ static void resume(struct thread *t, int sig)
 		request = PTRACE_SYSCALL;
 	if (t->group_stop)
 		request = PTRACE_LISTEN, sig = 0;
-	if (ptrace(request, t->tid, NULL, (void *)(long)sig) && errno == ESRCH)
+	ret = ptrace(request, t->tid, NULL, (void *)(long)sig);
+	if (ret && request == PTRACE_LISTEN && errno == EIO) /* no group stop any more */
+		ret = ptrace(s.resume_request, t->tid, NULL, NULL);
+	if (ret && errno == ESRCH)
 		t->gone = true; /* killed while stopped: its exit is reported later */
 	t->stopped = false;
 }
@@ -580,6 +599,172 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* How a hit of the site continues: out of line, emulated, or single-stepped. */
+static const char *step_path(const struct site *site)
+{
+	return site->xol ? xol_names[site->step] : step_names[site->step];
+}
+
+static const char *site_name(const struct site *site)
+{
+	return site->spec ? site->spec : "a return site";
+}
+
+/* ---- out-of-line execution ------------------------------------------------------------- */
+
+/*
+ * The kernel's uprobes execute a displaced instruction out of line: a copy of
+ * it in a page of the process, followed by a jump back, so a hit only has to
+ * move rip there. tb-ptrace does the same for the instructions it knows the
+ * length of (the emulated ones), in pages it maps into the target by making
+ * one of its stopped threads run an mmap system call, and unmaps at the end.
+ * A slot: the instruction, then jmp *0(%rip) and the address after the site.
+ */
+#define XOL_SLOT 32
+#define XOL_SIZE (MAX_SITES * XOL_SLOT)
+
+/*
+ * Makes the stopped thread tid run one system call: "syscall; int3" written
+ * over the bytes at its rip, the registers set up, run to the int3, then
+ * bytes and registers put back. orig_rax -1 keeps the kernel from
+ * restarting anything; restored, a thread stopped inside a blocking call
+ * restarts that call as it would have. Returns 0 with the call's return value
+ * in *ret, or -errno.
+ */
+static int inject_syscall(pid_t tid, long nr, const long args[6], long *ret)
+{
+	static const unsigned char code[] = { 0x0f, 0x05, 0xcc }; /* syscall; int3 */
+	struct user_regs_struct saved, regs;
+	unsigned char orig[sizeof(code)];
+	int status, err, sig = 0, pending = 0;
+
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &saved))
+		return -errno;
+	err = peek_bytes(tid, saved.rip, orig, sizeof(orig));
+	if (!err)
+		err = poke_bytes(tid, saved.rip, code, sizeof(code));
+	if (err)
+		return err;
+	regs = saved;
+	regs.orig_rax = -1;
+	regs.rax = nr;
+	regs.rdi = args[0], regs.rsi = args[1], regs.rdx = args[2];
+	regs.r10 = args[3], regs.r8 = args[4], regs.r9 = args[5];
+	if (ptrace(PTRACE_SETREGS, tid, NULL, &regs)) {
+		err = -errno;
+		goto restore;
+	}
+	for (;;) {
+		if (ptrace(PTRACE_CONT, tid, NULL, NULL)) {
+			err = -errno;
+			goto restore;
+		}
+		err = wait_task(tid, &status);
+		if (err)
+			goto restore;
+		if (!WIFSTOPPED(status)) {
+			return -ESRCH;
+		}
+		sig = status >> 16 ? 0 : WSTOPSIG(status);
+		if (sig == SIGTRAP)
+			break;
+		if (sig)
+			pending = sig; /* a signal for the program: sent again afterwards */
+	}
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs)) {
+		err = -errno;
+		goto restore;
+	}
+	*ret = regs.rax;
+restore:
+	if (poke_bytes(tid, saved.rip, orig, sizeof(orig)) ||
+	    ptrace(PTRACE_SETREGS, tid, NULL, &saved))
+		err = err ? err : -EIO;
+	if (pending)
+		syscall(SYS_tkill, tid, pending);
+	return err;
+}
+
+/* Maps the slots' pages into the target through the stopped thread tid. Returns 0 or -errno. */
+static int xol_map(pid_t tid)
+{
+	const long args[6] = { 0,  XOL_SIZE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0 };
+	long addr;
+	int err = inject_syscall(tid, SYS_mmap, args, &addr);
+
+	if (err)
+		return err;
+	if (addr < 0 && addr > -4096)
+		return (int)addr;
+	s.xol_base = addr;
+	return 0;
+}
+
+/* Unmaps them again, through the stopped thread tid (a thread of the process, not a vfork child).
+ */
+static int xol_unmap(pid_t tid)
+{
+	const long args[6] = { (long)s.xol_base, XOL_SIZE, 0, 0, 0, 0 };
+	long ret;
+	int err;
+
+	if (!s.xol_base)
+		return 0;
+	err = inject_syscall(tid, SYS_munmap, args, &ret);
+	if (!err && ret)
+		err = (int)ret;
+	if (!err)
+		s.xol_base = 0;
+	return err;
+}
+
+/*
+ * Gives an emulatable site its slot: the instruction and the jump back.
+ * Returns 0, or -errno (the site then stays emulated).
+ */
+static int xol_prepare(pid_t tid, struct site *site)
+{
+	unsigned char slot[XOL_SLOT] = { 0 };
+	uint64_t back = site->addr + site->len;
+	size_t index = site - s.sites;
+	int err;
+
+	if (!s.xol_base || site->step == STEP_SINGLE)
+		return -ENOENT;
+	memcpy(slot, site->orig, site->len);
+	memcpy(slot + site->len, (const unsigned char[]){ 0xff, 0x25, 0, 0, 0, 0 }, 6);
+	memcpy(slot + site->len + 6, &back, sizeof(back));
+	err = poke_bytes(tid, s.xol_base + index * XOL_SLOT, slot, sizeof(slot));
+	if (!err)
+		site->xol = s.xol_base + index * XOL_SLOT;
+	return err;
+}
+
+/*
+ * Before the slots go: a thread stopped on a slot's instruction (it has not
+ * run it) or on its jump back (it has) goes back to the site's own bytes.
+ */
+static void xol_leave(struct thread *t)
+{
+	struct user_regs_struct regs;
+
+	if (!s.xol_base || ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) || regs.rip < s.xol_base ||
+	    regs.rip >= s.xol_base + XOL_SIZE)
+		return;
+	for (size_t i = 0; i < s.nr_sites; i++) {
+		const struct site *site = &s.sites[i];
+
+		if (!site->xol || regs.rip < site->xol || regs.rip >= site->xol + XOL_SLOT)
+			continue;
+		regs.rip = regs.rip == site->xol ? site->addr : site->addr + site->len;
+		if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) && errno != ESRCH)
+			tb_fail("thread %d: cannot move it out of the slot of %s: %s", (int)t->tid,
+				site_name(site), strerror(errno));
+		return;
+	}
 }
 
 /* ---- a breakpoint hit ------------------------------------------------------------------- */
@@ -610,11 +795,6 @@ static void uncount_hit(struct site *site, const struct user_regs_struct *regs)
 	add_hit(site, regs, -1);
 }
 
-static const char *site_name(const struct site *site)
-{
-	return site->spec ? site->spec : "a return site";
-}
-
 /*
  * -L: the breakpoint at a return address, inserted while this thread is
  * stopped if it is new. The instruction after a call is rarely one we can
@@ -636,6 +816,8 @@ static struct site *return_site(pid_t tid, uint64_t addr)
 	if (peek_bytes(tid, addr, site->orig, sizeof(site->orig)) || site->orig[0] == int3)
 		return NULL;
 	classify(site);
+	if (s.xol_base)
+		xol_prepare(tid, site);
 	if (poke_bytes(tid, addr, &int3, 1))
 		return NULL;
 	site->inserted = true;
@@ -763,6 +945,15 @@ resume:
  */
 static int step_over(struct thread *t, struct site *site, struct user_regs_struct *regs)
 {
+	if (site->xol) {
+		/* Out of line: the thread runs the copy and jumps back; only rip moves. */
+		if (ptrace(PTRACE_POKEUSER, t->tid,
+			   (void *)offsetof(struct user, regs) +
+				   offsetof(struct user_regs_struct, rip),
+			   (void *)site->xol))
+			return -errno;
+		return 0;
+	}
 	switch (site->step) {
 	case STEP_NOP:
 		regs->rip = site->addr + site->len;
@@ -1205,7 +1396,7 @@ static void print_breaks(void)
 		printf("%-40s %12" PRIu64, site->spec, site->hits);
 		for (unsigned int a = 0; a < s.nr_args; a++)
 			printf(" %22" PRIu64, site->arg_sum[a]);
-		printf("  %s\n", step_names[site->step]);
+		printf("  %s\n", step_path(site));
 	}
 	printf("single-steps: %" PRIu64 "; lost: %" PRIu64 "\n", s.steps_single, s.lost);
 	if (!s.latency)
@@ -1264,7 +1455,7 @@ static void emit_sites(struct tb_json_writer *w, void *ctx)
 		const struct site *site = &s.sites[i];
 
 		uint64_t sums[MAX_ARGS] = { 0 };
-		const char *step = step_names[site->step];
+		const char *step = step_path(site);
 		bool seen = false;
 
 		for (size_t j = 0; site->spec && j < i; j++)
@@ -1277,7 +1468,7 @@ static void emit_sites(struct tb_json_writer *w, void *ctx)
 				continue;
 			for (unsigned int a = 0; a < s.nr_args; a++)
 				sums[a] += s.sites[j].arg_sum[a];
-			if (s.sites[j].step != site->step)
+			if (strcmp(step_path(&s.sites[j]), step))
 				step = "mixed";
 		}
 		tb_json_writer__key(w, site->spec);
@@ -1366,8 +1557,9 @@ static void handle_exec(struct thread *t)
 				     "the old program\n",
 				(int)s.pid);
 		for (; i < s.nr_sites; i++)
-			s.sites[i].inserted = false;
+			s.sites[i].inserted = false, s.sites[i].xol = 0;
 	}
+	s.xol_base = 0; /* the slots went with the old memory too */
 	/* Every other thread is gone, and this one (the leader now) may have a new tid. */
 	for (size_t i = 0; i < s.nr_threads; i++)
 		if (&s.threads[i] != t && !s.threads[i].vfork_child)
@@ -1404,6 +1596,12 @@ static void release_child(pid_t child, int status)
 				       adjust_semaphore(child, site, -1)))
 			tb_fail("forked child %d: cannot restore %s: it may die of SIGTRAP",
 				(int)child, site->spec ? site->spec : "a return site");
+	}
+	if (s.xol_base) { /* its copy of the slots' pages */
+		const long args[6] = { (long)s.xol_base, XOL_SIZE, 0, 0, 0, 0 };
+		long ret;
+
+		inject_syscall(child, SYS_munmap, args, &ret);
 	}
 	if (ptrace(PTRACE_DETACH, child, NULL, NULL))
 		tb_fail("forked child %d: cannot detach: %s", (int)child, strerror(errno));
@@ -1594,7 +1792,14 @@ static int restore_and_detach(void)
 	for (size_t i = 0; i < s.nr_threads && writer < 0; i++)
 		if (!s.threads[i].gone && s.threads[i].stopped && !s.threads[i].vfork_child)
 			writer = s.threads[i].tid;
+	for (size_t i = 0; i < s.nr_threads; i++)
+		if (!s.threads[i].gone && s.threads[i].stopped)
+			xol_leave(&s.threads[i]);
 	err = writer > 0 ? remove_all(writer) : 0;
+	if (writer > 0 && xol_unmap(writer))
+		tb_fail("could not unmap the out-of-line slots at 0x%" PRIx64
+			" (%d bytes) from pid %d",
+			s.xol_base, XOL_SIZE, (int)s.pid);
 	for (size_t i = 0; i < s.nr_threads; i++) {
 		struct thread *t = &s.threads[i];
 		int sig = 0;
@@ -1836,6 +2041,9 @@ static void usage(FILE *f)
 		"  OFFSET must start an instruction (objdump -d), as for gdb's break *ADDR.\n"
 		"  -a, --args N         show the sums of the first N arguments, 0 to 6 (default "
 		"1)\n"
+		"      --no-xol         emulate simple instructions in the tracer instead of\n"
+		"                       executing them out of line in a page mapped into the\n"
+		"                       target (the default, as uprobes do)\n"
 		"  -L, --latency        time each call from entry to return (a breakpoint at\n"
 		"                       the return address); SITEs must be function symbols\n"
 		"syscall: stops at every system call's entry and exit (PTRACE_SYSCALL), counts\n"
@@ -1997,6 +2205,7 @@ int main(int argc, char **argv)
 		{ "args", required_argument, NULL, 'a' },
 		{ "latency", no_argument, NULL, 'L' },
 		{ "follow-forks", no_argument, NULL, 'f' },
+		{ "no-xol", no_argument, NULL, 'X' },
 		{ "folded-methods", required_argument, NULL, 'M' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
@@ -2064,6 +2273,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			s.follow_forks = true;
+			break;
+		case 'X':
+			s.no_xol = true;
 			break;
 		case 'M':
 			folded_methods_path = optarg;
@@ -2255,6 +2467,24 @@ int main(int argc, char **argv)
 			goto fail_detach;
 		}
 		s.sites[i].timed = true;
+	}
+	if (s.mode == MODE_BREAK && !s.no_xol) {
+		pid_t tid = -1;
+
+		/*
+		 * Not through a thread in a group stop (kill -STOP): after running the
+		 * mmap it would be in a trap stop, which PTRACE_LISTEN cannot leave
+		 * stopped. (At the end, detaching puts such a thread back into the
+		 * group stop, so the munmap may go through any thread.)
+		 */
+		for (size_t i = 0; i < s.nr_threads && tid < 0; i++)
+			if (!s.threads[i].gone && s.threads[i].stopped && !s.threads[i].exiting &&
+			    !s.threads[i].group_stop)
+				tid = s.threads[i].tid;
+		err = tid > 0 ? xol_map(tid) : -ESRCH;
+		if (err && verbose)
+			fprintf(stderr, PROG ": no out-of-line slots (%s): emulating instead\n",
+				strerror(-err));
 	}
 	err = s.mode == MODE_BREAK ? insert_all(s.pid) : 0;
 	if (err)
