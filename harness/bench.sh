@@ -170,7 +170,7 @@ usdt5/tb-usdt/count|usdt/tb-usdt/count|<|1|nop5 vs int3 (tb-usdt counting)"
 PTRACE_CONFIGS="floor|ptrace_floor|same-cpu||the floor: an int3 stop, PTRACE_GETREGS, PTRACE_CONT (build/ptrace_floor)
 floor|ptrace_floor|cross-cpu||the same floor, tracer and tracee on two CPUs: every stop and resume wakes the other CPU
 break|untraced|alone|break/untraced/alone|the baseline: the probe loop of loop_leaf_empty, nobody attached
-break|tb-ptrace|same-cpu|break/untraced/alone|tb-ptrace break loop_leaf_empty: a hit stops, is counted, its push %rbp emulated
+break|tb-ptrace|same-cpu|break/untraced/alone|tb-ptrace break loop_leaf_empty: a hit stops, is counted, its push %rbp run out of line
 break|tb-ptrace|cross-cpu|break/untraced/alone|the same, tb-ptrace on another CPU
 break|gdb|same-cpu|break/untraced/alone|gdb -batch: break *loop_leaf_empty with commands silent / continue / end
 break|gdb|cross-cpu|break/untraced/alone|the same, gdb on another CPU
