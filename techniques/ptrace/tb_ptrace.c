@@ -431,25 +431,39 @@ static int adjust_semaphore(pid_t tid, const struct site *site, int delta)
 
 static int xol_prepare(pid_t tid, struct site *site);
 
+/*
+ * Puts an int3 at the site, through the stopped thread tid: its original
+ * bytes kept, its step path chosen, its out-of-line slot written. Returns 0,
+ * -EBUSY if an int3 is already there, or -errno.
+ */
+static int arm_site(pid_t tid, struct site *site)
+{
+	int err;
+
+	memset(site->orig, 0, sizeof(site->orig));
+	err = peek_bytes(tid, site->addr, site->orig, sizeof(site->orig));
+	/* The last bytes of a mapping: what there is (classify wants up to 5). */
+	for (size_t len = sizeof(site->orig); err && len > 1; len /= 2)
+		err = peek_bytes(tid, site->addr, site->orig, len / 2);
+	if (err)
+		return err;
+	if (site->orig[0] == int3)
+		return -EBUSY;
+	classify(site);
+	if (s.xol_base)
+		xol_prepare(tid, site);
+	err = poke_bytes(tid, site->addr, &int3, 1);
+	if (!err)
+		site->inserted = true;
+	return err;
+}
+
 static int insert_all(pid_t tid)
 {
 	for (size_t i = 0; i < s.nr_sites; i++) {
 		struct site *site = &s.sites[i];
-		int err;
+		int err = arm_site(tid, site);
 
-		memset(site->orig, 0, sizeof(site->orig));
-		err = peek_bytes(tid, site->addr, site->orig, sizeof(site->orig));
-		/* The last bytes of a mapping: what there is (classify wants up to 5). */
-		for (size_t len = sizeof(site->orig); err && len > 1; len /= 2)
-			err = peek_bytes(tid, site->addr, site->orig, len / 2);
-		if (!err && site->orig[0] == int3)
-			err = -EBUSY;
-		if (!err)
-			classify(site);
-		if (!err && s.xol_base)
-			xol_prepare(tid, site);
-		if (!err)
-			err = poke_bytes(tid, site->addr, &int3, 1);
 		if (err) {
 			tb_fail("cannot set a breakpoint at %s (0x%" PRIx64 "): %s", site->spec,
 				site->addr,
@@ -459,7 +473,6 @@ static int insert_all(pid_t tid)
 						: strerror(-err));
 			return err;
 		}
-		site->inserted = true;
 		err = adjust_semaphore(tid, site, 1);
 		if (err) {
 			tb_fail("cannot raise the semaphore of %s at 0x%" PRIx64 ": %s", site->spec,
@@ -751,20 +764,18 @@ static void xol_leave(struct thread *t)
 {
 	struct user_regs_struct regs;
 
+	const struct site *site;
+
 	if (!s.xol_base || ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) || regs.rip < s.xol_base ||
 	    regs.rip >= s.xol_base + XOL_SIZE)
 		return;
-	for (size_t i = 0; i < s.nr_sites; i++) {
-		const struct site *site = &s.sites[i];
-
-		if (!site->xol || regs.rip < site->xol || regs.rip >= site->xol + XOL_SLOT)
-			continue;
-		regs.rip = regs.rip == site->xol ? site->addr : site->addr + site->len;
-		if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) && errno != ESRCH)
-			tb_fail("thread %d: cannot move it out of the slot of %s: %s", (int)t->tid,
-				site_name(site), strerror(errno));
+	site = &s.sites[(regs.rip - s.xol_base) / XOL_SLOT]; /* slot i belongs to site i */
+	if (!site->xol)
 		return;
-	}
+	regs.rip = regs.rip == site->xol ? site->addr : site->addr + site->len;
+	if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) && errno != ESRCH)
+		tb_fail("thread %d: cannot move it out of the slot of %s: %s", (int)t->tid,
+			site_name(site), strerror(errno));
 }
 
 /* ---- a breakpoint hit ------------------------------------------------------------------- */
@@ -813,14 +824,8 @@ static struct site *return_site(pid_t tid, uint64_t addr)
 		return NULL;
 	site = &s.sites[s.nr_sites];
 	*site = (struct site){ .addr = addr, .is_return = true };
-	if (peek_bytes(tid, addr, site->orig, sizeof(site->orig)) || site->orig[0] == int3)
+	if (arm_site(tid, site))
 		return NULL;
-	classify(site);
-	if (s.xol_base)
-		xol_prepare(tid, site);
-	if (poke_bytes(tid, addr, &int3, 1))
-		return NULL;
-	site->inserted = true;
 	s.nr_sites++;
 	return site;
 }
