@@ -75,9 +75,9 @@ fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS_DIR=${RESULTS_DIR:-results/$(hostname -s)/$STAMP}
 
-# The q-quantile of list[1..n] (linear interpolation), for the summaries' awk programs: an
-# insertion sort, portable to mawk, and n is small.
-AWK_QUANTILE='
+# awk functions the summaries share: the q-quantile of list[1..n] (linear interpolation; an
+# insertion sort, portable to mawk, and n is small), and the verdict of a paired ratio.
+AWK_STATS='
 function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
 	for (i = 1; i <= n; i++) {
 		x = list[i]
@@ -86,6 +86,17 @@ function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
 	}
 	pos = 1 + (n - 1) * q; lo = int(pos)
 	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
+}
+function meets(v, cmp, target) { return cmp == "<" ? v < target : v <= target }
+# paired_verdict(Q, N, CMP, TARGET): sets pm, p25 and p75 (formatted) from the paired ratios
+# Q[1..N]; PASS if even p75 meets "CMP TARGET", FAIL if even p25 misses it, else within noise
+function paired_verdict(q, n, cmp, target) {
+	pm = sprintf("%.3f", quantile(q, n, 0.5))
+	p25 = sprintf("%.3f", quantile(q, n, 0.25))
+	p75 = sprintf("%.3f", quantile(q, n, 0.75))
+	if (meets(p75 + 0, cmp, target + 0)) return "PASS"
+	if (!meets(p25 + 0, cmp, target + 0)) return "FAIL"
+	return "within noise: the paired median is " pm
 }'
 
 # rotated LINES ROUND: the lines, starting at line ROUND mod N + 1, so that no configuration
@@ -395,7 +406,7 @@ if section idle; then
 
 	# ---- summary: medians and paired differences against the baseline of the same round ------
 
-	awk -F, -v configs="$CONFIGS" "$AWK_QUANTILE"'
+	awk -F, -v configs="$CONFIGS" "$AWK_STATS"'
 	NR == 1 { next }
 	{ ns[$2 "/" $3, $1] = $6; rounds[$1] = 1; program[$2 "/" $3] = $4 }
 	END {
@@ -503,7 +514,7 @@ if section hit; then
 
 	# Summary: per configuration, its ns per call and its per-hit cost (minus its variant's untraced
 	# run of the same round), over the rounds where both runs succeeded.
-	awk -F, -v configs="$HIT_CONFIGS" -v skip_tb_usdt="$skip_tb_usdt" -v skip_bpftrace="$skip_bpftrace" "$AWK_QUANTILE"'
+	awk -F, -v configs="$HIT_CONFIGS" -v skip_tb_usdt="$skip_tb_usdt" -v skip_bpftrace="$skip_bpftrace" "$AWK_STATS"'
 	NR == 1 { next }
 	{
 		name = $2 "/" $3 "/" $4
@@ -549,8 +560,7 @@ if section hit; then
 	# the two per-hit costs measured in the same round, which cancels drift between rounds. The
 	# verdict comes from the paired ratio's interquartile range: PASS if even its p75 meets the
 	# target, FAIL if even its p25 misses it, otherwise "within noise".
-	awk -F, -v ratios="$HIT_RATIOS" "$AWK_QUANTILE"'
-	function meets(v, cmp, target) { return cmp == "<" ? v < target : v <= target }
+	awk -F, -v ratios="$HIT_RATIOS" "$AWK_STATS"'
 	FNR == 1 { next }
 	FILENAME ~ /hit_summary/ {
 		name = $1 "/" $2 "/" $3
@@ -585,12 +595,7 @@ if section hit; then
 			else if (cost[den] <= 0 || !n) verdict = "undefined: " den " costs " cost[den] " ns (noise)"
 			else {
 				value = sprintf("%.3f", cost[num] / cost[den])
-				pm = sprintf("%.3f", quantile(q, n, 0.5))
-				p25 = sprintf("%.3f", quantile(q, n, 0.25))
-				p75 = sprintf("%.3f", quantile(q, n, 0.75))
-				if (meets(p75 + 0, f[3], f[4] + 0)) verdict = "PASS"
-				else if (!meets(p25 + 0, f[3], f[4] + 0)) verdict = "FAIL"
-				else verdict = "within noise: the paired median is " pm
+				verdict = paired_verdict(q, n, f[3], f[4])
 			}
 			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s %s,%s\n", f[5], num, den, cost[num], cost[den],
 			       value, pm, p25, p75, n, f[3], f[4], verdict
@@ -783,7 +788,7 @@ if section ptrace; then
 
 	# Summary: per configuration, its ns per event and its cost per event (minus its baseline's
 	# run of the same round, over the rounds where both succeeded; the floor's cost is its time).
-	awk -F, -v configs="$PTRACE_CONFIGS" -v skips="$PTRACE_SKIPS" "$AWK_QUANTILE"'
+	awk -F, -v configs="$PTRACE_CONFIGS" -v skips="$PTRACE_SKIPS" "$AWK_STATS"'
 	NR == 1 { next }
 	{
 		name = $2 "/" $3 "/" $4
@@ -836,8 +841,7 @@ if section ptrace; then
 	# The targets, as in the per-hit section: the ratio of the two medians, and paired (the
 	# median [p25, p75] over the rounds of the ratio measured within one round); PASS if even
 	# the paired p75 meets the target, FAIL if even its p25 misses it, else "within noise".
-	awk -F, -v ratios="$PTRACE_RATIOS" -v configs="$PTRACE_CONFIGS" "$AWK_QUANTILE"'
-	function meets(v, cmp, target) { return cmp == "<" ? v < target : v <= target }
+	awk -F, -v ratios="$PTRACE_RATIOS" -v configs="$PTRACE_CONFIGS" "$AWK_STATS"'
 	# value(NAME, QUANTITY, ROUND): the ns per event ("time") or the cost per event ("cost") of
 	# NAME in ROUND; sets ok to 0 if that round lacks a run it needs
 	function value(name, quantity, r) {
@@ -886,12 +890,7 @@ if section ptrace; then
 			else if (denv <= 0 || !n) verdict = "undefined: " den " is " denv " ns (noise)"
 			else {
 				v = sprintf("%.3f", numv / denv)
-				pm = sprintf("%.3f", quantile(q, n, 0.5))
-				p25 = sprintf("%.3f", quantile(q, n, 0.25))
-				p75 = sprintf("%.3f", quantile(q, n, 0.75))
-				if (meets(p75 + 0, f[5], f[6] + 0)) verdict = "PASS"
-				else if (!meets(p25 + 0, f[5], f[6] + 0)) verdict = "FAIL"
-				else verdict = "within noise: the paired median is " pm
+				verdict = paired_verdict(q, n, f[5], f[6])
 			}
 			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s %s,%s\n", f[7], num, nq, den, dq,
 			       numv, denv, v, pm, p25, p75, n, f[5], f[6], verdict
