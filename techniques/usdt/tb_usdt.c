@@ -575,17 +575,23 @@ static enum site_state classify_site(pid_t pid, uint64_t addr)
  * call to the uprobe trampoline at its first hit; so a site's state only ever
  * moves towards "optimised", and the best state seen is kept.
  */
+static bool trampoline_in(const struct tb_map *maps, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (maps[i].path && !strcmp(maps[i].path, "[uprobes-trampoline]"))
+			return true;
+	return false;
+}
+
 static void update_site_states(void)
 {
+	bool optimised_now = false;
 	struct tb_map *maps;
 	size_t nr;
 
 	if (s.pid <= 0 || tb_maps__read(s.pid, &maps, &nr))
 		return;
-	for (size_t i = 0; i < nr; i++) {
-		if (maps[i].path && !strcmp(maps[i].path, "[uprobes-trampoline]"))
-			s.trampoline_seen = true;
-	}
+	s.trampoline_seen |= trampoline_in(maps, nr);
 	for (size_t i = 0; i < s.nr_probes; i++) {
 		struct probe *p = &s.probes[i];
 
@@ -600,9 +606,19 @@ static void update_site_states(void)
 			now = classify_site(s.pid, addr);
 			if (now > p->site_states[j])
 				p->site_states[j] = now;
+			optimised_now |= now == SITE_OPTIMISED;
 		}
 	}
 	tb_maps__free(maps, nr);
+	/*
+	 * The kernel maps the trampoline before it rewrites a site to call it: a
+	 * site that became a call after the maps above were read is matched by
+	 * reading them again (its state is settled, so there is no next pass).
+	 */
+	if (optimised_now && !s.trampoline_seen && !tb_maps__read(s.pid, &maps, &nr)) {
+		s.trampoline_seen = trampoline_in(maps, nr);
+		tb_maps__free(maps, nr);
+	}
 }
 
 /*
