@@ -33,6 +33,14 @@ int tb_target__status_field(pid_t pid, const char *field, int base, unsigned lon
  */
 int tb_target__pidfd(pid_t pid);
 
+/*
+ * Why reading or tracing pid is refused (EPERM), as one phrase for a
+ * message: the process is already traced (by whom), belongs to another user
+ * and we lack CAP_SYS_PTRACE, is not dumpable, or Yama's ptrace_scope
+ * forbids it. Writes a generic phrase when none of these is visible.
+ */
+void tb_target__explain_eperm(pid_t pid, char *why, size_t len);
+
 /* Whether the process behind pidfd has exited (does not block). */
 bool tb_target__exited(int pidfd);
 
