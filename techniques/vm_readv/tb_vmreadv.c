@@ -259,6 +259,9 @@ static int write_result(const struct profile *p, const char *path)
 		tb_result__set_extra_str(r, "reader", p->reader);
 		tb_result__set_extra_double(r, "tracer_cpu_ns_per_tick",
 					    p->ticks ? (double)p->tracer_cpu_ns / p->ticks : 0.0);
+		tb_result__set_extra_double(r, "tracer_cpu_ns_per_sample",
+					    p->samples ? (double)p->tracer_cpu_ns / p->samples
+						       : 0.0);
 		tb_result__set_extra_double(r, "sampling_ns_per_tick",
 					    p->ticks ? (double)p->sampling_ns / p->ticks : 0.0);
 		if (p->blocking)
