@@ -161,6 +161,11 @@ $(OUT)/ptrace_floor: harness/ptrace_floor.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
 
+# The floors make bench sets tb-vmreadv against (a process_vm_readv, a timer tick): the same.
+$(OUT)/vmreadv_floor: harness/vmreadv_floor.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
 # tests/tracee_*.c are traced by the tests, not tests themselves: built apart, below.
@@ -194,7 +199,8 @@ TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app \
 # ---- top-level targets --------------------------------------------------------------------
 
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
-       $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(OUT)/vmreadv_floor \
+       $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench setup clean help
 
