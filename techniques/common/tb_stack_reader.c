@@ -128,13 +128,19 @@ int tb_stack_reader__load(struct tb_stack_reader *r)
 	for (uint32_t m = 0; m < root->nr_methods; m++) {
 		char name[NAME_MAX_LEN] = "";
 
-		/* Byte by byte until the NUL: a name may end just before an unmapped page. */
-		for (size_t i = 0; i < sizeof(name) - 1; i++) {
-			err = read_one(r, addrs[m] + i, &name[i], 1);
-			if (err)
-				goto fail;
-			if (!name[i])
-				break;
+		/*
+		 * At once, or where that read runs into an unmapped page (a name
+		 * just before the end of a mapping), byte by byte until the NUL.
+		 */
+		if (read_one(r, addrs[m], name, sizeof(name) - 1)) {
+			memset(name, 0, sizeof(name));
+			for (size_t i = 0; i < sizeof(name) - 1; i++) {
+				err = read_one(r, addrs[m] + i, &name[i], 1);
+				if (err)
+					goto fail;
+				if (!name[i])
+					break;
+			}
 		}
 		/* Safe for folded stacks and line formats: no blanks, no ';', printable. */
 		for (char *c = name; *c; c++)

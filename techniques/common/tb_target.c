@@ -145,7 +145,8 @@ void tb_target__explain_eperm(pid_t pid, char *why, size_t len)
 	FILE *f;
 	int scope = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	/* /proc/PID keeps the owner; the files in it go to root when it is not dumpable. */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (tb_target__status_field(pid, "TracerPid", 10, &tracer) == 0 && tracer) {
 		snprintf(why, len,
 			 "it is already traced by pid %llu (one ptrace tracer at a time: stop that "

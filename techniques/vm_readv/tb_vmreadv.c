@@ -63,6 +63,7 @@ struct profile {
 	uint64_t failed_reads; /* reads that came back short: nothing used */
 	uint64_t system_calls; /* reads made (process_vm_readv, or preads of /proc/PID/mem) */
 	uint64_t paused_ns; /* --blocking: time the target spent paused, summed */
+	uint64_t unpaused; /* --blocking: ticks lost because another tracer held the target */
 	uint64_t sampling_ns; /* time spent taking samples (reading, recording), summed */
 	uint64_t duration_ns, tracer_cpu_ns, attach_ns;
 	uint32_t max_threads_seen; /* most threads with a stack in one sample */
@@ -172,8 +173,10 @@ static void print_report(const struct profile *p, FILE *f)
 		p->ticks ? p->sampling_ns / 1e3 / p->ticks : 0.0,
 		p->blocking ? ", pausing the target" : "");
 	if (p->blocking)
-		fprintf(f, "target paused %.2f us per tick on average\n",
-			p->ticks ? p->paused_ns / 1e3 / p->ticks : 0.0);
+		fprintf(f,
+			"target paused %.2f us per tick on average; %" PRIu64
+			" ticks lost because another tracer held it\n",
+			p->ticks ? p->paused_ns / 1e3 / p->ticks : 0.0, p->unpaused);
 	if (!top) {
 		fprintf(f, "no method was seen running\n");
 		return;
@@ -231,7 +234,7 @@ static int write_result(const struct profile *p, const char *path)
 	r->samples = p->samples;
 	r->torn = p->torn + p->invalid;
 	r->late = p->late;
-	r->lost = p->torn + p->invalid + p->failed_reads;
+	r->lost = p->torn + p->invalid + p->failed_reads + p->unpaused;
 	r->tracer_cpu_ns = p->tracer_cpu_ns;
 	r->attach_ns = p->attach_ns;
 	top = tb_tally__sorted(&p->self);
@@ -268,6 +271,8 @@ static int write_result(const struct profile *p, const char *path)
 						       : 0.0);
 		tb_result__set_extra_double(r, "sampling_ns_per_tick",
 					    p->ticks ? (double)p->sampling_ns / p->ticks : 0.0);
+		if (p->blocking)
+			tb_result__set_extra_u64(r, "unpaused", p->unpaused);
 		if (p->blocking)
 			tb_result__set_extra_double(r, "paused_ns_per_tick",
 						    p->ticks ? (double)p->paused_ns / p->ticks
@@ -316,11 +321,12 @@ static void raw_end(FILE *f, const struct profile *p)
 	fprintf(f,
 		"end ticks %" PRIu64 " late %" PRIu64 " torn %" PRIu64 " invalid %" PRIu64
 		" retries %" PRIu64 " failed_reads %" PRIu64 " system_calls %" PRIu64
-		" paused_ns %" PRIu64 " sampling_ns %" PRIu64 " duration_ns %" PRIu64
-		" tracer_cpu_ns %" PRIu64 " attach_ns %" PRIu64 " threads %u\n",
+		" paused_ns %" PRIu64 " unpaused %" PRIu64 " sampling_ns %" PRIu64
+		" duration_ns %" PRIu64 " tracer_cpu_ns %" PRIu64 " attach_ns %" PRIu64
+		" threads %u\n",
 		p->ticks, p->late, p->torn, p->invalid, p->retries, p->failed_reads,
-		p->system_calls, p->paused_ns, p->sampling_ns, p->duration_ns, p->tracer_cpu_ns,
-		p->attach_ns, p->max_threads_seen);
+		p->system_calls, p->paused_ns, p->unpaused, p->sampling_ns, p->duration_ns,
+		p->tracer_cpu_ns, p->attach_ns, p->max_threads_seen);
 }
 
 #define MAX_RAW_METHODS 4096
@@ -328,7 +334,7 @@ static void raw_end(FILE *f, const struct profile *p)
 /* Reads a raw recording into p. Returns 0, or -1 after saying what is wrong and where. */
 static int read_raw(const char *path, struct profile *p)
 {
-	char *names[MAX_RAW_METHODS] = { 0 }, *line = NULL, mode[32], reader[64];
+	char *names[MAX_RAW_METHODS] = { 0 }, *line = NULL, mode[32], reader[64], as_read[64] = "";
 	const char *frames[TB_STACK_MAX_DEPTH + 1];
 	FILE *f = fopen(path, "re");
 	size_t cap = 0, lineno = 0;
@@ -343,12 +349,13 @@ static int read_raw(const char *path, struct profile *p)
 	}
 	while ((len = getline(&line, &cap, f)) > 0) {
 		char *nl = strchr(line, '\n'), name[128], *id_list;
-		unsigned long long t, a[12];
+		unsigned long long t, a[13];
 		unsigned int m, tid;
 		int pid, end = 0;
 
 		if (nl)
 			*nl = 0;
+		snprintf(as_read, sizeof(as_read), "%s", line); /* strtok cuts line */
 		lineno++;
 		if (lineno == 1) {
 			if (strcmp(line, RAW_MAGIC))
@@ -401,11 +408,12 @@ static int read_raw(const char *path, struct profile *p)
 				goto bad;
 		} else if (sscanf(line,
 				  "end ticks %llu late %llu torn %llu invalid %llu retries %llu "
-				  "failed_reads %llu system_calls %llu paused_ns %llu sampling_ns "
-				  "%llu duration_ns %llu tracer_cpu_ns %llu attach_ns %llu threads "
-				  "%u%n",
+				  "failed_reads %llu system_calls %llu paused_ns %llu unpaused "
+				  "%llu "
+				  "sampling_ns %llu duration_ns %llu tracer_cpu_ns %llu attach_ns "
+				  "%llu threads %u%n",
 				  &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &a[7], &a[8],
-				  &a[9], &a[10], &a[11], &tid, &end) == 13 &&
+				  &a[9], &a[10], &a[11], &a[12], &tid, &end) == 14 &&
 			   !line[end]) {
 			p->ticks = a[0];
 			p->late = a[1];
@@ -415,10 +423,11 @@ static int read_raw(const char *path, struct profile *p)
 			p->failed_reads = a[5];
 			p->system_calls = a[6];
 			p->paused_ns = a[7];
-			p->sampling_ns = a[8];
-			p->duration_ns = a[9];
-			p->tracer_cpu_ns = a[10];
-			p->attach_ns = a[11];
+			p->unpaused = a[8];
+			p->sampling_ns = a[9];
+			p->duration_ns = a[10];
+			p->tracer_cpu_ns = a[11];
+			p->attach_ns = a[12];
 			p->max_threads_seen = tid;
 			ended = true;
 		} else {
@@ -442,7 +451,7 @@ bad:
 		tb_fail("%s is not a raw recording of " PROG " (first line should be '%s')", path,
 			RAW_MAGIC);
 	else
-		tb_fail("%s line %zu: malformed ('%.60s')", path, lineno, line);
+		tb_fail("%s line %zu: malformed ('%s')", path, lineno, as_read);
 out:
 	for (uint32_t m = 0; m < nr_methods; m++)
 		free(names[m]);
@@ -468,8 +477,9 @@ static void resume_target(void);
  * Seizes every thread of the target and interrupts it (PTRACE_SEIZE +
  * PTRACE_INTERRUPT, never PTRACE_ATTACH: if we die, the kernel lets every
  * thread go on, and no SIGSTOP is left pending). Returns 0, -ESRCH (the
- * target is gone), or -EPERM on the first sample (not allowed, or already
- * traced).
+ * target is gone), or -EPERM: on the first sample if any thread cannot be
+ * seized (not allowed, or already traced: then none is paused), later if
+ * none can (another tracer took it meanwhile).
  */
 static int pause_target(void)
 {
@@ -517,7 +527,10 @@ static int pause_target(void)
 		return -EPERM;
 	}
 	s.paused_once = true;
-	return nr_paused ? 0 : -ESRCH;
+	/* None could be seized: gone, or held by another tracer (the pidfd tells which). */
+	if (!nr_paused)
+		return denied && !tb_target__exited(s.pidfd) ? -EPERM : -ESRCH;
+	return 0;
 }
 
 /* Lets every paused thread go on as it was; a group stop stays a group stop. */
@@ -546,6 +559,12 @@ static int take_sample(void)
 
 	if (p->blocking) {
 		err = pause_target();
+		if (err == -EPERM) {
+			/* Another tracer holds it now: this tick is lost, later ones may not be. */
+			p->ticks++;
+			p->unpaused++;
+			return 0;
+		}
 		if (err)
 			return err;
 	}
@@ -553,6 +572,13 @@ static int take_sample(void)
 		uint64_t torn = 0;
 
 		err = tb_stack_reader__read(r, mask);
+		/*
+		 * The pid may name another process by now if the target died and
+		 * was reaped; the pidfd still refers to ours. Alive after the read
+		 * means the read was of ours: checked before anything read is used.
+		 */
+		if (!err && tb_target__exited(s.pidfd))
+			err = -ESRCH;
 		if (err)
 			break;
 		for (uint32_t i = 0; i < r->nr_slots; i++)
@@ -584,7 +610,6 @@ static int take_sample(void)
 				names[d] = tb_stack_reader__method_name(r, st->frames[d].method_id);
 			if (st->depth > TB_STACK_MAX_DEPTH)
 				names[depth++] = TRUNCATED_FRAME;
-			/* Identity is checked below, before anything read is trusted. */
 			if (profile_add(p, names, depth))
 				err = -ENOMEM;
 			if (s.raw)
@@ -609,13 +634,6 @@ static int take_sample(void)
 		p->failed_reads++;
 		err = 0;
 	}
-	/*
-	 * The pid may name another process by now if the target died and was
-	 * reaped: the pidfd still refers to ours. Alive after the read means
-	 * the read was of ours.
-	 */
-	if (tb_target__exited(s.pidfd))
-		return -ESRCH;
 	return err;
 }
 
@@ -637,8 +655,7 @@ static void print_load_error(pid_t pid, int err)
 		break;
 	case -EPERM:
 		tb_target__explain_eperm(pid, why, sizeof(why));
-		tb_fail("cannot read pid %d's memory: process_vm_readv: %s — %s", (int)pid,
-			strerror(-err), why);
+		tb_fail("cannot read pid %d's memory: %s — %s", (int)pid, strerror(-err), why);
 		break;
 	case -ESRCH:
 		tb_fail("pid %d exited before its stack could be read", (int)pid);
@@ -657,6 +674,8 @@ static void print_open_error(pid_t pid, int err)
 			(int)pid, TB_STACK_ROOT_SYMBOL);
 	else if (err == -ESRCH)
 		tb_fail("pid %d exited before its stack root could be found", (int)pid);
+	else if (err == -EACCES || err == -EPERM)
+		print_load_error(pid, -EPERM);
 	else
 		tb_fail("cannot find %s in pid %d: %s", TB_STACK_ROOT_SYMBOL, (int)pid,
 			strerror(-err));
@@ -793,6 +812,17 @@ static void usage(FILE *f)
 		MAX_RATE_HZ, DEFAULT_RATE_HZ, MAX_RETRIES, DEFAULT_RETRIES);
 }
 
+/* Was the summary written? Returns 0, or 1 after saying why not. */
+static int check_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	tb_fail("cannot write the summary to stdout: %s",
+		errno == EPIPE || errno == EBADF || errno == ENOSPC ? strerror(errno)
+								    : "write error");
+	return 1;
+}
+
 /* Writes the outputs asked for; returns 0 or 1 after saying what failed. */
 static int write_outputs(const struct profile *p, const char *output, const char *folded)
 {
@@ -824,7 +854,7 @@ static int report_main(int argc, char **argv, const char *output, const char *fo
 	}
 	print_report(&p, stdout);
 	ret = write_outputs(&p, output, folded);
-	if (fflush(stdout) || ferror(stdout))
+	if (check_stdout())
 		ret = 1;
 	profile_free(&p);
 	return ret;
@@ -897,7 +927,7 @@ int main(int argc, char **argv)
 		first = 2;
 	}
 	optind = first;
-	while ((c = getopt_long(argc_opts, argv, "p:F:d:o:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, ":p:F:d:o:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (tb_target__parse_pid(optarg, &p->pid)) {
@@ -952,8 +982,14 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			tb_fail("option '%s' needs a value (-h for help)", argv[optind - 1]);
+			return 1;
 		default:
-			tb_fail("bad option (-h for help)");
+			if (optopt)
+				tb_fail("unknown option '-%c' (-h for help)", optopt);
+			else
+				tb_fail("unknown option '%s' (-h for help)", argv[optind - 1]);
 			return 1;
 		}
 	}
@@ -1080,7 +1116,7 @@ int main(int argc, char **argv)
 	}
 	print_report(p, stdout);
 	ret = write_outputs(p, output, folded);
-	if (fflush(stdout) || ferror(stdout))
+	if (check_stdout())
 		ret = 1;
 out_child:
 	if (s.started && !sampled) {
