@@ -7,35 +7,6 @@ W=$OUT/workload
 
 [ "$(id -u)" = 0 ] || skip_all "ptrace of a process not our child needs root (CAP_SYS_PTRACE)"
 
-result() { "$OUT/tests/json_get" "$@"; }
-
-# states PID: the state letter of every thread of PID (/proc/PID/task/*/stat), on one line
-states()
-{
-	local f
-	for f in /proc/"$1"/task/*/stat; do
-		sed 's/.*) //; s/ .*//' "$f" 2>/dev/null
-	done | tr '\n' ' '
-}
-
-# running_untraced PID: every thread of PID is neither stopped (T) nor in a tracing stop (t), and
-# no tracer holds it
-running_untraced()
-{
-	local s
-	s=$(states "$1")
-	[ -n "$s" ] && [ -z "$(echo "$s" | tr -d ' RSDI')" ] &&
-		grep -q '^TracerPid:[[:space:]]*0$' "/proc/$1/status"
-}
-
-# start_workload ARGS...: the workload in the background ($wpid), once its text is mapped
-start_workload()
-{
-	"$W" "$@" &
-	wpid=$!
-	wait_until 10 grep -q workload "/proc/$wpid/maps"
-}
-
 # The workload of the signal tests (~0.3 s untraced, ~0.6 s with a breakpoint at its hottest
 # method, escape) and its untraced result.
 WL=(-q -r 1500 -t 4 -s 200)

@@ -4,44 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 V=$OUT/tb-vmreadv
 W=$OUT/workload
-METHODS_H=$(dirname "$0")/../workload/methods.h
 
 [ "$(id -u)" = 0 ] || skip_all "written for root: kthreadd, strace of the sampler, --blocking"
-
-result() { "$OUT/tests/json_get" "$@"; }
-
-# states PID: the state letter of every thread of PID, on one line
-states()
-{
-	local f
-	for f in /proc/"$1"/task/*/stat; do
-		sed 's/.*) //; s/ .*//' "$f" 2>/dev/null
-	done | tr '\n' ' '
-}
-
-# running_untraced PID: no thread of PID stopped (T) or in a tracing stop (t), no tracer
-running_untraced()
-{
-	local s
-	s=$(states "$1")
-	[ -n "$s" ] && [ -z "$(echo "$s" | tr -d ' RSDI')" ] &&
-		grep -q '^TracerPid:[[:space:]]*0$' "/proc/$1/status"
-}
-
-# start_workload ARGS...: the workload in the background ($wpid), once its text is mapped
-start_workload()
-{
-	"$W" "$@" &
-	wpid=$!
-	wait_until 10 grep -q workload "/proc/$wpid/maps"
-}
-
-# wait_threads PID N: until PID has N threads, each with its stack slot filled in (a moment after)
-wait_threads()
-{
-	wait_until 10 sh -c "[ \$(ls /proc/$1/task | wc -l) -eq $2 ]"
-	sleep 0.05
-}
 
 # bad NAME PATTERN COMMAND...: COMMAND fails (non-zero) with one line on stderr that matches
 # PATTERN (case-insensitive, extended)
@@ -56,39 +20,6 @@ bad()
 	grep -qiE -- "$pattern" "$TEST_TMP/err"
 	ok $? "$name: the line names the cause ($pattern)"
 	[ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] || sed 's/^/#   stderr: /' "$TEST_TMP/err"
-}
-
-# bad_paths RAW: the stacks of a raw recording that the request call tree cannot produce, one per
-# line as names ("-" is an idle thread). A path is possible when it starts at handle_request and
-# each method's parent, as methods.h gives it, is the frame before it.
-bad_paths()
-{
-	awk -v methods_h="$METHODS_H" '
-	BEGIN {
-		while ((getline l < methods_h) > 0)
-			if (l ~ /^[ \t]*TB_METHOD\(/) {
-				gsub(/.*TB_METHOD\(|\).*/, "", l)
-				gsub(/[ \t]/, "", l)
-				split(l, f, ",")
-				parent[f[2]] = f[5]
-			}
-	}
-	$1 == "method" { name[$2] = $3 }
-	$1 == "s" {
-		if ($4 == "-")
-			next
-		n = split($4, id, ",")
-		path = ""; good = 1
-		for (i = 1; i <= n; i++) {
-			m = (id[i] in name) ? name[id[i]] : "?" id[i]
-			path = path (i > 1 ? ";" : "") m
-			if (i == 1 ? m != "handle_request" : parent[m] != prev)
-				good = 0
-			prev = m
-		}
-		if (!good)
-			print path
-	}' "$1"
 }
 
 # tvd: the total-variation distance between r.json's profile and calibrated.json's self shares
