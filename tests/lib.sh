@@ -165,3 +165,30 @@ bad_paths()
 			print path
 	}' "$1"
 }
+
+# rejected NAME PATTERN COMMAND...: COMMAND fails (non-zero) with one line on stderr that
+# matches PATTERN (case-insensitive, extended), as every tool must on bad input
+rejected()
+{
+	local name=$1 pattern=$2 rc
+	shift 2
+	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	rc=$?
+	is "$([ "$rc" -ne 0 ] && echo fails || echo "exits 0") $(wc -l <"$TEST_TMP/err")" \
+		"fails 1" "$name: non-zero exit, one line on stderr"
+	grep -qiE -- "$pattern" "$TEST_TMP/err"
+	ok $? "$name: the line names the cause ($pattern)"
+	[ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] || sed 's/^/#   stderr: /' "$TEST_TMP/err"
+}
+
+# start_zombie: a zombie ($zombie) whose parent ($zparent, kill it when done) never reaps it
+start_zombie()
+{
+	local children
+	sh -c 'sleep 0.01 & exec sleep 5' &
+	zparent=$!
+	children=/proc/$zparent/task/$zparent/children
+	wait_until 5 sh -c "grep -qs '^State:[[:space:]]*Z' /proc/\$(cat $children)/status"
+	zombie=$(cat "$children")
+	zombie=${zombie%% *}
+}

@@ -7,21 +7,6 @@ W=$OUT/workload
 
 [ "$(id -u)" = 0 ] || skip_all "written for root: kthreadd, strace of the sampler, --blocking"
 
-# bad NAME PATTERN COMMAND...: COMMAND fails (non-zero) with one line on stderr that matches
-# PATTERN (case-insensitive, extended)
-bad()
-{
-	local name=$1 pattern=$2 rc
-	shift 2
-	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
-	rc=$?
-	is "$([ "$rc" -ne 0 ] && echo fails || echo "exits 0") $(wc -l <"$TEST_TMP/err")" \
-		"fails 1" "$name: non-zero exit, one line on stderr"
-	grep -qiE -- "$pattern" "$TEST_TMP/err"
-	ok $? "$name: the line names the cause ($pattern)"
-	[ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] || sed 's/^/#   stderr: /' "$TEST_TMP/err"
-}
-
 # tvd: the total-variation distance between r.json's profile and calibrated.json's self shares
 tvd()
 {
@@ -268,69 +253,65 @@ gated=$wpid
 true &
 gone=$!
 wait "$gone"
-bad "-p PID of no process" "no process|no such process" "$V" -d 0.1 -p "$gone"
-bad "-p 0" "-p 0.*not a process id" "$V" -d 0.1 -p 0
+rejected "-p PID of no process" "no process|no such process" "$V" -d 0.1 -p "$gone"
+rejected "-p 0" "-p 0.*not a process id" "$V" -d 0.1 -p 0
 if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
-	bad "-p 2 (kthreadd)" "kernel thread" "$V" -d 0.1 -p 2
+	rejected "-p 2 (kthreadd)" "kernel thread" "$V" -d 0.1 -p 2
 else
 	skip "pid 2 is not kthreadd here (a pid namespace)" "-p of a kernel thread"
 fi
-bad "-p its own pid" "itself|own" sh -c "exec '$V' -d 0.1 -p \$\$"
-sh -c 'sleep 0.01 & exec sleep 5' &
-zparent=$!
-children=/proc/$zparent/task/$zparent/children
-wait_until 5 sh -c "grep -qs '^State:[[:space:]]*Z' /proc/\$(cat $children)/status"
-zombie=$(cat "$children")
-bad "-p a zombie" "zombie|exited" "$V" -d 0.1 -p "${zombie%% *}"
+rejected "-p its own pid" "itself|own" sh -c "exec '$V' -d 0.1 -p \$\$"
+start_zombie
+rejected "-p a zombie" "zombie|exited" "$V" -d 0.1 -p "$zombie"
 { kill "$zparent" && wait "$zparent"; } 2>/dev/null
 thread=$(ls "/proc/$gated/task" | grep -vx "$gated" | head -1)
-bad "-p a thread id" "thread" "$V" -d 0.1 -p "$thread"
+rejected "-p a thread id" "thread" "$V" -d 0.1 -p "$thread"
 
 # Not a workload: by -p left as it was, by -- not left running.
 sleep 30 &
 spid=$!
-bad "-p sleep" "tb_stack_root" timeout -s KILL 20 "$V" -d 0.1 -p "$spid"
+rejected "-p sleep" "tb_stack_root" timeout -s KILL 20 "$V" -d 0.1 -p "$spid"
 grep -q '^State:[[:space:]]*S' "/proc/$spid/status" && grep -q '^TracerPid:[[:space:]]*0$' \
 	"/proc/$spid/status"
 ok $? "-p sleep: the sleep sleeps on, untraced"
 { kill "$spid" && wait "$spid"; } 2>/dev/null
 SECONDS=0
-bad "-- sleep" "sleep.*tb_stack_root" timeout -s KILL 20 "$V" -- sleep 3.0625
+rejected "-- sleep" "sleep.*tb_stack_root" timeout -s KILL 20 "$V" -- sleep 3.0625
 elapsed=$SECONDS
 ! pgrep -f "sleep 3.0625" >/dev/null && [ "$elapsed" -lt 3 ]
 ok $? "-- sleep: the sleep does not outlive tb-vmreadv, which gave up in ${elapsed}s"
-bad "-- a command that does not exist" "nosuchcommand" "$V" -- nosuchcommand-tracebench
+rejected "-- a command that does not exist" "nosuchcommand" "$V" -- nosuchcommand-tracebench
 
-bad "-F 0" "-F 0" "$V" -F 0 -p "$gated"
-bad "-F 1e6" "-F 1e6" "$V" -F 1e6 -p "$gated"
-bad "--retries -1" "--retries -1" "$V" --retries -1 -p "$gated"
-bad "-d 0" "-d 0" "$V" -d 0 -p "$gated"
-bad "-o in a directory that does not exist" "nodir" \
+rejected "-F 0" "-F 0" "$V" -F 0 -p "$gated"
+rejected "-F 1e6" "-F 1e6" "$V" -F 1e6 -p "$gated"
+rejected "--retries -1" "--retries -1" "$V" --retries -1 -p "$gated"
+rejected "-d 0" "-d 0" "$V" -d 0 -p "$gated"
+rejected "-o in a directory that does not exist" "nodir" \
 	"$V" -d 0.1 -o "$TEST_TMP/nodir/r.json" -p "$gated"
-bad "--raw in a directory that does not exist" "nodir" \
+rejected "--raw in a directory that does not exist" "nodir" \
 	"$V" -d 0.1 --raw "$TEST_TMP/nodir/raw" -p "$gated"
-bad "--folded in a directory that does not exist" "nodir" \
+rejected "--folded in a directory that does not exist" "nodir" \
 	"$V" -d 0.1 --folded "$TEST_TMP/nodir/f" -p "$gated"
-bad "-p and -- together" "-p|--" "$V" -p "$gated" -- "$W"
+rejected "-p and -- together" "-p|--" "$V" -p "$gated" -- "$W"
 
 # report: only a whole recording.
 echo '{ "technique": "vm_readv" }' >"$TEST_TMP/notraw"
-bad "report on a JSON file" "not a raw recording" "$V" report "$TEST_TMP/notraw"
-bad "report on an empty file" "empty" "$V" report /dev/null
+rejected "report on a JSON file" "not a raw recording" "$V" report "$TEST_TMP/notraw"
+rejected "report on an empty file" "empty" "$V" report /dev/null
 head -n -1 "$TEST_TMP/raw" >"$TEST_TMP/cut"
-bad "report on a recording without its end line" "no end line|cut short" "$V" report "$TEST_TMP/cut"
+rejected "report on a recording without its end line" "no end line|cut short" "$V" report "$TEST_TMP/cut"
 # a stack line with a method id beyond the table, and a line that means nothing
 nr=$(grep -c '^method ' "$TEST_TMP/raw")
 n=$(grep -n '^s ' "$TEST_TMP/raw" | head -1 | cut -d: -f1)
 sed "${n}s/.*/s 1 2 0,$nr/" "$TEST_TMP/raw" >"$TEST_TMP/badid"
 rm -f "$TEST_TMP/r.json"
-bad "report on a stack with method id $nr of $nr" "line $n" "$V" report -o "$TEST_TMP/r.json" \
+rejected "report on a stack with method id $nr of $nr" "line $n" "$V" report -o "$TEST_TMP/r.json" \
 	"$TEST_TMP/badid"
 [ ! -e "$TEST_TMP/r.json" ]
 ok $? "report on a bad recording writes no result"
 sed "${n}s/.*/this is not a sample/" "$TEST_TMP/raw" >"$TEST_TMP/garbage"
-bad "report on a malformed line" "line $n.*malformed" "$V" report "$TEST_TMP/garbage"
-bad "report with -p" "record" "$V" report -p "$gated" "$TEST_TMP/raw"
+rejected "report on a malformed line" "line $n.*malformed" "$V" report "$TEST_TMP/garbage"
+rejected "report with -p" "record" "$V" report -p "$gated" "$TEST_TMP/raw"
 
 running_untraced "$gated"
 ok $? "after every bad input: the gated workload waits on, untraced"

@@ -8,21 +8,6 @@ FR=$OUT/tests/tracee_fake_root
 
 [ "$(id -u)" = 0 ] || skip_all "needs root: other users' processes, setpriv, ns_last_pid"
 
-# bad NAME PATTERN COMMAND...: COMMAND fails (non-zero) with one line on stderr that matches
-# PATTERN (case-insensitive, extended)
-bad()
-{
-	local name=$1 pattern=$2 rc
-	shift 2
-	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
-	rc=$?
-	is "$([ "$rc" -ne 0 ] && echo fails || echo "exits 0") $(wc -l <"$TEST_TMP/err")" \
-		"fails 1" "$name: non-zero exit, one line on stderr"
-	grep -qiE -- "$pattern" "$TEST_TMP/err"
-	ok $? "$name: the line names the cause ($pattern)"
-	[ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] || sed 's/^/#   stderr: /' "$TEST_TMP/err"
-}
-
 # fake MODE [USER-PREFIX...]: tests/tracee_fake_root MODE in the background ($fpid), once ready
 fake()
 {
@@ -118,7 +103,7 @@ unfake
 
 # short0: the first slot itself cannot be read whole: the root is not usable at all.
 fake short0
-bad "fake root whose only slot crosses an unmapped page" "stack root|readable" \
+rejected "fake root whose only slot crosses an unmapped page" "stack root|readable" \
 	timeout -s KILL 20 "$V" -d 0.3 -p "$fpid"
 unfake
 
@@ -153,7 +138,7 @@ is "$(cat "$TEST_TMP/folded")" "$want;(truncated) $ticks" \
 unfake
 
 fake badmagic
-bad "fake root with the wrong magic" "tb_stack_root.*(magic|understand)" \
+rejected "fake root with the wrong magic" "tb_stack_root.*(magic|understand)" \
 	timeout -s KILL 20 "$V" -d 0.3 -p "$fpid"
 unfake
 
@@ -179,7 +164,7 @@ done
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 start_workload -q -d 10 -t 2 -s 200
 for mode in "" --blocking; do
-	bad "${mode:-non-blocking} as uid 65534 -p root's workload" \
+	rejected "${mode:-non-blocking} as uid 65534 -p root's workload" \
 		"CAP_SYS_PTRACE.*uid|uid.*CAP_SYS_PTRACE" \
 		timeout -s KILL 20 "${NOBODY[@]}" "$V" $mode -d 0.3 -p "$wpid"
 done
@@ -193,7 +178,7 @@ timeout -s KILL 20 "${NOBODY[@]}" "$V" -d 0.2 -p "$fpid" >/dev/null 2>&1
 ok $? "as uid 65534 -p a fake root of uid 65534: exit 0 (the control)"
 unfake
 fake nondumpable "${NOBODY[@]}"
-bad "as uid 65534 -p a non-dumpable process of uid 65534" "dumpable" \
+rejected "as uid 65534 -p a non-dumpable process of uid 65534" "dumpable" \
 	timeout -s KILL 20 "${NOBODY[@]}" "$V" -d 0.2 -p "$fpid"
 timeout -s KILL 20 "$V" -d 0.2 -p "$fpid" >/dev/null 2>&1
 ok $? "as root (CAP_SYS_PTRACE) -p the non-dumpable process: exit 0"
@@ -350,7 +335,7 @@ timeout -s KILL 20 "$V" -d 0.5 -o "$TEST_TMP/r.json" -p "$target" >&- 2>"$TEST_T
 rc=$?
 [ "$rc" -ne 137 ] && [ -s "$TEST_TMP/r.json" ]
 ok $? "stdout closed: tb-vmreadv ends by itself (exit $rc), the result written"
-bad "stdout on /dev/full" "stdout|standard output|No space" \
+rejected "stdout on /dev/full" "stdout|standard output|No space" \
 	sh -c "exec timeout -s KILL 20 '$V' -d 0.3 -p $target >/dev/full"
 running_untraced "$target"
 ok $? "closed or full stdout: the target runs on untraced"
