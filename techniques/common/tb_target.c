@@ -31,6 +31,19 @@ int tb_target__parse_pid(const char *s, pid_t *pid)
 }
 
 /* State letter and flags from /proc/PID/stat. Returns 0 or -errno. */
+int tb_target__parse_seconds(const char *s, double *secs)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 1e-3 && v <= 1e7))
+		return -EINVAL;
+	*secs = v;
+	return 0;
+}
+
 static int read_stat(pid_t pid, char *state, unsigned long *flags)
 {
 	char path[64], buf[1024], *p;

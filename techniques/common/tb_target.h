@@ -10,6 +10,13 @@
 int tb_target__parse_pid(const char *s, pid_t *pid);
 
 /*
+ * Parses a duration in seconds (-d): a number from 0.001 to 1e7. Returns 0
+ * or -EINVAL; TB_DURATION_RANGE says what is accepted, for the message.
+ */
+#define TB_DURATION_RANGE "a number of seconds, 0.001 to 1e7"
+int tb_target__parse_seconds(const char *s, double *secs);
+
+/*
  * Checks that pid is a live user-space process other than the caller, and a
  * process rather than one of its threads. On failure writes the reason, one
  * phrase without a trailing newline ("no process has pid 123"), to why and

@@ -965,11 +965,8 @@ int main(int argc, char **argv)
 			folded = optarg;
 			break;
 		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end || !(duration >= 1e-3 && duration <= 1e7)) {
-				tb_fail("-d %s: the duration must be a number of seconds, 0.001 to "
-					"1e7",
-					optarg);
+			if (tb_target__parse_seconds(optarg, &duration)) {
+				tb_fail("-d %s: the duration must be " TB_DURATION_RANGE, optarg);
 				return 1;
 			}
 			break;
