@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "tb_gate.h"
+#include "tb_schedule.h"
 
 #define PROG "vmreadv_floor"
 #define MAX_BYTES 65536
@@ -211,14 +212,6 @@ static void on_signal(int sig)
 	exiting = sig;
 }
 
-/* Sleeps until the absolute time t (CLOCK_MONOTONIC), or a signal. */
-static void sleep_until(uint64_t t)
-{
-	struct timespec ts = { .tv_sec = t / 1000000000ull, .tv_nsec = t % 1000000000ull };
-
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 /*
  * Starts argv held at the workload's start gate: a socket pair, one end in
  * $TB_GATE_FD. Returns the child's pid with *gate our end once the program
@@ -272,10 +265,10 @@ static pid_t start_gated(char **argv, int *gate)
 
 static int timer_floor(double rate_hz, double duration, bool realtime, char **command)
 {
-	uint64_t period = (uint64_t)(1e9 / rate_hz), next, end, start, cpu0, cpu, elapsed;
-	uint64_t ticks = 0, late = 0;
+	uint64_t start, cpu0, cpu, elapsed, ticks = 0, late = 0;
+	struct tb_schedule sched;
 	struct sigaction sa = { .sa_handler = on_signal };
-	int gate = -1, status = 0, ret = 0;
+	int gate = -1, status = 0, ret = 0, due;
 	pid_t child = -1;
 
 	/* No SA_RESTART: the command's exit (SIGCHLD) or a signal cuts the sleep short. */
@@ -289,44 +282,24 @@ static int timer_floor(double rate_hz, double duration, bool realtime, char **co
 			return 1;
 	}
 
-	/* Exactly tb-vmreadv's record_loop, without take_sample(). */
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	/* tb-vmreadv's record_loop without take_sample(): the same schedule (tb_schedule.h). */
 	if (realtime && sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ 1 })) {
 		fprintf(stderr, PROG ": --realtime: sched_setscheduler: %s\n", strerror(errno));
 		ret = 1;
 		exiting = 1;
 	}
 	cpu0 = self_cpu_ns();
-	start = next = now_ns();
-	end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
+	tb_schedule__start(&sched, rate_hz, duration);
+	start = sched.start_ns;
 	if (command && send(gate, &(char){ TB_GATE_GO }, 1, MSG_NOSIGNAL) != 1) {
 		fprintf(stderr, PROG ": cannot release %s at its start gate: %s\n", command[0],
 			strerror(errno));
 		ret = 1;
 		exiting = 1;
 	}
-	while (!exiting) {
-		uint64_t now = now_ns();
-
-		if (now < next) {
-			sleep_until(next < end ? next : end);
-			if (exiting)
-				break;
-			now = now_ns();
-		}
-		if (now >= end)
-			break;
-		if (now < next)
-			continue;
-		if (now - next >= period) {
-			uint64_t missed = (now - next) / period;
-
-			late += missed;
-			next += missed * period;
-		}
-		ticks++;
-		next += period;
-	}
+	while (!exiting && (due = tb_schedule__wait(&sched)) != 0)
+		ticks += due > 0;
+	late = sched.late;
 	elapsed = now_ns() - start;
 	cpu = self_cpu_ns() - cpu0;
 	if (gate >= 0)

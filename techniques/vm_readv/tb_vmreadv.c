@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +21,7 @@
 #include "tb_json.h"
 #include "tb_msg.h"
 #include "tb_result.h"
+#include "tb_schedule.h"
 #include "tb_stack_reader.h"
 #include "tb_tally.h"
 #include "tb_target.h"
@@ -704,61 +704,27 @@ static int find_root_in_command(const char *name)
 	return err ? 1 : 0;
 }
 
-/* Sleeps until the absolute time t (CLOCK_MONOTONIC), or a signal. */
-static void sleep_until(uint64_t t)
-{
-	struct timespec ts = { .tv_sec = t / 1000000000ull, .tv_nsec = t % 1000000000ull };
-
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 /*
- * The schedule, absolute as rbspy's: tick k is due at start + k * period. A
- * tick that comes a period or more late skips the ticks it missed and counts
- * them as late, rather than taking them in a burst. Ends at the deadline,
- * on a signal, or when the target has gone.
+ * Samples on the absolute schedule of tb_schedule.h until the deadline, a
+ * signal, or the target's end.
  */
 static void record_loop(double duration)
 {
 	struct profile *p = &s.profile;
-	uint64_t period = (uint64_t)(1e9 / p->rate_hz), next, end, cpu0;
+	struct tb_schedule sched;
+	uint64_t cpu0;
+	int due;
 
-	/* The default timer slack (50 us) would make every tick of a fast rate late. */
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	/* Set here, after a started command was forked: it must not inherit the policy. */
 	if (p->realtime && sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ 1 }))
 		p->realtime = false; /* checked before the command was started; a later refusal */
 	cpu0 = tb_result__self_cpu_ns();
-	s.start_ns = next = now_ns();
-	end = duration > 0 ? s.start_ns + (uint64_t)(duration * 1e9) : UINT64_MAX;
-	while (!exiting) {
-		uint64_t now = now_ns();
-
-		/*
-		 * Only when not yet due: arming a timer costs even when it has
-		 * expired already (about 30 us in this project's VM, a timer
-		 * interrupt and VM exits), more than the sample itself.
-		 */
-		if (now < next) {
-			sleep_until(next < end ? next : end);
-			if (exiting)
-				break;
-			now = now_ns();
-		}
-		if (now >= end)
+	tb_schedule__start(&sched, p->rate_hz, duration);
+	s.start_ns = sched.start_ns;
+	while (!exiting && (due = tb_schedule__wait(&sched)) != 0)
+		if (due > 0 && take_sample())
 			break;
-		if (now < next)
-			continue; /* woken early by a signal that did not end the run */
-		if (now - next >= period) {
-			uint64_t missed = (now - next) / period;
-
-			p->late += missed;
-			next += missed * period;
-		}
-		if (take_sample())
-			break;
-		next += period;
-	}
+	p->late = sched.late;
 	p->duration_ns = now_ns() - s.start_ns;
 	p->tracer_cpu_ns = tb_result__self_cpu_ns() - cpu0;
 }
