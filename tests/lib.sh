@@ -177,18 +177,24 @@ rejected()
 	is "$([ "$rc" -ne 0 ] && echo fails || echo "exits 0") $(wc -l <"$TEST_TMP/err")" \
 		"fails 1" "$name: non-zero exit, one line on stderr"
 	grep -qiE -- "$pattern" "$TEST_TMP/err"
-	ok $? "$name: the line names the cause ($pattern)"
-	[ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] || sed 's/^/#   stderr: /' "$TEST_TMP/err"
+	rc=$?
+	ok $rc "$name: the line names the cause ($pattern)"
+	[ "$rc" -eq 0 ] && [ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] ||
+		sed 's/^/#   stderr: /' "$TEST_TMP/err"
 }
 
 # start_zombie: a zombie ($zombie) whose parent ($zparent, kill it when done) never reaps it
 start_zombie()
 {
-	local children
-	sh -c 'sleep 0.01 & exec sleep 5' &
+	local end=$((SECONDS + 10)) children
+	sh -c 'sleep 0.01 & exec sleep 60' &
 	zparent=$!
-	children=/proc/$zparent/task/$zparent/children
-	wait_until 5 sh -c "grep -qs '^State:[[:space:]]*Z' /proc/\$(cat $children)/status"
-	zombie=$(cat "$children")
-	zombie=${zombie%% *}
+	zombie=
+	# /proc/PID/task/TID/children is "PID " (a trailing blank): take the first word
+	until [ -n "$zombie" ] && grep -qs '^State:[[:space:]]*Z' "/proc/$zombie/status"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.02
+		children=$(cat "/proc/$zparent/task/$zparent/children" 2>/dev/null)
+		zombie=${children%% *}
+	done
 }

@@ -1,17 +1,16 @@
-/* tb_vmreadv.c - tb-vmreadv: an rbspy-style sampler that copies the workload's stacks out with
- * process_vm_readv */
+/* tb_vmreadv.c - tb-vmreadv: rbspy-style sampling of the workload's stacks with process_vm_readv */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,7 +41,7 @@
 
 /*
  * The four parts rbspy keeps apart: reading memory and interpreting the
- * target's structures (tb_stack_reader), the sampling schedule (record_loop),
+ * target's structures (tb_stack_reader), the sampling schedule (tb_schedule.h),
  * and the output formats (struct profile, filled from a live recording or
  * from a raw one by `report`).
  */
@@ -96,14 +95,6 @@ static bool verbose;
 static void on_signal(int sig)
 {
 	exiting = sig;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* ---- output formats ------------------------------------------------------------------------ */
@@ -271,12 +262,12 @@ static int write_result(const struct profile *p, const char *path)
 						       : 0.0);
 		tb_result__set_extra_double(r, "sampling_ns_per_tick",
 					    p->ticks ? (double)p->sampling_ns / p->ticks : 0.0);
-		if (p->blocking)
+		if (p->blocking) {
 			tb_result__set_extra_u64(r, "unpaused", p->unpaused);
-		if (p->blocking)
 			tb_result__set_extra_double(r, "paused_ns_per_tick",
 						    p->ticks ? (double)p->paused_ns / p->ticks
 							     : 0.0);
+		}
 		err = tb_result__write(r, path);
 	}
 	tb_result__free(r);
@@ -553,7 +544,7 @@ static int take_sample(void)
 {
 	struct profile *p = &s.profile;
 	struct tb_stack_reader *r = &s.reader;
-	uint64_t t0 = now_ns(), mask = ~0ull;
+	uint64_t t0 = tb_schedule__now_ns(), mask = ~0ull;
 	uint32_t threads = 0;
 	int err = 0;
 
@@ -623,10 +614,10 @@ static int take_sample(void)
 	}
 	if (p->blocking) {
 		resume_target();
-		p->paused_ns += now_ns() - t0;
+		p->paused_ns += tb_schedule__now_ns() - t0;
 	}
 	p->system_calls = r->system_calls;
-	p->sampling_ns += now_ns() - t0;
+	p->sampling_ns += tb_schedule__now_ns() - t0;
 	if (threads > p->max_threads_seen)
 		p->max_threads_seen = threads;
 	p->ticks++;
@@ -688,11 +679,11 @@ static void print_open_error(pid_t pid, int err)
  */
 static int find_root_in_command(const char *name)
 {
-	uint64_t give_up = now_ns() + WRAPPER_TIMEOUT_NS;
+	uint64_t give_up = tb_schedule__now_ns() + WRAPPER_TIMEOUT_NS;
 	int err;
 
 	while ((err = tb_stack_reader__open(&s.reader, s.child.pid)) == -ENOENT &&
-	       now_ns() < give_up && !exiting && !tb_target__exited(s.pidfd))
+	       tb_schedule__now_ns() < give_up && !exiting && !tb_target__exited(s.pidfd))
 		nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
 	if (err == -ENOENT)
 		tb_fail("%s is not a tracebench workload: it has no %s symbol (" PROG
@@ -725,7 +716,7 @@ static void record_loop(double duration)
 		if (due > 0 && take_sample())
 			break;
 	p->late = sched.late;
-	p->duration_ns = now_ns() - s.start_ns;
+	p->duration_ns = tb_schedule__now_ns() - s.start_ns;
 	p->tracer_cpu_ns = tb_result__self_cpu_ns() - cpu0;
 }
 
@@ -829,7 +820,7 @@ static int report_main(int argc, char **argv, const char *output, const char *fo
 /* Finds and loads the root of a running target; 0, or 1 after saying why not. */
 static int attach(pid_t pid)
 {
-	uint64_t give_up = now_ns() + LOAD_TIMEOUT_NS;
+	uint64_t give_up = tb_schedule__now_ns() + LOAD_TIMEOUT_NS;
 	int err;
 
 	if (!s.reader.stacks && (err = tb_stack_reader__open(&s.reader, pid))) {
@@ -837,8 +828,8 @@ static int attach(pid_t pid)
 		return 1;
 	}
 	/* A root not yet relocated (a command just started) becomes readable in moments. */
-	while ((err = tb_stack_reader__load(&s.reader)) == -EAGAIN && now_ns() < give_up &&
-	       !exiting)
+	while ((err = tb_stack_reader__load(&s.reader)) == -EAGAIN &&
+	       tb_schedule__now_ns() < give_up && !exiting)
 		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	if (err) {
 		print_load_error(pid, err);
@@ -1008,7 +999,7 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 
-	attach_start = now_ns();
+	attach_start = tb_schedule__now_ns();
 	if (command) {
 		err = tb_child__spawn(&s.child, command);
 		if (!err)
@@ -1058,7 +1049,7 @@ int main(int argc, char **argv)
 		}
 		resume_target();
 	}
-	p->attach_ns = now_ns() - attach_start;
+	p->attach_ns = tb_schedule__now_ns() - attach_start;
 	if (s.raw)
 		raw_header(s.raw, p, &s.reader);
 	if (s.started)
