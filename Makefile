@@ -143,11 +143,26 @@ $(OUT)/tb-ptrace: $(OBJ)/ptrace/tb_ptrace.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $^ -o $@ -lunwind-ptrace -lunwind-generic -lunwind $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
-TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace
+# ---- techniques/vm_readv -------------------------------------------------------------------
+
+$(OBJ)/vm_readv/%.o: techniques/vm_readv/%.c | $(OBJ)/vm_readv
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(OUT)/tb-vmreadv: $(OBJ)/vm_readv/tb_vmreadv.o $(OUT)/libtbcommon.a | $(OUT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $^ -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+
+TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv
 
 # The floor make bench sets tb-ptrace's breakpoints against. Built like the workload: its
 # timing is the measurement, so never under the sanitizers.
 $(OUT)/ptrace_floor: harness/ptrace_floor.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+
+# The floors make bench sets tb-vmreadv against (a process_vm_readv, a timer tick): the same.
+$(OUT)/vmreadv_floor: harness/vmreadv_floor.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
 
@@ -184,7 +199,8 @@ TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app \
 # ---- top-level targets --------------------------------------------------------------------
 
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
-       $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(OUT)/vmreadv_floor \
+       $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench setup clean help
 
@@ -214,7 +230,7 @@ clean:
 help:
 	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace:
+$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh - make bench: idle cost of instrumentation points, per-hit cost of traced probes, ptrace stops
+# bench.sh - make bench: idle cost of instrumentation points, per-hit cost of traced probes, ptrace
+# stops, process_vm_readv sampling
 #
 # Idle cost: runs the workload's probe loop in every build variant,
 # interleaved, pinned to one CPU, and reports the median time per call of each
@@ -17,14 +18,20 @@
 # both placements against that floor and against gdb's; tb-ptrace's system call
 # stops against strace -c; and what --seccomp leaves of the untraced calls' cost.
 #
+# vmreadv: a 4-thread workload's slowdown under tb-vmreadv at 2500 ticks per second (10,000
+# samples/s) and 10000, non-blocking, and at 2500 blocking, beside the slowdown from the timer
+# alone (build/vmreadv_floor timer: the same sleep schedule, no reads); the samples per second
+# achieved, the sampler's CPU per sample, and one process_vm_readv (vmreadv_floor read) as the floor.
+#
 # Writes results/<host>/<timestamp>/ (see results/README.md).
 #
 # Environment: OUT (build dir, default build), FULL=1 (more rounds and calls),
-# SECTIONS (which sections to run, of "idle hit ptrace", default all),
+# SECTIONS (which sections to run, of "idle hit ptrace vmreadv", default all),
 # BENCH_CPU (CPU to pin the workload to, default the last one), TRACER_CPU
 # (CPU for the tracers, default another one), RESULTS_DIR, and to override the
 # presets ROUNDS, CALLS, HYPERFINE_RUNS, HIT_ROUNDS, HIT_CALLS, PTRACE_ROUNDS,
-# PTRACE_HITS, PTRACE_HITS_CROSS, PTRACE_HITS_GDB, PTRACE_REQUESTS.
+# PTRACE_HITS, PTRACE_HITS_CROSS, PTRACE_HITS_GDB, PTRACE_REQUESTS, VMREADV_ROUNDS,
+# VMREADV_REQUESTS, VMREADV_SCALE.
 set -euo pipefail
 
 OUT=${OUT:-build}
@@ -39,6 +46,9 @@ if [ "${FULL:-0}" = 1 ]; then
 	PTRACE_HITS_CROSS=${PTRACE_HITS_CROSS:-20000}
 	PTRACE_HITS_GDB=${PTRACE_HITS_GDB:-5000}
 	PTRACE_REQUESTS=${PTRACE_REQUESTS:-50000}
+	VMREADV_ROUNDS=${VMREADV_ROUNDS:-21}
+	VMREADV_REQUESTS=${VMREADV_REQUESTS:-300000}
+	VMREADV_SCALE=${VMREADV_SCALE:-10}
 	COMMAND="make bench FULL=1"
 else
 	ROUNDS=${ROUNDS:-11}
@@ -51,17 +61,21 @@ else
 	PTRACE_HITS_CROSS=${PTRACE_HITS_CROSS:-5000}
 	PTRACE_HITS_GDB=${PTRACE_HITS_GDB:-2000}
 	PTRACE_REQUESTS=${PTRACE_REQUESTS:-20000}
+	VMREADV_ROUNDS=${VMREADV_ROUNDS:-11}
+	VMREADV_REQUESTS=${VMREADV_REQUESTS:-120000}
+	VMREADV_SCALE=${VMREADV_SCALE:-10}
 	COMMAND="make bench"
 fi
-SECTIONS=$(tr ',' ' ' <<<"${SECTIONS:-idle hit ptrace}" | xargs)
-[ -n "$SECTIONS" ] || SECTIONS="idle hit ptrace"
+ALL_SECTIONS="idle hit ptrace vmreadv"
+SECTIONS=$(tr ',' ' ' <<<"${SECTIONS:-$ALL_SECTIONS}" | xargs)
+[ -n "$SECTIONS" ] || SECTIONS=$ALL_SECTIONS
 for name in $SECTIONS; do
 	case $name in
-	idle | hit | ptrace) ;;
-	*) echo "bench: SECTIONS=$SECTIONS: no section $name; give some of: idle hit ptrace" >&2; exit 1 ;;
+	idle | hit | ptrace | vmreadv) ;;
+	*) echo "bench: SECTIONS=$SECTIONS: no section $name; give some of: $ALL_SECTIONS" >&2; exit 1 ;;
 	esac
 done
-[ "$SECTIONS" != "idle hit ptrace" ] && COMMAND="SECTIONS='$SECTIONS' $COMMAND"
+[ "$SECTIONS" != "$ALL_SECTIONS" ] && COMMAND="SECTIONS='$SECTIONS' $COMMAND"
 # section NAME: whether this run measures section NAME
 section() { [[ " $SECTIONS " == *" $1 "* ]]; }
 NCPU=$(nproc)
@@ -87,15 +101,20 @@ function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
 	pos = 1 + (n - 1) * q; lo = int(pos)
 	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
 }
-function meets(v, cmp, target) { return cmp == "<" ? v < target : v <= target }
+function meets(v, cmp, target) {
+	return cmp == "<" ? v < target : cmp == ">" ? v > target : cmp == ">=" ? v >= target : v <= target
+}
 # paired_verdict(Q, N, CMP, TARGET): sets pm, p25 and p75 (formatted) from the paired ratios
-# Q[1..N]; PASS if even p75 meets "CMP TARGET", FAIL if even p25 misses it, else within noise
-function paired_verdict(q, n, cmp, target) {
+# Q[1..N]; PASS if even the quartile farther from "CMP TARGET" meets it (p75 for < and <=, p25
+# for > and >=), FAIL if even the nearer one misses it, else within noise
+function paired_verdict(q, n, cmp, target,    far, near) {
 	pm = sprintf("%.3f", quantile(q, n, 0.5))
 	p25 = sprintf("%.3f", quantile(q, n, 0.25))
 	p75 = sprintf("%.3f", quantile(q, n, 0.75))
-	if (meets(p75 + 0, cmp, target + 0)) return "PASS"
-	if (!meets(p25 + 0, cmp, target + 0)) return "FAIL"
+	far = cmp ~ /^>/ ? p25 : p75
+	near = cmp ~ /^>/ ? p75 : p25
+	if (meets(far + 0, cmp, target + 0)) return "PASS"
+	if (!meets(near + 0, cmp, target + 0)) return "FAIL"
 	return "within noise: the paired median is " pm
 }'
 
@@ -199,12 +218,38 @@ break/tb-ptrace/cross-cpu|cost|break/gdb/cross-cpu|cost|<=|0.1|tb-ptrace break v
 syscall/tb-ptrace/same-cpu|cost|syscall/strace/same-cpu|cost|<=|1|tb-ptrace syscall vs strace -c (per system call)
 syscall/tb-ptrace-seccomp/same-cpu|time|syscall/untraced/alone|time|<=|1.5|untraced system calls under tb-ptrace --seccomp vs no tracer"
 
+# vmreadv section: tracer|mode|rate_hz|what it measures. A configuration is named by its fields
+# that are not empty (tb-vmreadv/nonblocking/2500). The workload runs VMREADV_THREADS threads
+# unpinned; a sample is one thread's stack, so -F 2500 asks for 10,000 samples per second.
+VMREADV_THREADS=4
+VMREADV_CONFIGS="untraced|||the baseline: the workload alone, nobody watching
+timer_floor||2500|vmreadv_floor timer -F 2500: tb-vmreadv's sleep schedule (clock_nanosleep TIMER_ABSTIME, timer slack 1 ns) with nothing done at a tick
+tb-vmreadv|nonblocking|2500|tb-vmreadv -F 2500: every thread's stack copied out with process_vm_readv 2500 times a second (10,000 samples/s)
+timer_floor|realtime|2500|vmreadv_floor timer --realtime -F 2500: the timer floor with the sampler SCHED_FIFO
+tb-vmreadv|realtime|2500|tb-vmreadv --realtime -F 2500: non-blocking with the sampler SCHED_FIFO, so that the workload's threads cannot delay its ticks
+tb-vmreadv|nonblocking|10000|tb-vmreadv -F 10000: the same 10000 times a second (40,000 samples/s)
+tb-vmreadv|blocking|2500|tb-vmreadv --blocking -F 2500: every thread seized and interrupted (PTRACE_SEIZE, PTRACE_INTERRUPT) for each read, then detached
+read_floor|||vmreadv_floor read: one process_vm_readv of 64 bytes from a waiting child (the median of 21 batches of 20000; no workload)"
+
+# Its targets: configuration|quantity|reference|comparison|target|name (no commas: a CSV field).
+# slowdown_pct is the workload's hot phase against the reference's in the same round, in %;
+# samples_per_s is measured per run (samples / the sampling window).
+VMREADV_TARGETS="tb-vmreadv/nonblocking/2500|slowdown_pct|untraced|<|1|target slowed by tb-vmreadv at 10000 samples/s (non-blocking)
+tb-vmreadv/nonblocking/2500|slowdown_pct|timer_floor/2500|<|1|the same beyond the timer floor (tb-vmreadv vs vmreadv_floor timer)
+tb-vmreadv/realtime/2500|slowdown_pct|untraced|<|1|target slowed by tb-vmreadv --realtime at 10000 samples/s
+tb-vmreadv/realtime/2500|slowdown_pct|timer_floor/realtime/2500|<|1|the same beyond its timer floor (both SCHED_FIFO)
+tb-vmreadv/nonblocking/2500|achieved_hz||>=|2475|10000 samples/s sustained: ticks/s of 4 threads at -F 2500 (99%)
+tb-vmreadv/realtime/2500|achieved_hz||>=|2475|the same with --realtime
+tb-vmreadv/nonblocking/2500|samples_per_s||>=|10000|samples per second sustained at -F 2500 (non-blocking)
+tb-vmreadv/nonblocking/10000|samples_per_s||>=|40000|samples per second at -F 10000 (non-blocking; the second point)"
+
 program_of() { [ "$1" = plain ] && echo workload || echo "workload-$1"; }
 
 needed="tests/uprobe_count tests/json_get"
 section idle && needed+=" $(cut -d'|' -f1 <<<"$CONFIGS" | sort -u | while read -r v; do program_of "$v"; done)"
 section hit && needed+=" workload-usdt workload-usdt5 tb-usdt"
 section ptrace && needed+=" workload tb-ptrace ptrace_floor"
+section vmreadv && needed+=" workload tb-vmreadv vmreadv_floor"
 for bin in $needed; do
 	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
 done
@@ -240,6 +285,33 @@ fi
 mkdir -p "$RESULTS_DIR"
 TMP=$(mktemp -d /tmp/tracebench-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+
+# Whether tb-vmreadv can read the workload here (the ptrace access check, seccomp), pause it
+# (--blocking: PTRACE_SEIZE), and whether the floor can make its read: a short run of each.
+# oneline: a message as one CSV-safe line
+oneline() { tr '\n,' ' ;' | sed 's/ *$//'; }
+skip_vmreadv=
+skip_vmreadv_blocking=
+skip_vmreadv_realtime=
+skip_read_floor=
+if section vmreadv; then
+	if ! why=$("$OUT/tb-vmreadv" -F 100 -o "$TMP/probe.json" -- "$OUT/workload" -q -r 100 \
+		2>&1 >/dev/null); then
+		skip_vmreadv="skipped: tb-vmreadv cannot sample the workload here: $(oneline <<<"$why")"
+		skip_vmreadv_blocking=$skip_vmreadv
+	elif ! why=$("$OUT/tb-vmreadv" --blocking -F 100 -o "$TMP/probe.json" -- "$OUT/workload" -q \
+		-r 100 2>&1 >/dev/null); then
+		skip_vmreadv_blocking="skipped: tb-vmreadv --blocking cannot pause the workload here:"
+		skip_vmreadv_blocking+=" $(oneline <<<"$why")"
+	fi
+	if [ -z "$skip_vmreadv" ] && ! why=$("$OUT/tb-vmreadv" --realtime -F 100 -o "$TMP/probe.json" \
+		-- "$OUT/workload" -q -r 100 2>&1 >/dev/null); then
+		skip_vmreadv_realtime="skipped: tb-vmreadv --realtime cannot run SCHED_FIFO here:"
+		skip_vmreadv_realtime+=" $(oneline <<<"$why")"
+	fi
+	why=$("$OUT/vmreadv_floor" read -n 100 -b 1 2>&1 >/dev/null) ||
+		skip_read_floor="skipped: $(oneline <<<"$why")"
+fi
 
 # ---- environment fingerprint --------------------------------------------------------------
 
@@ -297,6 +369,22 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 		echo "ptrace_scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo none)"
 		echo "gdb=${skip_gdb:-$(gdb --version | sed -n '1s/.* //p')}"
 		echo "strace=${skip_strace:-$(strace -V | sed -n '1s/.* //p')}"
+	fi
+	if section vmreadv; then
+		echo "vmreadv_placement=unpinned: the workload's $VMREADV_THREADS threads need all $NCPU CPUs," \
+			"so the workload, tb-vmreadv and vmreadv_floor run wherever the scheduler puts them;" \
+			"tb-vmreadv and vmreadv_floor timer start the workload themselves (-- COMMAND) and" \
+			"release it at its start gate as their sampling schedule starts"
+		echo "vmreadv_rounds=$VMREADV_ROUNDS"
+		echo "vmreadv_threads=$VMREADV_THREADS"
+		echo "vmreadv_requests=$VMREADV_REQUESTS"
+		echo "vmreadv_scale=$VMREADV_SCALE"
+		echo "vmreadv_clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource \
+			2>/dev/null || echo unknown)"
+		echo "vmreadv_ptrace_scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo none)"
+		echo "tb_vmreadv=${skip_vmreadv:-ok}"
+		echo "tb_vmreadv_blocking=${skip_vmreadv_blocking:-ok}"
+		echo "process_vm_readv_floor=${skip_read_floor:-ok}"
 	fi
 	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
 	echo "hyperfine=$(command -v hyperfine >/dev/null && hyperfine --version | cut -d' ' -f2 || echo none)"
@@ -898,6 +986,274 @@ if section ptrace; then
 	}' "$RESULTS_DIR/ptrace_summary.csv" "$RESULTS_DIR/ptrace_raw.csv" >"$RESULTS_DIR/ptrace_ratios.csv"
 fi
 
+# ---- vmreadv: tb-vmreadv's cost to a 4-thread workload, beside the timer's and a read's ------
+
+# vmreadv_skip TRACER MODE: why that configuration cannot run here (empty if it can)
+vmreadv_skip()
+{
+	case $1/$2 in
+	tb-vmreadv/blocking) echo "$skip_vmreadv_blocking" ;;
+	tb-vmreadv/realtime | timer_floor/realtime) echo "${skip_vmreadv:-$skip_vmreadv_realtime}" ;;
+	tb-vmreadv/*) echo "$skip_vmreadv" ;;
+	read_floor/*) echo "$skip_read_floor" ;;
+	esac
+}
+
+# vmreadv_run ROUND TRACER MODE RATE: one run of the vmreadv section, appended to
+# vmreadv_raw.csv. The workload (every configuration but the read floor) runs unpinned; a
+# sampler or the timer floor starts it itself and releases it at its start gate as its
+# schedule starts, so attaching lies outside the timed hot phase.
+vmreadv_run()
+{
+	local round=$1 tracer=$2 mode=${3:-} rate=${4:-} status=ok log=$TMP/vr program line
+	local wall='' duration='' ticks='' late='' hz='' samples='' idle='' torn='' retries=''
+	local sps='' cpu='' cpu_tick='' cpu_sample='' sampling='' paused='' read_ns=''
+	local threads=$VMREADV_THREADS requests=$VMREADV_REQUESTS scale=$VMREADV_SCALE
+	local args=(-q -t "$VMREADV_THREADS" -r "$VMREADV_REQUESTS" -s "$VMREADV_SCALE"
+		-o "$TMP/truth.json") blocking=() realtime=() v=()
+	program=$(realpath "$OUT/workload")
+	rm -f "$TMP/truth.json" "$TMP/result.json" "$log".*
+	run_status=0
+	[ "$mode" = blocking ] && blocking=(--blocking)
+	[ "$mode" = realtime ] && realtime=(--realtime)
+	case $tracer in
+	untraced) "$program" "${args[@]}" >"$log.out" 2>"$log.err" || run_status=$? ;;
+	timer_floor)
+		"$OUT/vmreadv_floor" timer -F "$rate" "${realtime[@]}" -- "$program" "${args[@]}" \
+			>"$log.out" 2>"$log.err" || run_status=$?
+		;;
+	tb-vmreadv)
+		"$OUT/tb-vmreadv" -F "$rate" "${blocking[@]}" "${realtime[@]}" -o "$TMP/result.json" \
+			-- "$program" "${args[@]}" >"$log.out" 2>"$log.err" || run_status=$?
+		;;
+	read_floor)
+		threads='' requests='' scale=''
+		"$OUT/vmreadv_floor" read >"$log.out" 2>"$log.err" || run_status=$?
+		;;
+	esac
+	[ "$run_status" = 0 ] || status="failed: $tracer exited with status $run_status"
+	if [ "$tracer" = read_floor ]; then
+		read_ns=$(sed -n 's/^read .*ns_per_read=\([0-9.]*\) .*/\1/p' "$log.out")
+		[ "$status" != ok ] || [ -n "$read_ns" ] ||
+			status="failed: vmreadv_floor read printed no ns_per_read"
+	elif ! wall=$("$OUT/tests/json_get" "$TMP/truth.json" hot_wall_ns 2>/dev/null); then
+		wall=
+		[ "$status" != ok ] || status="failed: the workload wrote no hot_wall_ns"
+	fi
+	case $tracer in
+	timer_floor)
+		line=$(sed -n 's/^timer //p' "$log.out")
+		duration=$(sed -n 's/.*duration_ns=\([0-9]*\).*/\1/p' <<<"$line")
+		ticks=$(sed -n 's/.*ticks=\([0-9]*\).*/\1/p' <<<"$line")
+		late=$(sed -n 's/.*late=\([0-9]*\).*/\1/p' <<<"$line")
+		hz=$(sed -n 's/.*achieved_hz=\([0-9.]*\).*/\1/p' <<<"$line")
+		cpu=$(sed -n 's/.*cpu_ns=\([0-9]*\).*/\1/p' <<<"$line")
+		cpu_tick=$(sed -n 's/.*cpu_ns_per_tick=\([0-9.]*\).*/\1/p' <<<"$line")
+		[ "$status" != ok ] || [ -n "$cpu_tick" ] ||
+			status="failed: vmreadv_floor timer printed no cpu_ns_per_tick"
+		;;
+	tb-vmreadv)
+		if [ -s "$TMP/result.json" ] && mapfile -t v < <("$OUT/tests/json_get" \
+			"$TMP/result.json" duration_ns ticks late achieved_hz samples idle torn retries \
+			tracer_cpu_ns tracer_cpu_ns_per_tick sampling_ns_per_tick \
+			${blocking:+paused_ns_per_tick} 2>/dev/null) && [ "${#v[@]}" -ge 11 ]; then
+			duration=${v[0]} ticks=${v[1]} late=${v[2]} hz=${v[3]} samples=${v[4]}
+			idle=${v[5]} torn=${v[6]} retries=${v[7]} cpu=${v[8]} cpu_tick=${v[9]}
+			sampling=${v[10]} paused=${v[11]:-}
+			# Per second and per sample; the rates and times per tick to 0.1 as well.
+			read -r sps cpu_sample hz cpu_tick sampling paused < <(awk -v n="$samples" \
+				-v d="$duration" -v c="$cpu" -v hz="$hz" -v t="$cpu_tick" -v s="$sampling" \
+				-v p="$paused" 'BEGIN {
+				printf "%.1f %s %.1f %.1f %.1f %s\n", (d > 0 ? n * 1e9 / d : 0),
+				       (n > 0 ? sprintf("%.1f", c / n) : "-"), hz, t, s,
+				       (p == "" ? "-" : sprintf("%.1f", p))
+			}')
+			[ "$cpu_sample" != - ] || cpu_sample=
+			[ "$paused" != - ] || paused=
+			[ "$status" != ok ] || [ "$samples" -gt 0 ] ||
+				status="failed: tb-vmreadv took no samples"
+		elif [ "$status" = ok ]; then
+			status="failed: tb-vmreadv wrote no result"
+		fi
+		;;
+	esac
+	status=${status//,/;}
+	if [ "$status" != ok ]; then
+		{
+			echo "==== round $round $tracer${mode:+/$mode}${rate:+/$rate}: $status"
+			cat "$log".* 2>/dev/null
+		} >>"$RESULTS_DIR/vmreadv_failures.txt"
+	fi
+	printf '%s,' "$round" "$tracer" "$mode" "$rate" unpinned "$threads" "$requests" "$scale" \
+		"$wall" "$duration" "$ticks" "$late" "$hz" "$samples" "$idle" "$torn" "$retries" \
+		"$sps" "$cpu" "$cpu_tick" "$cpu_sample" "$sampling" "$paused" "$read_ns" \
+		>>"$RESULTS_DIR/vmreadv_raw.csv"
+	echo "$status" >>"$RESULTS_DIR/vmreadv_raw.csv"
+}
+
+if section vmreadv; then
+	# Configurations that cannot run here are not run; the summary says why (name|why).
+	VMREADV_RUN=
+	VMREADV_SKIPS=
+	while IFS='|' read -r tracer mode rate _; do
+		why=$(vmreadv_skip "$tracer" "$mode")
+		if [ -n "$why" ]; then
+			name=$tracer${mode:+/$mode}${rate:+/$rate}
+			VMREADV_SKIPS+="$name|$why"$'\n'
+		else
+			VMREADV_RUN+="$tracer|$mode|$rate"$'\n'
+		fi
+	done <<<"$VMREADV_CONFIGS"
+	VMREADV_RUN=${VMREADV_RUN%$'\n'}
+	nvmreadv=$(wc -l <<<"$VMREADV_RUN")
+	total=$((VMREADV_ROUNDS * nvmreadv))
+	echo "round,tracer,mode,rate_hz,placement,threads,requests,scale,hot_wall_ns,duration_ns," \
+		"ticks,late,achieved_hz,samples,idle,torn,retries,samples_per_s,tracer_cpu_ns," \
+		"tracer_cpu_ns_per_tick,tracer_cpu_ns_per_sample,sampling_ns_per_tick," \
+		"paused_ns_per_tick,ns_per_read,status" | tr -d ' ' >"$RESULTS_DIR/vmreadv_raw.csv"
+	echo "bench: process_vm_readv sampling: $VMREADV_ROUNDS interleaved rounds of $nvmreadv" \
+		"configurations, workload -t $VMREADV_THREADS -r $VMREADV_REQUESTS -s $VMREADV_SCALE," \
+		"unpinned" >&2
+	run_rounds "$VMREADV_ROUNDS" "$VMREADV_RUN" 3 vmreadv_run
+
+	# Summary: per configuration, its hot phase and its slowdown against the untraced run of the
+	# same round (and against the timer floor at its rate, if there is one), the sampler's rate,
+	# losses and CPU (medians over its runs), and the read floor; only successful runs count.
+	awk -F, -v configs="$VMREADV_CONFIGS" -v skips="$VMREADV_SKIPS" "$AWK_STATS"'
+	function name_of(t, m, r) { return t (m == "" ? "" : "/" m) (r == "" ? "" : "/" r) }
+	# med(A, NAME): the median over the rounds of A[NAME, round] (empty if none); sets q25, q75
+	function med(a, name,    r, n, x) {
+		n = 0
+		for (r = 1; r <= nround; r++) if ((name, r) in a) x[++n] = a[name, r]
+		if (!n) { q25 = ""; q75 = ""; return "" }
+		q25 = quantile(x, n, 0.25); q75 = quantile(x, n, 0.75)
+		return quantile(x, n, 0.5)
+	}
+	function f(v, fmt) { return v == "" ? "" : sprintf(fmt, v) }
+	NR == 1 { next }
+	{
+		name = name_of($2, $3, $4)
+		runs[name]++
+		if ($1 > nround) nround = $1
+		if ($25 != "ok") { failed[name]++; next }
+		if ($9 != "") wall[name, $1] = $9
+		if ($13 != "") hz[name, $1] = $13
+		if ($12 != "") late[name, $1] = $12
+		if ($16 != "") torn[name, $1] = $16
+		if ($18 != "") sps[name, $1] = $18
+		if ($20 != "") cpu_tick[name, $1] = $20
+		if ($21 != "") cpu_sample[name, $1] = $21
+		if ($22 != "") sampling[name, $1] = $22
+		if ($23 != "") paused[name, $1] = $23
+		if ($24 != "") read_ns[name, $1] = $24
+	}
+	END {
+		nskip = split(skips, s, "\n")
+		for (i = 1; i <= nskip; i++) if (s[i] != "") {
+			split(s[i], g, "|"); skipped[g[1]] = g[2]
+		}
+		# Paired per round: the slowdown in %, against the untraced run and the timer floor at
+		# the same rate, and the sampling time per tick as a multiple of the read floor.
+		for (k in wall) {
+			split(k, kk, SUBSEP); name = kk[1]; r = kk[2]
+			if (("untraced", r) in wall) slow[name, r] = 100 * (wall[k] / wall["untraced", r] - 1)
+			split(name, nn, "/")
+			floor = "timer_floor/" (nn[2] == "realtime" ? "realtime/" : "") nn[3]
+			if (nn[1] == "tb-vmreadv" && (floor, r) in wall)
+				beyond[name, r] = 100 * (wall[k] / wall[floor, r] - 1)
+		}
+		for (k in sampling) {
+			split(k, kk, SUBSEP)
+			if (("read_floor", kk[2]) in read_ns)
+				vs_floor[k] = sampling[k] / read_ns["read_floor", kk[2]]
+		}
+		print "tracer,mode,rate_hz,runs,runs_failed,median_hot_wall_ns,p25_hot_wall_ns," \
+		      "p75_hot_wall_ns,slowdown_pct,slowdown_p25_pct,slowdown_p75_pct," \
+		      "beyond_timer_floor_pct,beyond_timer_floor_p25_pct,beyond_timer_floor_p75_pct," \
+		      "achieved_hz,late_per_run,torn_per_run,samples_per_s,samples_per_s_p25," \
+		      "samples_per_s_p75,tracer_cpu_ns_per_tick,tracer_cpu_ns_per_sample," \
+		      "sampling_ns_per_tick,sampling_vs_read_floor,paused_ns_per_tick,ns_per_read," \
+		      "p25_ns_per_read,p75_ns_per_read,status,description"
+		nconf = split(configs, lines, "\n")
+		for (c = 1; c <= nconf; c++) {
+			split(lines[c], g, "|")
+			name = name_of(g[1], g[2], g[3])
+			printf "%s,%s,%s,", g[1], g[2], g[3]
+			if (name in skipped) {
+				printf "0,0"
+				for (i = 6; i <= 28; i++) printf ","  # the numbers: empty, never 0
+				printf ",%s,\"%s\"\n", skipped[name], g[4]
+				continue
+			}
+			printf "%d,%d,", runs[name], failed[name]
+			m = med(wall, name); printf "%s,%s,%s,", f(m, "%.0f"), f(q25, "%.0f"), f(q75, "%.0f")
+			m = med(slow, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			m = med(beyond, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			printf "%s,", f(med(hz, name), "%.1f")
+			printf "%s,", f(med(late, name), "%.1f")
+			printf "%s,", f(med(torn, name), "%.1f")
+			m = med(sps, name); printf "%s,%s,%s,", f(m, "%.1f"), f(q25, "%.1f"), f(q75, "%.1f")
+			printf "%s,", f(med(cpu_tick, name), "%.1f")
+			printf "%s,", f(med(cpu_sample, name), "%.1f")
+			printf "%s,", f(med(sampling, name), "%.1f")
+			printf "%s,", f(med(vs_floor, name), "%.2f")
+			printf "%s,", f(med(paused, name), "%.1f")
+			m = med(read_ns, name); printf "%s,%s,%s,", f(m, "%.1f"), f(q25, "%.1f"), f(q75, "%.1f")
+			status = failed[name] ? "failed: " failed[name] " of " runs[name] " runs" : "ok"
+			printf "%s,\"%s\"\n", status, g[4]
+		}
+	}' "$RESULTS_DIR/vmreadv_raw.csv" >"$RESULTS_DIR/vmreadv_summary.csv"
+
+	# The targets: the slowdowns paired by round (median [p25, p75] over the rounds), the samples
+	# per second over the runs; PASS if even the quartile farther from the target meets it, FAIL
+	# if even the nearer one misses it, else "within noise".
+	awk -F, -v targets="$VMREADV_TARGETS" -v skips="$VMREADV_SKIPS" "$AWK_STATS"'
+	function name_of(t, m, r) { return t (m == "" ? "" : "/" m) (r == "" ? "" : "/" r) }
+	NR == 1 { next }
+	{
+		name = name_of($2, $3, $4)
+		if ($1 > nround) nround = $1
+		if ($25 != "ok") next
+		if ($9 != "") wall[name, $1] = $9
+		if ($18 != "") sps[name, $1] = $18
+		if ($13 != "") hz[name, $1] = $13
+		seen[name] = 1
+	}
+	END {
+		nskip = split(skips, s, "\n")
+		for (i = 1; i <= nskip; i++) if (s[i] != "") {
+			split(s[i], g, "|"); skipped[g[1]] = g[2]
+		}
+		print "target,configuration,quantity,reference,median,p25,p75,runs,comparison,verdict"
+		ntarget = split(targets, lines, "\n")
+		for (i = 1; i <= ntarget; i++) {
+			split(lines[i], g, "|")
+			num = g[1]; quantity = g[2]; ref = g[3]
+			n = 0
+			for (r = 1; r <= nround; r++) {
+				if (quantity == "samples_per_s") {
+					if ((num, r) in sps) q[++n] = sps[num, r]
+				} else if (quantity == "achieved_hz") {
+					if ((num, r) in hz) q[++n] = hz[num, r]
+				} else if ((num, r) in wall && (ref, r) in wall) {
+					q[++n] = 100 * (wall[num, r] / wall[ref, r] - 1)
+				}
+			}
+			pm = ""; p25 = ""; p75 = ""
+			if (num in skipped) verdict = skipped[num]
+			else if (ref != "" && ref in skipped) verdict = skipped[ref]
+			else if (!n) verdict = "no data: no successful run" (ref == "" ? " of " num : \
+				"s of " num " and " ref " in one round")
+			else {
+				verdict = paired_verdict(q, n, g[4], g[5])
+				if (quantity != "slowdown_pct") sub(/paired median/, "median", verdict)
+			}
+			printf "%s,%s,%s,%s,%s,%s,%s,%d,%s %s,%s\n", g[6], num, quantity, ref, pm, p25, p75,
+			       n, g[4], g[5], verdict
+		}
+	}' "$RESULTS_DIR/vmreadv_raw.csv" >"$RESULTS_DIR/vmreadv_targets.csv"
+fi
+
 # ---- report --------------------------------------------------------------------------------
 
 report_idle()
@@ -1026,12 +1382,90 @@ report_ptrace()
 	echo
 }
 
+report_vmreadv()
+{
+	echo "## process_vm_readv sampling: tb-vmreadv's cost to a $VMREADV_THREADS-thread workload"
+	echo
+	echo "$VMREADV_ROUNDS interleaved rounds (the order rotated each round) of"
+	echo "\`workload -q -t $VMREADV_THREADS -r $VMREADV_REQUESTS -s $VMREADV_SCALE\`: untraced; beside"
+	echo "\`vmreadv_floor timer -F 2500\` (tb-vmreadv's sleep schedule with nothing done at a tick: the"
+	echo "timer's own cost); under \`tb-vmreadv -F 2500\` and \`-F 10000\` (every thread's stack each"
+	echo "tick: $((2500 * VMREADV_THREADS)) and $((10000 * VMREADV_THREADS)) samples per second asked for)"
+	echo "and \`tb-vmreadv --blocking -F 2500\`; and \`--realtime\` (SCHED_FIFO) versions of the"
+	echo "timer floor and of \`tb-vmreadv -F 2500\`, whose ticks the workload's threads cannot delay."
+	echo "The timer floor and tb-vmreadv start the workload"
+	echo "(\`-- COMMAND\`) and release it at its start gate as their schedule starts. Placement: unpinned"
+	echo "($NCPU CPUs; the workload's $VMREADV_THREADS threads need them all, and the sampler takes its"
+	echo "CPU time from them). Slowdown = the workload's hot phase (its truth file's \`hot_wall_ns\`, a"
+	echo "fixed $VMREADV_REQUESTS requests) against the untraced run of the same round, in %; beyond the"
+	echo "timer floor = against the timer floor's run of the same round. Median [p25, p75] over the"
+	echo "rounds; failed runs are left out and listed in \`vmreadv_failures.txt\`."
+	echo
+	echo "| configuration | runs ok | hot phase, ms (median) | slowdown, % (median [p25, p75]) | beyond the timer floor, % | what it is |"
+	echo "|---|---:|---:|---:|---:|---|"
+	awk -F, 'NR > 1 {
+		desc = $0; sub(/^[^"]*"/, "", desc); sub(/"$/, "", desc)
+		name = $1 ($2 == "" ? "" : "/" $2) ($3 == "" ? "" : "/" $3)
+		if ($29 ~ /^skipped/) { printf "| %s | %s | | | | %s |\n", name, $29, desc; next }
+		if ($1 == "read_floor") next
+		if ($6 == "") { printf "| %s | 0 of %d (%s) | | | | %s |\n", name, $4, $29, desc; next }
+		printf "| %s | %d of %d | %.1f | %+.2f [%+.2f, %+.2f] | %s | %s |\n", name, $4 - $5, $4,
+		       $6 / 1e6, $9, $10, $11,
+		       $12 == "" ? "-" : sprintf("%+.2f [%+.2f, %+.2f]", $12, $13, $14), desc
+	}' "$RESULTS_DIR/vmreadv_summary.csv"
+	echo
+	echo "The sampler, medians over the runs: ticks per second achieved (of those asked for; a tick"
+	echo "that comes a period or more late skips the ones it missed, counted as late), samples per"
+	echo "second (consistent stacks with a method on them / the sampling window), stacks still torn"
+	echo "after 3 re-reads, its own CPU time per tick and per sample, the wall time of taking a tick's"
+	echo "samples (reading, re-reading, recording; blocking: pausing the target too) and that as a"
+	echo "multiple of the read floor below (paired by round), and how long the target was paused per tick."
+	echo
+	echo "| configuration | ticks/s achieved (asked) | late ticks per run | samples/s (median [p25, p75]) | torn per run | CPU per tick, µs | CPU per sample, µs | sampling per tick, µs (x read floor) | paused per tick, µs |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	awk -F, 'NR > 1 && ($1 == "timer_floor" || $1 == "tb-vmreadv") {
+		name = $1 ($2 == "" ? "" : "/" $2) ($3 == "" ? "" : "/" $3)
+		if ($29 ~ /^skipped/) { printf "| %s | %s | | | | | | | |\n", name, $29; next }
+		if ($15 == "") { printf "| %s | no data (%s) | | | | | | | |\n", name, $29; next }
+		printf "| %s | %.0f (%s) | %.0f | %s | %s | %.1f | %s | %s | %s |\n", name, $15, $3, $16,
+		       $18 == "" ? "-" : sprintf("%.0f [%.0f, %.0f]", $18, $19, $20),
+		       $17 == "" ? "-" : sprintf("%.0f", $17), $21 / 1e3,
+		       $22 == "" ? "-" : sprintf("%.2f", $22 / 1e3),
+		       $23 == "" ? "-" : sprintf("%.2f (%sx)", $23 / 1e3, $24 == "" ? "?" : $24),
+		       $25 == "" ? "-" : sprintf("%.1f", $25 / 1e3)
+	}' "$RESULTS_DIR/vmreadv_summary.csv"
+	echo
+	awk -F, 'NR > 1 && $1 == "read_floor" {
+		if ($29 ~ /^skipped/) { print "The read floor (`vmreadv_floor read`): " $29 "."; next }
+		if ($26 == "") { print "The read floor (`vmreadv_floor read`): no data (" $29 ")."; next }
+		printf "The read floor (`vmreadv_floor read`): one `process_vm_readv` of 64 bytes from a waiting\n"
+		printf "child takes %.1f ns [%.1f, %.1f] (median over the rounds of each run'"'"'s median of 21\n", $26, $27, $28
+		printf "batches of 20000 calls; %d of %d runs ok).\n", $4 - $5, $4
+	}' "$RESULTS_DIR/vmreadv_summary.csv"
+	echo
+	echo "Targets: slowdowns paired by round, median [p25, p75] over the rounds; ticks and samples per"
+	echo "second over the runs. PASS when even the quartile farther from the target meets it, FAIL when even"
+	echo "the nearer one misses it, \"within noise\" in between."
+	echo
+	echo "| target | configuration (against) | median [p25, p75] | target | result |"
+	echo "|---|---|---:|---|---|"
+	awk -F, 'NR > 1 {
+		unit = $3 == "slowdown_pct" ? " %" : $3 == "achieved_hz" ? " ticks/s" : " samples/s"
+		fmt = $3 == "slowdown_pct" ? "%+.2f [%+.2f, %+.2f]" : "%.0f [%.0f, %.0f]"
+		value = $5 == "" ? "-" : sprintf(fmt, $5, $6, $7) unit
+		printf "| %s | %s%s | %s | %s%s | %s |\n", $1, $2, $4 == "" ? "" : " (" $4 ")", value, $9,
+		       unit, $10
+	}' "$RESULTS_DIR/vmreadv_targets.csv"
+	echo
+}
+
 report()
 {
 	local titles=() title
 	section idle && titles+=("idle cost of instrumentation points")
 	section hit && titles+=("per-hit cost of a traced USDT probe")
 	section ptrace && titles+=("ptrace stops")
+	section vmreadv && titles+=("process_vm_readv sampling")
 	title=$(IFS=';' && echo "${titles[*]}")
 	echo "# tracebench: ${title//;/, }"
 	echo
@@ -1041,6 +1475,7 @@ report()
 	if section idle; then report_idle; fi
 	if section hit; then report_hit; fi
 	if section ptrace; then report_ptrace; fi
+	if section vmreadv; then report_vmreadv; fi
 }
 report >"$RESULTS_DIR/REPORT.md"
 cat "$RESULTS_DIR/REPORT.md"

@@ -6,8 +6,6 @@ W=$OUT/workload
 
 [ "$(id -u)" = 0 ] || skip_all "ptrace of a process not our child needs root (CAP_SYS_PTRACE)"
 
-result() { "$OUT/tests/json_get" "$@"; }
-
 "$W" -q -r 2000 -t 4 -o "$TEST_TMP/base.json"
 truth_counts "$TEST_TMP/base.json" >"$TEST_TMP/base.counts"
 

@@ -7,35 +7,6 @@ W=$OUT/workload
 
 [ "$(id -u)" = 0 ] || skip_all "ptrace of a process not our child needs root (CAP_SYS_PTRACE)"
 
-result() { "$OUT/tests/json_get" "$@"; }
-
-# states PID: the state letter of every thread of PID (/proc/PID/task/*/stat), on one line
-states()
-{
-	local f
-	for f in /proc/"$1"/task/*/stat; do
-		sed 's/.*) //; s/ .*//' "$f" 2>/dev/null
-	done | tr '\n' ' '
-}
-
-# running_untraced PID: every thread of PID is neither stopped (T) nor in a tracing stop (t), and
-# no tracer holds it
-running_untraced()
-{
-	local s
-	s=$(states "$1")
-	[ -n "$s" ] && [ -z "$(echo "$s" | tr -d ' RSDI')" ] &&
-		grep -q '^TracerPid:[[:space:]]*0$' "/proc/$1/status"
-}
-
-# start_workload ARGS...: the workload in the background ($wpid), once its text is mapped
-start_workload()
-{
-	"$W" "$@" &
-	wpid=$!
-	wait_until 10 grep -q workload "/proc/$wpid/maps"
-}
-
 # The workload of the signal tests (~0.3 s untraced, ~0.6 s with a breakpoint at its hottest
 # method, escape) and its untraced result.
 WL=(-q -r 1500 -t 4 -s 200)
@@ -310,21 +281,6 @@ is "$bad_wl $bad_truth" "0 0" \
 
 # ---- 5. Bad input -----------------------------------------------------------------------------
 
-# bad NAME PATTERN COMMAND...: COMMAND fails (non-zero) with one line on stderr that matches
-# PATTERN (case-insensitive, extended)
-bad()
-{
-	local name=$1 pattern=$2 rc
-	shift 2
-	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
-	rc=$?
-	is "$([ "$rc" -ne 0 ] && echo fails || echo "exits 0") $(wc -l <"$TEST_TMP/err")" \
-		"fails 1" "$name: non-zero exit, one line on stderr"
-	grep -qiE "$pattern" "$TEST_TMP/err"
-	ok $? "$name: the line names the cause ($pattern)"
-	[ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] || sed 's/^/#   stderr: /' "$TEST_TMP/err"
-}
-
 # intact NAME: the gated workload ($wpid) untouched: no thread stopped, no tracer, escape's bytes
 intact()
 {
@@ -340,48 +296,44 @@ mkfifo "$TEST_TMP/gate"
 start_workload -q -r 2000 -t 2 -g 3 -o "$TEST_TMP/t.json" 3<>"$TEST_TMP/gate"
 orig=$("$OUT/tests/peek" "$wpid" escape 8)
 
-bad "break nosuchsym -p" "nosuchsym" "$TP" break nosuchsym -p "$wpid"
+rejected "break nosuchsym -p" "nosuchsym" "$TP" break nosuchsym -p "$wpid"
 intact "break nosuchsym -p"
-bad "break escape+100000000 -p (outside the text)" "escape" "$TP" break escape+100000000 -p "$wpid"
+rejected "break escape+100000000 -p (outside the text)" "escape" "$TP" break escape+100000000 -p "$wpid"
 intact "break escape+100000000 -p"
 
 true &
 gone=$!
 wait "$gone"
-bad "syscall -p PID of no process" "no process|no such process" "$TP" syscall -p "$gone"
+rejected "syscall -p PID of no process" "no process|no such process" "$TP" syscall -p "$gone"
 
 if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
-	bad "syscall -p 2 (kthreadd)" "kernel thread" "$TP" syscall -p 2
+	rejected "syscall -p 2 (kthreadd)" "kernel thread" "$TP" syscall -p 2
 else
 	skip "pid 2 is not kthreadd here (a pid namespace)" "-p of a kernel thread"
 fi
 
 # sh execs tb-ptrace, which keeps sh's pid: -p its own pid
-bad "syscall -p its own pid" "itself|own" sh -c "exec '$TP' syscall -p \$\$"
+rejected "syscall -p its own pid" "itself|own" sh -c "exec '$TP' syscall -p \$\$"
 
-sh -c 'sleep 0.01 & exec sleep 5' &
-zparent=$!
-children=/proc/$zparent/task/$zparent/children
-wait_until 5 sh -c "grep -qs '^State:[[:space:]]*Z' /proc/\$(cat $children)/status"
-zombie=$(cat "$children")
-bad "syscall -p a zombie" "zombie|exited" "$TP" syscall -p "${zombie%% *}"
+start_zombie
+rejected "syscall -p a zombie" "zombie|exited" "$TP" syscall -p "$zombie"
 { kill "$zparent" && wait "$zparent"; } 2>/dev/null
 
 thread=$(ls "/proc/$wpid/task" | grep -vx "$wpid" | head -1)
-bad "break escape -p a thread id" "thread" "$TP" break escape -p "$thread"
+rejected "break escape -p a thread id" "thread" "$TP" break escape -p "$thread"
 intact "break escape -p a thread id"
 
-bad "syscall -- a command that does not exist" "nosuchcommand.*(no such file|not found)" \
+rejected "syscall -- a command that does not exist" "nosuchcommand.*(no such file|not found)" \
 	"$TP" syscall -- nosuchcommand-tracebench
-bad "syscall -- a path that does not exist" "no such file" "$TP" syscall -- "$TEST_TMP/nonexistent"
+rejected "syscall -- a path that does not exist" "no such file" "$TP" syscall -- "$TEST_TMP/nonexistent"
 
-bad "syscall -o in a directory that does not exist, -p" "nodir" \
+rejected "syscall -o in a directory that does not exist, -p" "nodir" \
 	"$TP" syscall -d 0.1 -o "$TEST_TMP/nodir/r.json" -p "$wpid"
 intact "syscall -o unwritable -p"
-bad "break escape -o in a directory that does not exist, -p" "nodir" \
+rejected "break escape -o in a directory that does not exist, -p" "nodir" \
 	"$TP" break escape -d 0.1 -o "$TEST_TMP/nodir/r.json" -p "$wpid"
 intact "break escape -o unwritable -p"
-bad "syscall -o in a directory that does not exist, -- workload" "nodir" \
+rejected "syscall -o in a directory that does not exist, -- workload" "nodir" \
 	"$TP" syscall -o "$TEST_TMP/nodir/r.json" -- "$W" -q -r 10
 
 # Two tracers: the second is refused and says who holds the process; the first goes on.
@@ -389,7 +341,7 @@ rm -f "$TEST_TMP/err1"
 "$TP" syscall -p "$wpid" >/dev/null 2>"$TEST_TMP/err1" &
 tpid=$!
 wait_for "$TEST_TMP/err1" "of pid $wpid"
-bad "break escape -p a process another tb-ptrace traces" "already traced.*$tpid" \
+rejected "break escape -p a process another tb-ptrace traces" "already traced.*$tpid" \
 	"$TP" break escape -p "$wpid"
 kill -INT "$tpid"
 wait "$tpid"

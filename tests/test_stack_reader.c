@@ -1,4 +1,5 @@
-/* test_stack_reader.c - another process reads the workload's call stack; torn reads rejected */
+/* test_stack_reader.c - another process reads the workload's call stack (by hand and with
+ * tb_stack_reader) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "tb_child.h"
 #include "tb_maps.h"
 #include "tb_stack.h"
+#include "tb_stack_reader.h"
 
 /* The call tree as methods.h states it: what a consistent stack must look like. */
 static const char *const method_names[TB_NR_METHODS] = {
@@ -173,6 +175,52 @@ static bool is_thread_of(pid_t pid, uint32_t tid)
 	return tid && access(path, F_OK) == 0;
 }
 
+/*
+ * The shared reader on a workload held at its gate (4 threads, no method
+ * running): the same root as read by hand, the names, one consistent empty
+ * stack per thread, through process_vm_readv and through /proc/PID/mem.
+ */
+static void test_reader_at_gate(pid_t pid, const struct tb_stack_root *root)
+{
+	struct tb_stack_reader r = TB_STACK_READER_INIT;
+	bool names_ok = true;
+	int err;
+
+	err = tb_stack_reader__open(&r, getpid());
+	tap_is_u64(-err, ENOENT, "tb_stack_reader__open on a program without the root: -ENOENT");
+	tb_stack_reader__close(&r);
+	if (!tap_ok(tb_stack_reader__open(&r, pid) == 0, "tb_stack_reader__open on the workload"))
+		return;
+	tap_ok(tb_stack_reader__load(&r) == 0, "tb_stack_reader__load reads and checks the root");
+	tap_is_u64(r.root.threads, root->threads, "... the same thread array as read by hand");
+	for (uint32_t m = 0; m < TB_NR_METHODS; m++)
+		names_ok &= !strcmp(tb_stack_reader__method_name(&r, m), method_names[m]);
+	tap_ok(names_ok, "... every method name as methods.h has it");
+	tap_ok(!strcmp(tb_stack_reader__method_name(&r, TB_NR_METHODS), "?"),
+	       "... an id out of range is named '?'");
+	for (int pass = 0; pass < 2; pass++) {
+		const char *how = pass ? "/proc/PID/mem" : "process_vm_readv";
+		uint64_t calls = r.system_calls;
+		unsigned int ok = 0, empty = 0;
+
+		r.use_mem_file = pass; /* what happens where process_vm_readv is ENOSYS */
+		tap_ok(tb_stack_reader__read(&r, ~0ull) == 0, "read every slot through %s", how);
+		for (uint32_t i = 0; i < r.nr_slots; i++) {
+			ok += r.state[i] == TB_SLOT_OK;
+			empty += r.stacks[i].depth == 0 && is_thread_of(pid, r.stacks[i].tid);
+		}
+		tap_is_u64(ok, 4, "... 4 consistent slots");
+		tap_is_u64(empty, 4, "... each an empty stack of a live thread (at the gate)");
+		tap_ok(r.system_calls - calls == (pass ? 1 + 3 * 4 : 1), "... in %s (%llu)",
+		       pass ? "one pread per range" : "one system call",
+		       (unsigned long long)(r.system_calls - calls));
+	}
+	tap_ok(tb_stack_reader__read(&r, 1) == 0 && r.state[0] == TB_SLOT_OK &&
+		       r.state[1] == TB_SLOT_UNUSED,
+	       "a mask reads only the slots in it");
+	tb_stack_reader__close(&r);
+}
+
 /* A slowly changing stack: the layout, the names, and only possible stacks accepted. */
 static void test_layout_and_stacks(const char *workload)
 {
@@ -215,6 +263,7 @@ static void test_layout_and_stacks(const char *workload)
 			names_ok = false;
 	}
 	tap_ok(names_ok, "every method name read from the target matches methods.h");
+	test_reader_at_gate(child.pid, &root);
 
 	tb_child__release(&child);
 	sample_stacks(child.pid, &root, 2000, 200000, &st);

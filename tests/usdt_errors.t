@@ -64,9 +64,9 @@ refuses "power of two" "-b that is not a power of two" \
 refuses "power of two" "-b below a page" "$TB" -m stream -b 1024 tracebench:method_entry -- "$W"
 refuses "1 to 1048576" "-k above its bound" "$TB" -a 0 -k 1048577 tracebench:method_entry -- "$W"
 refuses "1 to 1048576" "-k 0" "$TB" -a 0 -k 0 tracebench:method_entry -- "$W"
-refuses "above 0" "-d 0" "$TB" -d 0 tracebench:method_entry -- "$W"
-refuses "above 0" "-d -1" "$TB" -d -1 tracebench:method_entry -- "$W"
-refuses "above 0" "-d abc" "$TB" -d abc tracebench:method_entry -- "$W"
+refuses "0.001 to 1e7" "-d 0" "$TB" -d 0 tracebench:method_entry -- "$W"
+refuses "0.001 to 1e7" "-d -1" "$TB" -d -1 tracebench:method_entry -- "$W"
+refuses "0.001 to 1e7" "-d abc" "$TB" -d abc tracebench:method_entry -- "$W"
 refuses "not a process id" "-p abc" "$TB" -p abc tracebench:method_entry
 refuses "not a process id" "-p 0" "$TB" -p 0 tracebench:method_entry
 refuses "not both" "-p and -- together" "$TB" -p 1 tracebench:method_entry -- "$W"

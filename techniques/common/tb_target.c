@@ -31,6 +31,19 @@ int tb_target__parse_pid(const char *s, pid_t *pid)
 }
 
 /* State letter and flags from /proc/PID/stat. Returns 0 or -errno. */
+int tb_target__parse_seconds(const char *s, double *secs)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 1e-3 && v <= 1e7))
+		return -EINVAL;
+	*secs = v;
+	return 0;
+}
+
 static int read_stat(pid_t pid, char *state, unsigned long *flags)
 {
 	char path[64], buf[1024], *p;
@@ -135,6 +148,60 @@ bool tb_target__exited(int pidfd)
 }
 
 /* A regular file we may execute. Returns 0 or -errno. */
+#define CAP_SYS_PTRACE_BIT 19 /* include/uapi/linux/capability.h */
+
+void tb_target__explain_eperm(pid_t pid, char *why, size_t len)
+{
+	unsigned long long tracer = 0, uid = 0, my_uid = 0, caps = 0;
+	char path[64];
+	struct stat st;
+	FILE *f;
+	int scope = -1;
+
+	/* /proc/PID keeps the owner; the files in it go to root when it is not dumpable. */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (tb_target__status_field(pid, "TracerPid", 10, &tracer) == 0 && tracer) {
+		snprintf(why, len,
+			 "it is already traced by pid %llu (one ptrace tracer at a time: stop that "
+			 "one first)",
+			 tracer);
+		return;
+	}
+	tb_target__status_field(0, "CapEff", 16, &caps);
+	tb_target__status_field(0, "Uid", 10, &my_uid);
+	if (tb_target__status_field(pid, "Uid", 10, &uid) == 0 && uid != my_uid &&
+	    !(caps >> CAP_SYS_PTRACE_BIT & 1)) {
+		snprintf(why, len,
+			 "it belongs to uid %llu and this process runs as uid %llu without "
+			 "CAP_SYS_PTRACE (run as root or as its user)",
+			 uid, my_uid);
+		return;
+	}
+	/* A process that is not dumpable (set-id, or prctl) has its /proc files owned by root. */
+	if (stat(path, &st) == 0 && st.st_uid != uid && !(caps >> CAP_SYS_PTRACE_BIT & 1)) {
+		snprintf(why, len,
+			 "it is not dumpable (a set-user-ID program, or PR_SET_DUMPABLE 0): only "
+			 "CAP_SYS_PTRACE may read it");
+		return;
+	}
+	f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (f) {
+		if (fscanf(f, "%d", &scope) != 1)
+			scope = -1;
+		fclose(f);
+	}
+	if (scope > 0 && !(caps >> CAP_SYS_PTRACE_BIT & 1)) {
+		snprintf(why, len,
+			 "kernel.yama.ptrace_scope is %d, which allows only a parent (1), "
+			 "CAP_SYS_PTRACE (2) or nobody (3): run as root, or set it to 0",
+			 scope);
+		return;
+	}
+	snprintf(why, len,
+		 "permission denied (ptrace access mode check; an LSM may forbid it): run as "
+		 "root or grant CAP_SYS_PTRACE");
+}
+
 static int executable(const char *path)
 {
 	struct stat st;

@@ -10,6 +10,13 @@
 int tb_target__parse_pid(const char *s, pid_t *pid);
 
 /*
+ * Parses a duration in seconds (-d): a number from 0.001 to 1e7. Returns 0
+ * or -EINVAL; TB_DURATION_RANGE says what is accepted, for the message.
+ */
+#define TB_DURATION_RANGE "a number of seconds, 0.001 to 1e7"
+int tb_target__parse_seconds(const char *s, double *secs);
+
+/*
  * Checks that pid is a live user-space process other than the caller, and a
  * process rather than one of its threads. On failure writes the reason, one
  * phrase without a trailing newline ("no process has pid 123"), to why and
@@ -32,6 +39,14 @@ int tb_target__status_field(pid_t pid, const char *field, int base, unsigned lon
  * Returns the descriptor or -errno.
  */
 int tb_target__pidfd(pid_t pid);
+
+/*
+ * Why reading or tracing pid is refused (EPERM), as one phrase for a
+ * message: the process is already traced (by whom), belongs to another user
+ * and we lack CAP_SYS_PTRACE, is not dumpable, or Yama's ptrace_scope
+ * forbids it. Writes a generic phrase when none of these is visible.
+ */
+void tb_target__explain_eperm(pid_t pid, char *why, size_t len);
 
 /* Whether the process behind pidfd has exited (does not block). */
 bool tb_target__exited(int pidfd);

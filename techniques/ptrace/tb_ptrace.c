@@ -37,7 +37,7 @@
 #include "tb_maps.h"
 #include "tb_msg.h"
 #include "tb_result.h"
-#include "tb_stack.h"
+#include "tb_stack_reader.h"
 #include "tb_tally.h"
 #include "tb_target.h"
 
@@ -163,13 +163,14 @@ static struct {
 	unw_addr_space_t unwind_space;
 	struct tb_tally leaves, stacks; /* native: leaf function, folded stack */
 	/* the workload's in-memory stack (workload/tb_stack.h), when the target has one */
-	uint64_t stack_root_addr;
-	struct tb_stack_root stack_root;
-	char **method_names;
-	int mem_fd; /* /proc/PID/mem */
+	struct tb_stack_reader method_stacks_reader;
+	bool have_method_stacks, method_stacks_loaded;
 	uint64_t method_samples, method_torn;
 	struct tb_tally method_leaves, method_stacks;
-} s = { .child = TB_CHILD_INIT, .resume_request = PTRACE_CONT, .mem_fd = -1, .nr_args = 1 };
+} s = { .child = TB_CHILD_INIT,
+	.resume_request = PTRACE_CONT,
+	.nr_args = 1,
+	.method_stacks_reader = TB_STACK_READER_INIT };
 
 static const unsigned char int3 = 0xcc;
 
@@ -1172,114 +1173,62 @@ out:
 
 /* ---- the workload's in-memory stack ------------------------------------------------------ */
 
-static int read_mem(uint64_t addr, void *buf, size_t len)
-{
-	ssize_t n = pread(s.mem_fd, buf, len, (off_t)addr);
-
-	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
-}
-
 /*
  * Finds tb_stack_root in the target. A target without one (any program but
  * the workload) just has no method stacks. Returns true if it has.
  */
 static bool find_method_stacks(void)
 {
-	char path[64];
-
-	if (tb_maps__resolve_symbol(s.pid, NULL, TB_STACK_ROOT_SYMBOL, &s.stack_root_addr))
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)s.pid);
-	s.mem_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s.mem_fd < 0)
-		s.stack_root_addr = 0;
-	return s.stack_root_addr;
+	s.have_method_stacks = !tb_stack_reader__open(&s.method_stacks_reader, s.pid);
+	return s.have_method_stacks;
 }
 
 /*
- * Reads the root and the method names it points to. A command started
- * under us is sampled from its exec on, before the dynamic loader has
- * relocated the root's addresses: until they lead somewhere readable this
- * fails, and the next sample tries again. Returns true once they are read.
+ * Reads the in-memory stacks of every thread (all stopped) and counts, for
+ * each thread that was running, its leaf method and the folded method
+ * stack. A command started under us is sampled from its exec on, before the
+ * dynamic loader has relocated the root: until then nothing is counted. A
+ * stopped thread cannot be changing its stack, so an odd sequence number
+ * means it was stopped in the middle of a push or a pop: counted as torn. A
+ * thread without a slot (the main thread) is not counted.
  */
-static bool read_method_names(void)
+static void sample_methods(void)
 {
-	if (s.method_names)
-		return true;
-	if (read_mem(s.stack_root_addr, &s.stack_root, sizeof(s.stack_root)) ||
-	    s.stack_root.magic != TB_STACK_MAGIC || s.stack_root.version != TB_STACK_VERSION ||
-	    s.stack_root.thread_stack_size != sizeof(struct tb_thread_stack) ||
-	    s.stack_root.nr_methods > 4096)
-		goto fail;
-	s.method_names = calloc(s.stack_root.nr_methods, sizeof(*s.method_names));
-	for (uint32_t m = 0; s.method_names && m < s.stack_root.nr_methods; m++) {
-		char name[64] = "";
-		uint64_t at;
+	struct tb_stack_reader *r = &s.method_stacks_reader;
 
-		if (read_mem(s.stack_root.method_names + 8 * m, &at, sizeof(at)))
-			goto fail;
-		for (size_t i = 0; i < sizeof(name) - 1; i++)
-			if (read_mem(at + i, &name[i], 1) || !name[i])
-				break;
-		s.method_names[m] = strdup(name);
-	}
-	if (s.method_names)
-		return true;
-fail:
-	if (s.method_names)
-		for (uint32_t m = 0; m < s.stack_root.nr_methods; m++)
-			free(s.method_names[m]);
-	free(s.method_names);
-	s.method_names = NULL;
-	return false;
-}
-
-/*
- * Reads the in-memory stack of one stopped thread and counts its leaf method
- * and the folded method stack. Stopped, the thread cannot be changing it:
- * an odd sequence number means it was stopped in the middle of a push or a
- * pop, and the copy is counted as torn. A thread without a slot (the main
- * thread) is not counted.
- */
-static void sample_methods(pid_t tid)
-{
-	struct tb_thread_stack stack;
-	char folded[TB_STACK_MAX_DEPTH * 32 + 16];
-	uint32_t nr_threads;
-	size_t len = 0;
-
-	if (!read_method_names() ||
-	    read_mem(s.stack_root_addr + offsetof(struct tb_stack_root, nr_threads), &nr_threads,
-		     sizeof(nr_threads)))
+	if (!s.method_stacks_loaded)
+		s.method_stacks_loaded = !tb_stack_reader__load(r);
+	if (!s.method_stacks_loaded || tb_stack_reader__read(r, ~0ull))
 		return;
-	for (uint32_t i = 0; i < nr_threads && i < s.stack_root.max_threads; i++) {
-		uint64_t at = s.stack_root.threads + (uint64_t)i * sizeof(stack);
+	for (uint32_t i = 0; i < r->nr_slots; i++) {
+		const struct tb_thread_stack *st = &r->stacks[i];
+		char folded[TB_STACK_MAX_DEPTH * 72 + 16];
+		struct thread *t = NULL;
 		uint32_t depth;
+		size_t len = 0;
 
-		if (read_mem(at + offsetof(struct tb_thread_stack, tid), &stack.tid,
-			     sizeof(stack.tid)) ||
-		    stack.tid != (uint32_t)tid)
+		if (r->state[i] == TB_SLOT_UNUSED)
 			continue;
-		if (read_mem(at, &stack, sizeof(stack)) || (stack.seq & 1)) {
+		for (size_t k = 0; k < s.nr_threads && !t; k++)
+			if ((uint32_t)s.threads[k].tid == st->tid)
+				t = &s.threads[k];
+		if (!t || t->gone || !t->stopped || !t->was_running)
+			continue;
+		if (r->state[i] != TB_SLOT_OK) {
 			s.method_torn++;
-			return;
+			continue;
 		}
-		depth = stack.depth < TB_STACK_MAX_DEPTH ? stack.depth : TB_STACK_MAX_DEPTH;
+		depth = st->depth < TB_STACK_MAX_DEPTH ? st->depth : TB_STACK_MAX_DEPTH;
 		folded[0] = 0;
-		for (uint32_t d = 0; d < depth && len < sizeof(folded); d++) {
-			uint32_t m = stack.frames[d].method_id;
-			const char *name = m < s.stack_root.nr_methods ? s.method_names[m] : "?";
-
+		for (uint32_t d = 0; d < depth && len < sizeof(folded); d++)
 			len += snprintf(folded + len, sizeof(folded) - len, "%s%s", d ? ";" : "",
-					name ? name : "?");
-		}
+					tb_stack_reader__method_name(r, st->frames[d].method_id));
 		if (!depth)
 			snprintf(folded, sizeof(folded), "(no_method)");
 		s.method_samples++;
 		tb_tally__add(&s.method_stacks, folded, 1);
 		tb_tally__add(&s.method_leaves,
 			      strrchr(folded, ';') ? strrchr(folded, ';') + 1 : folded, 1);
-		return;
 	}
 }
 
@@ -1326,9 +1275,9 @@ static void take_sample(void)
 			s.unwind_errors++;
 		else
 			s.samples++;
-		if (s.stack_root_addr)
-			sample_methods(t->tid);
 	}
+	if (s.have_method_stacks)
+		sample_methods();
 	resume_others(-1);
 }
 
@@ -2308,11 +2257,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end || !(duration >= 1e-3 && duration <= 1e7)) {
-				tb_fail("-d %s: the duration must be a number of seconds, 0.001 to "
-					"1e7",
-					optarg);
+			if (tb_target__parse_seconds(optarg, &duration)) {
+				tb_fail("-d %s: the duration must be " TB_DURATION_RANGE, optarg);
 				return 1;
 			}
 			break;
@@ -2525,8 +2471,8 @@ int main(int argc, char **argv)
 
 		s.unwind_space = unw_create_addr_space(&_UPT_accessors, 0);
 		if (find_method_stacks() && verbose)
-			fprintf(stderr, PROG ": in-memory stack at 0x%" PRIx64 ", %u methods\n",
-				s.stack_root_addr, s.stack_root.nr_methods);
+			fprintf(stderr, PROG ": in-memory stack at 0x%" PRIx64 "\n",
+				s.method_stacks_reader.root_addr);
 		if (!s.unwind_space) {
 			tb_fail("cannot create a libunwind address space");
 			goto fail_detach;
@@ -2606,7 +2552,7 @@ done_restored:
 		printf("samples %" PRIu64 " (running threads), idle %" PRIu64
 		       " (blocked, not unwound), late %" PRIu64 ", unwind errors %" PRIu64 "\n",
 		       s.samples, s.idle, s.late, s.unwind_errors);
-		if (s.stack_root_addr) {
+		if (s.have_method_stacks) {
 			putchar('\n');
 			print_top(&s.method_leaves, "LEAF METHOD (the workload's in-memory stack)");
 			printf("method stacks %" PRIu64 ", torn %" PRIu64
@@ -2635,7 +2581,7 @@ write:
 					tb_result__add_profile(r, s.leaves.slots[i].key,
 							       (double)s.leaves.slots[i].count /
 								       s.leaves.total);
-			if (s.stack_root_addr) {
+			if (s.have_method_stacks) {
 				tb_result__set_extra_emit(r, "method_profile", emit_shares,
 							  &s.method_leaves);
 				tb_result__set_extra_u64(r, "method_samples", s.method_samples);
@@ -2685,5 +2631,6 @@ out:
 	}
 	free(s.threads);
 	free(deferred);
+	tb_stack_reader__close(&s.method_stacks_reader);
 	return ret;
 }

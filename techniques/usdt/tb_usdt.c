@@ -1439,7 +1439,6 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 		{},
 	};
 	unsigned long v;
-	char *end;
 	int c;
 
 	opterr = 0;
@@ -1499,15 +1498,8 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 			opts.quiet = true;
 			break;
 		case 'd':
-			errno = 0;
-			opts.duration_s = strtod(optarg, &end);
-			if (errno || *end || end == optarg || !(opts.duration_s > 0) ||
-			    opts.duration_s > 1e7) {
-				tb_fail("-d %s: the duration must be a number of seconds above 0 "
-					"(at "
-					"most "
-					"1e7)",
-					optarg);
+			if (tb_target__parse_seconds(optarg, &opts.duration_s)) {
+				tb_fail("-d %s: the duration must be " TB_DURATION_RANGE, optarg);
 				return -1;
 			}
 			break;
