@@ -153,7 +153,23 @@ $(OUT)/tb-vmreadv: $(OBJ)/vm_readv/tb_vmreadv.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $^ -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
-TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv
+# ---- techniques/signal: the preloaded sampler and its controller -------------------------------
+
+# Loaded into programs that are not built with the sanitizers (the workload): never built with
+# them either, or the program would fail to load it.
+$(OUT)/libtb-signal.so: techniques/signal/tb_signal_lib.c techniques/signal/tb_signal.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Itechniques/signal -fPIC -shared $< -o $@ -lunwind -ldl -pthread
+
+$(OBJ)/signal/%.o: techniques/signal/%.c | $(OBJ)/signal
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itechniques/signal -c $< -o $@
+
+$(OUT)/tb-signal: $(OBJ)/signal/tb_signal.o $(OUT)/libtbcommon.a $(OUT)/libtb-signal.so | $(OUT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+
+TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv $(OUT)/tb-signal
 
 # The floor make bench sets tb-ptrace's breakpoints against. Built like the workload: its
 # timing is the measurement, so never under the sanitizers.
@@ -230,7 +246,7 @@ clean:
 help:
 	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv:
+$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
