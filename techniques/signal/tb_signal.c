@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,24 +177,44 @@ static void add_sample(struct report *r, const uint64_t *ips, unsigned int nr_fr
  * from its methods (known to this build), through method_names. Returns 0,
  * or -1 after saying what is wrong.
  */
-static int read_samples(const char *path, const char *command, struct report *r,
-			char *const *method_names, uint32_t nr_names)
+/* Prints one thread's stack of a dump: native frames leaf first, then its methods. */
+static void print_stack(pid_t tid, const uint64_t *ips, unsigned int nr_frames,
+			const uint32_t *methods, unsigned int nr_methods, const struct tb_map *maps,
+			size_t nr_maps, char *const *method_names, uint32_t nr_names)
 {
-	const struct tb_signal_file_header *h;
+	char name[256];
+
+	printf("thread %d:\n", (int)tid);
+	for (unsigned int i = 0; i < nr_frames; i++) {
+		name_ip(maps, nr_maps, ips[i], i > 0, name, sizeof(name));
+		printf("  #%-2u 0x%016" PRIx64 " %s\n", i, ips[i], name);
+	}
+	if (nr_methods == 0xffff) {
+		printf("  methods: (inside a push or pop)\n");
+	} else if (nr_methods && method_names) {
+		printf("  methods:");
+		for (unsigned int d = 0; d < nr_methods; d++)
+			printf(" %s", methods[d] < nr_names ? method_names[methods[d]] : "?");
+		putchar('\n');
+	}
+}
+
+/*
+ * Reads samples (the library's sample file, or a dump's reply: what names
+ * it in messages) into r, or with dump set prints each thread's stack. The
+ * workload's method names come from its methods (known to this build).
+ * Returns 0, or -1 after saying what is wrong.
+ */
+static int read_samples(const char *data, size_t len, const char *what, struct report *r,
+			char *const *method_names, uint32_t nr_names, bool dump)
+{
+	const struct tb_signal_file_header *h = (const void *)data;
 	struct tb_map *maps = NULL;
-	size_t len = 0, at, nr_maps = 0;
-	char *data = NULL;
+	size_t at, nr_maps = 0;
 	int ret = -1;
 
-	if (read_file(path, &data, &len) || len == 0) {
-		tb_fail("%s wrote no samples: a statically linked program ignores LD_PRELOAD, and "
-			"one that ends by _exit or a signal never writes them",
-			command);
-		goto out;
-	}
-	h = (const void *)data;
 	if (len < sizeof(*h) || h->magic != TB_SIGNAL_MAGIC || h->version != 1) {
-		tb_fail("%s: not a sample file of this " LIBRARY, path);
+		tb_fail("%s: not samples of this " LIBRARY, what);
 		goto out;
 	}
 	if (h->maps_len > len - sizeof(*h) ||
@@ -215,6 +238,9 @@ static int read_samples(const char *path, const char *command, struct report *r,
 			goto truncated;
 		end = at + th.bytes;
 		r->threads += th.nr_samples > 0;
+		if (dump && !th.nr_samples)
+			printf("thread %d: did not answer within 200 ms (SIGPROF blocked?)\n",
+			       (int)th.tid);
 		r->lost += th.lost;
 		r->overruns += th.overruns;
 		r->torn += th.torn;
@@ -239,8 +265,12 @@ static int read_samples(const char *path, const char *command, struct report *r,
 			at += s.nr_frames * 8;
 			memcpy(methods, data + at, n_methods * 4);
 			at += n_methods * 4;
-			add_sample(r, ips, s.nr_frames, methods, s.nr_methods, maps, nr_maps,
-				   method_names, nr_names);
+			if (dump)
+				print_stack(th.tid, ips, s.nr_frames, methods, s.nr_methods, maps,
+					    nr_maps, method_names, nr_names);
+			else
+				add_sample(r, ips, s.nr_frames, methods, s.nr_methods, maps,
+					   nr_maps, method_names, nr_names);
 			r->samples++;
 		}
 		at = end;
@@ -248,10 +278,9 @@ static int read_samples(const char *path, const char *command, struct report *r,
 	ret = 0;
 	goto out;
 truncated:
-	tb_fail("%s: the sample file is cut short or damaged", path);
+	tb_fail("%s: the samples are cut short or damaged", what);
 out:
 	tb_maps__free(maps, nr_maps);
-	free(data);
 	return ret;
 }
 
@@ -344,6 +373,109 @@ static int write_folded(const struct tb_tally *t, const char *path)
 	return err;
 }
 
+/*
+ * Asks pid for a dump or a trace change and reads the reply: listens on
+ * this process's reply socket, sends the request with sigqueue(), and takes
+ * the connection only from pid. Returns 0 with *reply (malloc'd, *len
+ * bytes), or -errno: -EPERM (another user's process), -ESRCH, -ETIMEDOUT (no
+ * answer: the library is not loaded, or the process is stopped).
+ */
+static int request(pid_t pid, int command, char **reply, size_t *len)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct pollfd pfd = { .events = POLLIN };
+	struct ucred cred;
+	socklen_t cred_len = sizeof(cred);
+	size_t cap = 4096;
+	int lfd, fd = -1, n, err = 0;
+
+	*reply = NULL;
+	*len = 0;
+	n = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, TB_SIGNAL_REPLY_FMT,
+		     (int)getpid());
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		return -errno;
+	if (bind(lfd, (struct sockaddr *)&addr, offsetof(struct sockaddr_un, sun_path) + 1 + n) ||
+	    listen(lfd, 4)) {
+		err = -errno;
+		goto out;
+	}
+	if (sigqueue(pid, TB_SIGNAL_CONTROL_SIGNAL, (union sigval){ .sival_int = command })) {
+		err = -errno;
+		goto out;
+	}
+	pfd.fd = lfd;
+	for (;;) {
+		n = poll(&pfd, 1, 2000);
+		if (n <= 0) {
+			err = n < 0 ? -errno : -ETIMEDOUT;
+			goto out;
+		}
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* Only the target may answer: anyone could connect to an abstract socket. */
+		if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) && cred.pid == pid)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	*reply = malloc(cap);
+	for (;;) {
+		ssize_t got;
+
+		if (!*reply) {
+			err = -ENOMEM;
+			goto out;
+		}
+		pfd.fd = fd;
+		if (poll(&pfd, 1, 5000) <= 0) {
+			err = -ETIMEDOUT;
+			goto out;
+		}
+		got = read(fd, *reply + *len, cap - *len);
+		if (got < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (!got)
+			break;
+		*len += (size_t)got;
+		if (*len == cap) {
+			char *bigger = realloc(*reply, cap *= 2);
+
+			if (!bigger)
+				free(*reply);
+			*reply = bigger;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+	if (err) {
+		free(*reply);
+		*reply = NULL;
+	}
+	return err;
+}
+
+static void print_request_error(pid_t pid, int err)
+{
+	if (err == -EPERM)
+		tb_fail("cannot signal pid %d: %s — only its owner (or root) may ask it", (int)pid,
+			strerror(-err));
+	else if (err == -ETIMEDOUT)
+		tb_fail("pid %d did not answer: is it running with " LIBRARY
+			" (tb-signal run -- COMMAND, or record)? A stopped process cannot answer",
+			(int)pid);
+	else if (err == -ESRCH)
+		tb_fail("no process has pid %d", (int)pid);
+	else
+		tb_fail("cannot ask pid %d: %s", (int)pid, strerror(-err));
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -392,6 +524,7 @@ int main(int argc, char **argv)
 		{ "folded", required_argument, NULL, 'P' },
 		{ "folded-methods", required_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -409,6 +542,11 @@ int main(int argc, char **argv)
 	unsigned long buffer_kb = DEFAULT_BUFFER_KB;
 	bool wall = false;
 	int argc_opts = argc, c, err, fd, status = 0, ret = 1;
+	const char *mode;
+	pid_t pid = 0;
+	bool record = false;
+	char *data = NULL;
+	size_t len = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
@@ -421,13 +559,21 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (argc_opts < 2 || strcmp(argv[1], "record")) {
-		tb_fail("give a mode: record; -h for help");
+	mode = argc_opts >= 2 ? argv[1] : "";
+	if (strcmp(mode, "record") && strcmp(mode, "run") && strcmp(mode, "dump") &&
+	    strcmp(mode, "trace")) {
+		tb_fail("give a mode: record, run, dump or trace; -h for help");
 		return 1;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc_opts, argv, ":F:o:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, ":F:o:p:h", long_opts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
+			if (tb_target__parse_pid(optarg, &pid)) {
+				tb_fail("-p %s: not a process id", optarg);
+				return 1;
+			}
+			break;
 		case 'F':
 			rate = strtod(optarg, &end);
 			if (*end || !(rate >= 1 && rate <= MAX_RATE_HZ)) {
@@ -466,7 +612,59 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!command || !command[0] || optind != argc_opts) {
+	if (!strcmp(mode, "dump") || !strcmp(mode, "trace")) {
+		bool trace = !strcmp(mode, "trace");
+		const char *what = trace && optind < argc_opts ? argv[optind] : NULL;
+		char *reply, label[64];
+		size_t len;
+		int command_id;
+
+		if (!pid || command || optind != argc_opts - trace ||
+		    (trace && strcmp(what, "start") && strcmp(what, "stop"))) {
+			tb_fail(trace ? "give trace -p PID start|stop (-h for help)"
+				      : "give dump -p PID (-h for help)");
+			return 1;
+		}
+		command_id = !trace		      ? TB_SIGNAL_DUMP
+			     : !strcmp(what, "start") ? TB_SIGNAL_TRACE_START
+						      : TB_SIGNAL_TRACE_STOP;
+		err = request(pid, command_id, &reply, &len);
+		if (err) {
+			print_request_error(pid, err);
+			return 1;
+		}
+		if (trace) {
+			ret = len >= sizeof(TB_SIGNAL_TRACE_REPLY) - 1 &&
+					      !memcmp(reply, TB_SIGNAL_TRACE_REPLY,
+						      sizeof(TB_SIGNAL_TRACE_REPLY) - 1)
+				      ? 0
+				      : 1;
+			if (ret)
+				tb_fail("pid %d: %.*s", (int)pid,
+					(int)strcspn(reply ? reply : "", "\n"), reply ? reply : "");
+			else
+				fwrite(reply + sizeof(TB_SIGNAL_TRACE_REPLY) - 1, 1,
+				       len - (sizeof(TB_SIGNAL_TRACE_REPLY) - 1), stdout);
+		} else {
+			snprintf(label, sizeof(label), "the dump of pid %d", (int)pid);
+			ret = read_samples(reply, len, label, &r, method_names,
+					   sizeof(method_names) / sizeof(method_names[0]), true)
+				      ? 1
+				      : 0;
+		}
+		free(reply);
+		for (size_t i = 0; i < nr_modules; i++) {
+			if (modules[i].elf)
+				tb_elf__close(modules[i].elf);
+			free(modules[i].path);
+		}
+		if (fflush(stdout) || ferror(stdout)) {
+			tb_fail("cannot write to stdout: %s", strerror(errno));
+			ret = 1;
+		}
+		return ret;
+	}
+	if (!command || !command[0] || optind != argc_opts || pid) {
 		tb_fail("give -- COMMAND: the library is loaded when the program starts (-h for "
 			"help)");
 		return 1;
@@ -480,16 +678,20 @@ int main(int argc, char **argv)
 		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
 		return 1;
 	}
-	fd = mkstemp(samples); /* 0600: only this user reads the samples */
+	record = !strcmp(mode, "record");
+	fd = record ? mkstemp(samples) : 0; /* 0600: only this user reads the samples */
 	if (fd < 0) {
 		tb_fail("cannot create a sample file in /tmp: %s", strerror(errno));
 		return 1;
 	}
-	close(fd);
+	if (record)
+		close(fd);
 	snprintf(preload, sizeof(preload), "%s%s%s", lib, getenv("LD_PRELOAD") ? ":" : "",
 		 getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
 	setenv("LD_PRELOAD", preload, 1);
-	setenv(TB_SIGNAL_ENV_OUT, samples, 1);
+	if (record)
+		setenv(TB_SIGNAL_ENV_OUT, samples, 1);
+	setenv(TB_SIGNAL_ENV_CONTROL, "1", 1);
 	snprintf(num, sizeof(num), "%.17g", rate);
 	setenv(TB_SIGNAL_ENV_RATE, num, 1);
 	setenv(TB_SIGNAL_ENV_CLOCK, wall ? "wall" : "cpu", 1);
@@ -511,8 +713,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	tb_child__close(&child);
-	if (read_samples(samples, command[0], &r, method_names,
-			 sizeof(method_names) / sizeof(method_names[0])))
+	if (!record) {
+		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		goto out;
+	}
+	if (read_file(samples, &data, &len) || len == 0) {
+		tb_fail("%s wrote no samples: a statically linked program ignores LD_PRELOAD, and "
+			"one that ends by _exit or a signal never writes them",
+			command[0]);
+		goto out;
+	}
+	if (read_samples(data, len, samples, &r, method_names,
+			 sizeof(method_names) / sizeof(method_names[0]), false))
 		goto out;
 	printf("%" PRIu64 " samples of %u threads at %.0f Hz of %s time asked, %.1f achieved; "
 	       "lost: %" PRIu64 " buffer full, %" PRIu64 " without a buffer; %" PRIu64
@@ -542,7 +754,9 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
-	unlink(samples);
+	free(data);
+	if (record)
+		unlink(samples);
 	tb_tally__free(&r.leaves);
 	tb_tally__free(&r.stacks);
 	tb_tally__free(&r.method_leaves);

@@ -2,6 +2,7 @@
 #ifndef TB_SIGNAL_H
 #define TB_SIGNAL_H
 
+#include <signal.h>
 #include <stdint.h>
 
 /*
@@ -13,6 +14,26 @@
 #define TB_SIGNAL_ENV_RATE "TB_SIGNAL_RATE" /* samples per second per thread */
 #define TB_SIGNAL_ENV_CLOCK "TB_SIGNAL_CLOCK" /* "cpu" (thread CPU time) or "wall" */
 #define TB_SIGNAL_ENV_BUFFER "TB_SIGNAL_BUFFER_KB" /* per-thread buffer */
+#define TB_SIGNAL_ENV_CONTROL "TB_SIGNAL_CONTROL" /* "1": answer dump and trace requests */
+
+/*
+ * On-demand requests, rbtrace-style. The requester listens on the abstract
+ * Unix socket TB_SIGNAL_REPLY_FMT (its own pid) and sends the target
+ * TB_SIGNAL_CONTROL_SIGNAL with sigqueue(), the command in si_value. The
+ * target acts only on a signal whose sender (si_uid, set by the kernel) is
+ * its own user or root, and replies only over a connection whose listener
+ * (SO_PEERCRED) is that sender's process: no other user can trigger a
+ * request or read a reply. SIGURG is ignored by default, so a process
+ * without the library is not harmed by one.
+ */
+#define TB_SIGNAL_CONTROL_SIGNAL SIGURG
+#define TB_SIGNAL_REPLY_FMT "tb-signal.reply.%d"
+enum tb_signal_command {
+	TB_SIGNAL_DUMP = 1, /* every thread's stack now: a sample file with one sample each */
+	TB_SIGNAL_TRACE_START = 2, /* count method entries and returns (the workload's hook) */
+	TB_SIGNAL_TRACE_STOP = 3, /* stop, and reply with the counts as text */
+};
+#define TB_SIGNAL_TRACE_REPLY "tb-signal trace 1\n" /* first line of a trace reply */
 
 #define TB_SIGNAL_MAX_FRAMES 64 /* native frames kept per sample */
 #define TB_SIGNAL_MAX_METHODS 32 /* in-memory (workload) frames kept per sample */

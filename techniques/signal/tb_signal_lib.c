@@ -4,19 +4,25 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libunwind.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "probes.h"
 #include "tb_signal.h"
 #include "tb_stack.h"
 
@@ -42,10 +48,21 @@
 #define MAX_THREADS 4096
 #define SAMPLE_SIGNAL SIGPROF
 
+/* One stack taken on demand (dump). */
+struct dump_slot {
+	struct tb_signal_sample sample;
+	uint64_t ips[TB_SIGNAL_MAX_FRAMES];
+	uint32_t methods[TB_SIGNAL_MAX_METHODS];
+	uint64_t seq; /* the request it answers; set last */
+};
+
 struct thread_buf {
 	pid_t tid;
 	bool has_timer, ended;
 	timer_t timer;
+	struct dump_slot dump;
+	uint32_t trace_depth; /* trace: entry times of the calls this thread is in */
+	uint64_t trace_entry_ns[TB_STACK_MAX_DEPTH];
 	uint64_t lost, overruns, torn, nr_samples, cpu_ns, start_ns, end_ns;
 	size_t used, size;
 	unsigned char *data;
@@ -53,7 +70,12 @@ struct thread_buf {
 };
 
 static struct {
-	bool active;
+	bool active; /* the library runs: sampling, control, or both */
+	bool sampling; /* timers and the sample file (TB_SIGNAL_OUT) */
+	bool control; /* dump and trace requests (TB_SIGNAL_CONTROL) */
+	uint64_t dump_seq;
+	int control_pipe[2];
+	tb_call_hook_fn volatile *call_hook; /* the workload's, when it has one */
 	bool wall;
 	double rate_hz;
 	size_t buffer_size;
@@ -100,30 +122,16 @@ static struct tb_thread_stack *find_slot(pid_t tid)
 	return NULL;
 }
 
-static void on_sample(int sig, siginfo_t *si, void *uc)
+/*
+ * The interrupted thread's stack: native frames from the signal frame's
+ * registers (leaf first), and the workload's method ids (root first) when
+ * the program has them. Async-signal-safe.
+ */
+static void take_stack(struct thread_buf *b, void *uc, struct tb_signal_sample *sample,
+		       uint64_t *ips, uint32_t *methods)
 {
-	const size_t need = sizeof(struct tb_signal_sample) + TB_SIGNAL_MAX_FRAMES * 8 +
-			    TB_SIGNAL_MAX_METHODS * 4;
-	struct thread_buf *b = self;
-	int saved_errno = errno;
-	struct tb_signal_sample *sample;
-	uint64_t *ips;
-	uint32_t *methods;
 	unw_cursor_t cursor;
 
-	(void)sig;
-	if (!b || !__atomic_load_n(&cfg.active, __ATOMIC_RELAXED)) {
-		__atomic_fetch_add(&cfg.no_buffer, 1, __ATOMIC_RELAXED);
-		goto out;
-	}
-	if (si->si_code == SI_TIMER)
-		b->overruns += (unsigned int)si->si_overrun;
-	if (b->size - b->used < need) {
-		b->lost++;
-		goto out;
-	}
-	sample = (struct tb_signal_sample *)(b->data + b->used);
-	ips = (uint64_t *)(sample + 1);
 	*sample = (struct tb_signal_sample){ 0 };
 	/* From the interrupted context, not from here: the handler's own frames are not sampled. */
 	if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) == 0) {
@@ -135,7 +143,6 @@ static void on_sample(int sig, siginfo_t *si, void *uc)
 			ips[sample->nr_frames++] = ip;
 		} while (sample->nr_frames < TB_SIGNAL_MAX_FRAMES && unw_step(&cursor) > 0);
 	}
-	methods = (uint32_t *)(ips + sample->nr_frames);
 	if (cfg.root && !b->slot)
 		b->slot = find_slot(b->tid);
 	if (b->slot) {
@@ -146,13 +153,52 @@ static void on_sample(int sig, siginfo_t *si, void *uc)
 
 		if (st->seq & 1) {
 			sample->nr_methods = 0xffff;
-			b->torn++;
 		} else {
 			for (uint32_t d = 0; d < depth; d++)
 				methods[d] = st->frames[d].method_id;
 			sample->nr_methods = depth;
 		}
 	}
+}
+
+static void on_sample(int sig, siginfo_t *si, void *uc)
+{
+	const size_t need = sizeof(struct tb_signal_sample) + TB_SIGNAL_MAX_FRAMES * 8 +
+			    TB_SIGNAL_MAX_METHODS * 4;
+	struct thread_buf *b = self;
+	int saved_errno = errno;
+	struct tb_signal_sample *sample;
+	uint64_t *ips;
+
+	(void)sig;
+	if (!b || !__atomic_load_n(&cfg.active, __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&cfg.no_buffer, 1, __ATOMIC_RELAXED);
+		goto out;
+	}
+	/* Our own control thread asking for this thread's stack (dump): not a sample. */
+	if (si->si_code == SI_TKILL && si->si_pid == getpid()) {
+		uint64_t seq = __atomic_load_n(&cfg.dump_seq, __ATOMIC_ACQUIRE);
+
+		take_stack(b, uc, &b->dump.sample, b->dump.ips, b->dump.methods);
+		__atomic_store_n(&b->dump.seq, seq, __ATOMIC_RELEASE);
+		goto out;
+	}
+	if (!cfg.sampling)
+		goto out;
+	if (si->si_code == SI_TIMER)
+		b->overruns += (unsigned int)si->si_overrun;
+	if (b->size - b->used < need) {
+		b->lost++;
+		goto out;
+	}
+	sample = (struct tb_signal_sample *)(b->data + b->used);
+	ips = (uint64_t *)(sample + 1);
+	take_stack(b, uc, sample, ips, (uint32_t *)(ips + TB_SIGNAL_MAX_FRAMES));
+	/* The method ids were written after the largest possible frame list: move them up. */
+	if (sample->nr_methods != 0xffff && sample->nr_frames < TB_SIGNAL_MAX_FRAMES)
+		memmove(ips + sample->nr_frames, ips + TB_SIGNAL_MAX_FRAMES,
+			sample->nr_methods * sizeof(uint32_t));
+	b->torn += sample->nr_methods == 0xffff;
 	b->used += sizeof(*sample) + sample->nr_frames * 8 +
 		   (sample->nr_methods == 0xffff ? 0 : sample->nr_methods * 4);
 	b->nr_samples++;
@@ -191,6 +237,8 @@ static void thread_begin(void)
 	self = b;
 	pthread_setspecific(thread_key, b);
 	sev._sigev_un._tid = b->tid; /* sigev_notify_thread_id, which glibc 2.36 does not name */
+	if (!cfg.sampling)
+		return; /* control only: a thread record for dumps, no timer */
 	if (timer_create(cfg.wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &sev, &b->timer))
 		return;
 	b->has_timer = true;
@@ -245,6 +293,253 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
 	if (err)
 		free(a);
 	return err;
+}
+
+/* ---- on-demand requests (rbtrace-style) ----------------------------------------------------- */
+
+struct request {
+	pid_t from;
+	uid_t uid;
+	int command;
+};
+
+/* The control signal: checks who sent it, and hands the request to the control thread. */
+static void on_control(int sig, siginfo_t *si, void *uc)
+{
+	int saved_errno = errno;
+	uid_t me = getuid();
+
+	(void)sig;
+	(void)uc;
+	/* sigqueue() only; si_uid is the sender's real uid, set by the kernel. */
+	if (si->si_code == SI_QUEUE && (si->si_uid == me || si->si_uid == 0)) {
+		struct request r = { si->si_pid, si->si_uid, si->si_value.sival_int };
+
+		/* Smaller than PIPE_BUF: written whole or not at all (a full pipe drops it). */
+		if (write(cfg.control_pipe[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			__atomic_fetch_add(&cfg.no_buffer, 1, __ATOMIC_RELAXED);
+	}
+	errno = saved_errno;
+}
+
+/* Counts of the workload's method entries and returns while tracing. */
+static struct {
+	uint64_t entries, returns, total_ns;
+} trace_counts[TB_STACK_MAX_DEPTH * 8];
+
+static void on_call(enum tb_hook_event event, uint32_t method_id, uint64_t arg)
+{
+	struct thread_buf *b = self;
+	int saved_errno = errno;
+
+	(void)arg;
+	if (method_id >= sizeof(trace_counts) / sizeof(trace_counts[0]))
+		goto out;
+	if (event == TB_HOOK_CALL) {
+		__atomic_fetch_add(&trace_counts[method_id].entries, 1, __ATOMIC_RELAXED);
+		if (b && b->trace_depth < TB_STACK_MAX_DEPTH)
+			b->trace_entry_ns[b->trace_depth] = clock_ns(CLOCK_MONOTONIC);
+		if (b)
+			b->trace_depth++;
+	} else {
+		__atomic_fetch_add(&trace_counts[method_id].returns, 1, __ATOMIC_RELAXED);
+		/* A return whose entry came before the trace started has no entry time. */
+		if (b && b->trace_depth > 0 && --b->trace_depth < TB_STACK_MAX_DEPTH)
+			__atomic_fetch_add(&trace_counts[method_id].total_ns,
+					   clock_ns(CLOCK_MONOTONIC) -
+						   b->trace_entry_ns[b->trace_depth],
+					   __ATOMIC_RELAXED);
+	}
+out:
+	errno = saved_errno;
+}
+
+static int write_all(int fd, const void *buf, size_t len);
+static uint64_t write_maps(int fd);
+
+/* Every thread's stack now: each is sent SIGPROF, whose handler fills its dump slot. */
+static void reply_dump(int fd)
+{
+	struct tb_signal_file_header h = {
+		.magic = TB_SIGNAL_MAGIC,
+		.version = 1,
+		.pid = getpid(),
+		.clock = 2, /* a dump */
+		.start_ns = clock_ns(CLOCK_MONOTONIC),
+	};
+	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
+	uint64_t seq = __atomic_add_fetch(&cfg.dump_seq, 1, __ATOMIC_ACQ_REL), give_up;
+	char maps[1 << 16];
+	ssize_t maps_len;
+	int in;
+
+	n = n < MAX_THREADS ? n : MAX_THREADS;
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		if (b && !__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE))
+			syscall(SYS_tgkill, getpid(), b->tid, SAMPLE_SIGNAL);
+	}
+	/* A thread that does not answer within 200 ms (signals blocked) is reported empty. */
+	give_up = clock_ns(CLOCK_MONOTONIC) + 200000000ull;
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		while (b && !__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&b->dump.seq, __ATOMIC_ACQUIRE) != seq &&
+		       clock_ns(CLOCK_MONOTONIC) < give_up)
+			nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
+	}
+	in = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	maps_len = in >= 0 ? read(in, maps, sizeof(maps)) : -1;
+	if (in >= 0)
+		close(in);
+	h.maps_len = maps_len > 0 ? (uint64_t)maps_len : 0;
+	h.end_ns = clock_ns(CLOCK_MONOTONIC);
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		h.nr_threads += b && !__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE);
+	}
+	if (write_all(fd, &h, sizeof(h)))
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+		bool answered;
+		size_t bytes;
+
+		if (!b || __atomic_load_n(&b->ended, __ATOMIC_ACQUIRE))
+			continue;
+		answered = __atomic_load_n(&b->dump.seq, __ATOMIC_ACQUIRE) == seq;
+		bytes = !answered ? 0
+				  : sizeof(b->dump.sample) + b->dump.sample.nr_frames * 8 +
+					    (b->dump.sample.nr_methods == 0xffff
+						     ? 0
+						     : b->dump.sample.nr_methods * 4);
+		struct tb_signal_thread_header th = {
+			.tid = b->tid,
+			.nr_samples = answered,
+			.lost = !answered,
+			.bytes = bytes,
+		};
+		if (write_all(fd, &th, sizeof(th)))
+			return;
+		if (answered && (write_all(fd, &b->dump.sample, sizeof(b->dump.sample)) ||
+				 write_all(fd, b->dump.ips, b->dump.sample.nr_frames * 8) ||
+				 (b->dump.sample.nr_methods != 0xffff &&
+				  write_all(fd, b->dump.methods, b->dump.sample.nr_methods * 4))))
+			return;
+	}
+	if (h.maps_len)
+		write_all(fd, maps, h.maps_len);
+}
+
+/* Starts or stops counting method entries and returns through the workload's hook. */
+static void reply_trace(int fd, bool start)
+{
+	char line[128];
+	int len;
+
+	if (!cfg.call_hook) {
+		write_all(fd, "error: this program has no tb_call_hook\n", 40);
+		return;
+	}
+	if (start) {
+		memset(trace_counts, 0, sizeof(trace_counts));
+		*cfg.call_hook = on_call;
+		write_all(fd, TB_SIGNAL_TRACE_REPLY "started\n",
+			  sizeof(TB_SIGNAL_TRACE_REPLY "started\n") - 1);
+		return;
+	}
+	*cfg.call_hook = NULL;
+	/* A call that read the pointer just before finishes its hook in moments. */
+	nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	write_all(fd, TB_SIGNAL_TRACE_REPLY, sizeof(TB_SIGNAL_TRACE_REPLY) - 1);
+	for (unsigned int m = 0; cfg.root && m < cfg.root->nr_methods &&
+				 m < sizeof(trace_counts) / sizeof(trace_counts[0]);
+	     m++) {
+		const char *const *names = (const char *const *)(uintptr_t)cfg.root->method_names;
+
+		len = snprintf(line, sizeof(line), "%s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			       names[m], trace_counts[m].entries, trace_counts[m].returns,
+			       trace_counts[m].total_ns);
+		if (len > 0 && write_all(fd, line, (size_t)len))
+			return;
+	}
+}
+
+/*
+ * Answers one request: connects to the requester's socket, checks that the
+ * listener is the process that sent the signal (same pid and uid), and
+ * writes the reply there.
+ */
+static void answer(const struct request *r)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t cred_len = sizeof(cred);
+	int fd, len;
+
+	len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, TB_SIGNAL_REPLY_FMT,
+		       (int)r->from);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&addr,
+		    offsetof(struct sockaddr_un, sun_path) + 1 + len) ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) || cred.pid != r->from ||
+	    cred.uid != r->uid) {
+		close(fd);
+		return; /* not the requester listening there: nothing is said */
+	}
+	switch (r->command) {
+	case TB_SIGNAL_DUMP:
+		reply_dump(fd);
+		break;
+	case TB_SIGNAL_TRACE_START:
+	case TB_SIGNAL_TRACE_STOP:
+		reply_trace(fd, r->command == TB_SIGNAL_TRACE_START);
+		break;
+	}
+	close(fd);
+}
+
+/* Waits for requests; no timer, every signal blocked: it is never sampled or interrupted. */
+static void *control_thread(void *arg)
+{
+	struct request r;
+	sigset_t all;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		ssize_t n = read(cfg.control_pipe[0], &r, sizeof(r));
+
+		if (n == (ssize_t)sizeof(r))
+			answer(&r);
+		else if (n < 0 && errno != EINTR)
+			return NULL;
+	}
+}
+
+static void start_control(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_control, .sa_flags = SA_SIGINFO | SA_RESTART };
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (pipe2(cfg.control_pipe, O_CLOEXEC | O_NONBLOCK))
+		return;
+	/* Blocking reads for the control thread; the handler's writes stay non-blocking. */
+	fcntl(cfg.control_pipe[0], F_SETFL, 0);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (cfg.real_pthread_create(&t, &attr, control_thread, NULL))
+		return;
+	pthread_attr_destroy(&attr);
+	sigemptyset(&sa.sa_mask);
+	sigaction(TB_SIGNAL_CONTROL_SIGNAL, &sa, NULL);
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -348,28 +643,34 @@ __attribute__((constructor)) static void tb_signal_init(void)
 {
 	const char *out = getenv(TB_SIGNAL_ENV_OUT), *rate = getenv(TB_SIGNAL_ENV_RATE);
 	const char *clock = getenv(TB_SIGNAL_ENV_CLOCK), *kb = getenv(TB_SIGNAL_ENV_BUFFER);
+	const char *control = getenv(TB_SIGNAL_ENV_CONTROL);
 	struct sigaction sa = { .sa_sigaction = on_sample, .sa_flags = SA_SIGINFO | SA_RESTART };
 
-	if (!out || !*out || strlen(out) >= sizeof(cfg.out))
+	cfg.sampling = out && *out && strlen(out) < sizeof(cfg.out);
+	cfg.control = control && !strcmp(control, "1");
+	if (!cfg.sampling && !cfg.control)
 		return;
-	strcpy(cfg.out, out);
-	/* A program this one execs is not sampled into the same file. */
+	if (cfg.sampling)
+		strcpy(cfg.out, out);
+	/* A program this one execs is neither sampled into the same file nor controlled. */
 	unsetenv(TB_SIGNAL_ENV_OUT);
+	unsetenv(TB_SIGNAL_ENV_CONTROL);
 	cfg.rate_hz = rate ? strtod(rate, NULL) : 99;
 	if (!(cfg.rate_hz >= 1 && cfg.rate_hz <= 100000))
 		cfg.rate_hz = 99;
 	cfg.wall = clock && !strcmp(clock, "wall");
-	cfg.buffer_size = (kb ? strtoul(kb, NULL, 10) : 4096) * 1024;
-	if (cfg.buffer_size < 4096)
+	cfg.buffer_size = cfg.sampling ? (kb ? strtoul(kb, NULL, 10) : 4096) * 1024 : 0;
+	if (cfg.sampling && cfg.buffer_size < 4096)
 		cfg.buffer_size = 4096;
 	cfg.real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
 	cfg.root = dlsym(RTLD_DEFAULT, TB_STACK_ROOT_SYMBOL);
 	if (cfg.root &&
 	    (cfg.root->magic != TB_STACK_MAGIC || cfg.root->version != TB_STACK_VERSION))
 		cfg.root = NULL;
+	cfg.call_hook = dlsym(RTLD_DEFAULT, "tb_call_hook");
 	/* No cache: unwinding while another thread runs dlopen could deadlock on it. */
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
-	if (pthread_key_create(&thread_key, thread_end))
+	if (!cfg.real_pthread_create || pthread_key_create(&thread_key, thread_end))
 		return;
 	pthread_atfork(NULL, NULL, after_fork_in_child);
 	sigemptyset(&sa.sa_mask);
@@ -378,6 +679,8 @@ __attribute__((constructor)) static void tb_signal_init(void)
 	cfg.start_ns = clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&cfg.active, true, __ATOMIC_RELEASE);
 	thread_begin();
+	if (cfg.control)
+		start_control();
 }
 
 __attribute__((destructor)) static void tb_signal_fini(void)
@@ -398,5 +701,6 @@ __attribute__((destructor)) static void tb_signal_fini(void)
 	}
 	/* Ignored, not the default: a signal already queued would otherwise end the process. */
 	signal(SAMPLE_SIGNAL, SIG_IGN);
-	write_samples();
+	if (cfg.sampling)
+		write_samples();
 }
