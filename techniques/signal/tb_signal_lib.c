@@ -637,6 +637,9 @@ out:
 static void after_fork_in_child(void)
 {
 	__atomic_store_n(&cfg.active, false, __ATOMIC_RELEASE);
+	/* Nor its control thread: a request to the child is ignored, as without the library. */
+	if (cfg.control)
+		signal(TB_SIGNAL_CONTROL_SIGNAL, SIG_DFL);
 }
 
 __attribute__((constructor)) static void tb_signal_init(void)
