@@ -472,6 +472,10 @@ static void print_request_error(pid_t pid, int err)
 			(int)pid);
 	else if (err == -ESRCH)
 		tb_fail("no process has pid %d", (int)pid);
+	else if (err == -EADDRINUSE)
+		tb_fail("cannot ask pid %d: another process holds this request's reply socket "
+			"(@" TB_SIGNAL_REPLY_FMT "), which only the asker should: not asking",
+			(int)pid, (int)getpid());
 	else
 		tb_fail("cannot ask pid %d: %s", (int)pid, strerror(-err));
 }

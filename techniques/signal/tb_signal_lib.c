@@ -537,6 +537,7 @@ static void start_control(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (cfg.real_pthread_create(&t, &attr, control_thread, NULL))
 		return;
+	pthread_setname_np(t, "tb-signal-ctl"); /* the library's own: not in dumps */
 	pthread_attr_destroy(&attr);
 	sigemptyset(&sa.sa_mask);
 	sigaction(TB_SIGNAL_CONTROL_SIGNAL, &sa, NULL);
