@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <elf.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -518,6 +519,33 @@ static void usage(FILE *f)
 		MAX_RATE_HZ, DEFAULT_RATE_HZ, DEFAULT_BUFFER_KB);
 }
 
+/*
+ * Is the program file an ELF without a program interpreter (PT_INTERP)? Then
+ * it is statically linked, and LD_PRELOAD cannot load anything into it.
+ */
+static bool is_static(const char *cmd)
+{
+	char path[PATH_MAX];
+	bool dynamic = false, elf;
+	Elf64_Ehdr eh;
+	FILE *f;
+
+	if (tb_target__which(cmd, path, sizeof(path)) || !(f = fopen(path, "re")))
+		return false;
+	elf = fread(&eh, sizeof(eh), 1, f) == 1 && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	      eh.e_phentsize == sizeof(Elf64_Phdr);
+	for (unsigned int i = 0; elf && i < eh.e_phnum && !dynamic; i++) {
+		Elf64_Phdr ph;
+
+		if (fseek(f, (long)(eh.e_phoff + i * sizeof(ph)), SEEK_SET) ||
+		    fread(&ph, sizeof(ph), 1, f) != 1)
+			break;
+		dynamic = ph.p_type == PT_INTERP;
+	}
+	fclose(f);
+	return elf && !dynamic;
+}
+
 /* The library beside this program, as make builds them: build/. */
 static int find_library(char *path, size_t len)
 {
@@ -690,6 +718,16 @@ int main(int argc, char **argv)
 			strerror(-err));
 		return 1;
 	}
+	if (folded && (err = tb_result__check_path(folded))) {
+		tb_fail("cannot write the folded stacks to %s: %s — choose a writable path", folded,
+			strerror(-err));
+		return 1;
+	}
+	if (folded_methods && (err = tb_result__check_path(folded_methods))) {
+		tb_fail("cannot write the folded stacks to %s: %s — choose a writable path",
+			folded_methods, strerror(-err));
+		return 1;
+	}
 	if ((err = find_library(lib, sizeof(lib)))) {
 		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
 		return 1;
@@ -708,6 +746,8 @@ int main(int argc, char **argv)
 	if (record)
 		setenv(TB_SIGNAL_ENV_OUT, samples, 1);
 	setenv(TB_SIGNAL_ENV_CONTROL, "1", 1);
+	snprintf(num, sizeof(num), "%d", (int)getpid());
+	setenv(TB_SIGNAL_ENV_PARENT, num, 1);
 	snprintf(num, sizeof(num), "%.17g", rate);
 	setenv(TB_SIGNAL_ENV_RATE, num, 1);
 	setenv(TB_SIGNAL_ENV_CLOCK, wall ? "wall" : "cpu", 1);
@@ -734,9 +774,21 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (read_file(samples, &data, &len) || len == 0) {
-		tb_fail("%s wrote no samples: a statically linked program ignores LD_PRELOAD, and "
-			"one that ends by _exit or a signal never writes them",
-			command[0]);
+		if (WIFSIGNALED(status))
+			tb_fail("%s was killed by signal %d (%s) before it could write its samples",
+				command[0], WTERMSIG(status), strsignal(WTERMSIG(status)));
+		else if (is_static(command[0]))
+			tb_fail("%s is statically linked: LD_PRELOAD cannot load " LIBRARY
+				" into it (sample it with tb-ptrace sample)",
+				command[0]);
+		else
+			tb_fail("%s wrote no samples: it ended without running its exit handlers "
+				"or _exit (exit_group called directly?)",
+				command[0]);
+		/* Its own failure first; a successful command still made this run fail. */
+		ret = WIFSIGNALED(status)			 ? 128 + WTERMSIG(status)
+		      : WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status)
+								 : 1;
 		goto out;
 	}
 	if (read_samples(data, len, samples, &r, method_names,

@@ -15,6 +15,7 @@
 #define TB_SIGNAL_ENV_CLOCK "TB_SIGNAL_CLOCK" /* "cpu" (thread CPU time) or "wall" */
 #define TB_SIGNAL_ENV_BUFFER "TB_SIGNAL_BUFFER_KB" /* per-thread buffer */
 #define TB_SIGNAL_ENV_CONTROL "TB_SIGNAL_CONTROL" /* "1": answer dump and trace requests */
+#define TB_SIGNAL_ENV_PARENT "TB_SIGNAL_PARENT" /* tb-signal's pid: only its child loads */
 
 /*
  * On-demand requests, rbtrace-style. The requester listens on the abstract
@@ -65,7 +66,7 @@ struct tb_signal_file_header {
 
 struct tb_signal_thread_header {
 	int32_t tid;
-	uint32_t pad;
+	uint32_t fp_walks; /* samples walked by frame pointers: the thread was inside the loader */
 	uint64_t nr_samples; /* samples that follow */
 	uint64_t lost; /* signals taken with the buffer full */
 	uint64_t overruns; /* timer expirations merged into one signal (si_overrun) */

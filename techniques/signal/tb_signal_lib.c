@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libunwind.h>
+#include <link.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <ucontext.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +63,9 @@ struct thread_buf {
 	bool has_timer, ended;
 	timer_t timer;
 	struct dump_slot dump;
+	uint64_t stack_lo, stack_hi; /* its stack, for checking frame pointers */
+	int in_loader; /* inside dlopen, dlclose or dl_iterate_phdr: libunwind would deadlock */
+	uint64_t fp_walks; /* samples taken by the frame-pointer walk for that reason */
 	uint32_t trace_depth; /* trace: entry times of the calls this thread is in */
 	uint64_t trace_entry_ns[TB_STACK_MAX_DEPTH];
 	uint64_t lost, overruns, torn, nr_samples, cpu_ns, start_ns, end_ns;
@@ -123,6 +128,30 @@ static struct tb_thread_stack *find_slot(pid_t tid)
 }
 
 /*
+ * The frame-pointer chain from the interrupted registers: each frame's saved
+ * %rbp and return address above it, while they stay on this thread's stack
+ * and go up it. Reads only the stack: safe anywhere. Code built without
+ * frame pointers (libc) shortens or ends the chain.
+ */
+static void fp_walk(const struct thread_buf *b, void *uc, struct tb_signal_sample *sample,
+		    uint64_t *ips)
+{
+	const ucontext_t *ctx = uc;
+	uint64_t fp = (uint64_t)ctx->uc_mcontext.gregs[REG_RBP];
+
+	ips[sample->nr_frames++] = (uint64_t)ctx->uc_mcontext.gregs[REG_RIP];
+	while (sample->nr_frames < TB_SIGNAL_MAX_FRAMES && !(fp & 7) && fp >= b->stack_lo &&
+	       fp + 16 <= b->stack_hi) {
+		const uint64_t *frame = (const uint64_t *)(uintptr_t)fp;
+
+		if (!frame[1] || frame[0] <= fp)
+			break;
+		ips[sample->nr_frames++] = frame[1];
+		fp = frame[0];
+	}
+}
+
+/*
  * The interrupted thread's stack: native frames from the signal frame's
  * registers (leaf first), and the workload's method ids (root first) when
  * the program has them. Async-signal-safe.
@@ -133,8 +162,17 @@ static void take_stack(struct thread_buf *b, void *uc, struct tb_signal_sample *
 	unw_cursor_t cursor;
 
 	*sample = (struct tb_signal_sample){ 0 };
-	/* From the interrupted context, not from here: the handler's own frames are not sampled. */
-	if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) == 0) {
+	/*
+	 * libunwind looks up every frame's unwind table with dl_iterate_phdr,
+	 * which takes the dynamic loader's lock, even with its cache off: a
+	 * thread interrupted while it holds that lock (inside dlopen, dlclose or
+	 * dl_iterate_phdr) would wait for itself forever. Such a thread is
+	 * walked by its frame pointers instead.
+	 */
+	if (__atomic_load_n(&b->in_loader, __ATOMIC_RELAXED)) {
+		fp_walk(b, uc, sample, ips);
+		b->fp_walks++;
+	} else if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) == 0) {
 		do {
 			unw_word_t ip;
 
@@ -233,6 +271,19 @@ static void thread_begin(void)
 		return;
 	}
 	b->start_ns = clock_ns(CLOCK_MONOTONIC);
+	{
+		pthread_attr_t attr;
+		size_t size;
+		void *lo;
+
+		if (!pthread_getattr_np(pthread_self(), &attr)) {
+			if (!pthread_attr_getstack(&attr, &lo, &size)) {
+				b->stack_lo = (uint64_t)(uintptr_t)lo;
+				b->stack_hi = b->stack_lo + size;
+			}
+			pthread_attr_destroy(&attr);
+		}
+	}
 	__atomic_store_n(&threads[i], b, __ATOMIC_RELEASE);
 	self = b;
 	pthread_setspecific(thread_key, b);
@@ -293,6 +344,92 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
 	if (err)
 		free(a);
 	return err;
+}
+
+/* ---- the dynamic loader's lock, and exits that skip the destructors -------------------------- */
+
+/* The next definitions of what is interposed here: found once, at start, never in a handler. */
+static struct {
+	void *(*dlopen)(const char *, int);
+	int (*dlclose)(void *);
+	int (*dl_iterate_phdr)(int (*)(struct dl_phdr_info *, size_t, void *), void *);
+	void (*exit)(int) __attribute__((noreturn));
+	pid_t pid; /* the process the library started in */
+} real;
+
+static void find_real_functions(void)
+{
+	real.dlopen = dlsym(RTLD_NEXT, "dlopen");
+	real.dlclose = dlsym(RTLD_NEXT, "dlclose");
+	real.dl_iterate_phdr = dlsym(RTLD_NEXT, "dl_iterate_phdr");
+	real.exit = dlsym(RTLD_NEXT, "_exit");
+	real.pid = getpid();
+}
+
+/* Marks the calling thread as inside the dynamic loader (it may hold the loader's lock). */
+static void loader_enter(int delta)
+{
+	struct thread_buf *b = self;
+
+	if (b)
+		__atomic_add_fetch(&b->in_loader, delta, __ATOMIC_RELAXED);
+}
+
+void *dlopen(const char *file, int mode)
+{
+	void *h;
+
+	if (!real.dlopen)
+		find_real_functions();
+	loader_enter(1);
+	h = real.dlopen(file, mode);
+	loader_enter(-1);
+	return h;
+}
+
+int dlclose(void *handle)
+{
+	int ret;
+
+	if (!real.dlclose)
+		find_real_functions();
+	loader_enter(1);
+	ret = real.dlclose(handle);
+	loader_enter(-1);
+	return ret;
+}
+
+int dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data)
+{
+	int ret;
+
+	if (!real.dl_iterate_phdr)
+		find_real_functions(); /* only before the constructor: no handler runs yet */
+	loader_enter(1);
+	ret = real.dl_iterate_phdr(callback, data);
+	loader_enter(-1);
+	return ret;
+}
+
+static void tb_signal_fini(void);
+
+/*
+ * A program that ends with _exit (as dash does) runs no destructor: write the
+ * samples first. Only in the process the library started in: a vfork child
+ * shares its memory and must not stop its timers or write its file.
+ */
+void _exit(int status)
+{
+	if (!real.exit)
+		find_real_functions();
+	if (getpid() == real.pid)
+		tb_signal_fini();
+	real.exit(status);
+}
+
+void _Exit(int status)
+{
+	_exit(status);
 }
 
 /* ---- on-demand requests (rbtrace-style) ----------------------------------------------------- */
@@ -613,6 +750,7 @@ static void write_samples(void)
 			}
 			th = (struct tb_signal_thread_header){
 				.tid = b->tid,
+				.fp_walks = (uint32_t)b->fp_walks,
 				.nr_samples = b->nr_samples,
 				.lost = b->lost,
 				.overruns = b->overruns,
@@ -650,8 +788,18 @@ __attribute__((constructor)) static void tb_signal_init(void)
 	const char *control = getenv(TB_SIGNAL_ENV_CONTROL);
 	struct sigaction sa = { .sa_sigaction = on_sample, .sa_flags = SA_SIGINFO | SA_RESTART };
 
+	const char *parent = getenv(TB_SIGNAL_ENV_PARENT);
+
 	cfg.sampling = out && *out && strlen(out) < sizeof(cfg.out);
 	cfg.control = control && !strcmp(control, "1");
+	/*
+	 * Only the command tb-signal started (or what it execs, which keeps its
+	 * pid): its children inherit the environment even where unsetenv below
+	 * has no effect (bash has its own), and must neither write the sample
+	 * file nor answer requests.
+	 */
+	if (parent && getppid() != (pid_t)strtol(parent, NULL, 10))
+		cfg.sampling = cfg.control = false;
 	if (!cfg.sampling && !cfg.control)
 		return;
 	if (cfg.sampling)
@@ -667,6 +815,7 @@ __attribute__((constructor)) static void tb_signal_init(void)
 	if (cfg.sampling && cfg.buffer_size < 4096)
 		cfg.buffer_size = 4096;
 	cfg.real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
+	find_real_functions();
 	cfg.root = dlsym(RTLD_DEFAULT, TB_STACK_ROOT_SYMBOL);
 	if (cfg.root &&
 	    (cfg.root->magic != TB_STACK_MAGIC || cfg.root->version != TB_STACK_VERSION))
