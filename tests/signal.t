@@ -359,7 +359,7 @@ if command -v strace >/dev/null; then
 	{
 		local name=$1 f
 		shift
-		timeout -s KILL 30 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" "$@" \
+		no_lsan timeout -s KILL 30 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" "$@" \
 			>/dev/null 2>&1
 		f=$(sed -n 's|.*"\(/tmp/tb-signal\.[^"]*\)".*O_CREAT.*|\1|p' "$TEST_TMP/strace" | head -1)
 		[ -n "$f" ] && [ ! -e "$f" ]
@@ -372,7 +372,7 @@ if command -v strace >/dev/null; then
 		gone "a statically linked command" "$S" record -- "$TEST_TMP/ratio-static" 0.1 1
 	gone "a command that does not exist" "$S" record -- nosuchcommand-tracebench
 	# Refused before anything is created or run.
-	timeout -s KILL 30 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" "$S" record \
+	no_lsan timeout -s KILL 30 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" "$S" record \
 		--folded "$TEST_TMP/nodir/f" -- "$RATIO" 0.1 1 >/dev/null 2>&1
 	grep -q '/tmp/tb-signal\.' "$TEST_TMP/strace"
 	ok $((!$?)) "--folded that cannot be written: refused before a sample file is made"

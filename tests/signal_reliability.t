@@ -165,7 +165,7 @@ done
 # a child that wrote it too would replace or mix into the parent's samples.
 if command -v strace >/dev/null; then
 	rm -f "$TEST_TMP/r.json"
-	timeout -s KILL 30 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" "$S" record -F 250 \
+	no_lsan timeout -s KILL 30 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" "$S" record -F 250 \
 		-o "$TEST_TMP/r.json" -- \
 		bash -c "'$T/tracee_signal_fork' 1; '$T/tracee_signal_fork' 1; exit 0" \
 		>"$TEST_TMP/out" 2>"$TEST_TMP/err"
