@@ -182,6 +182,18 @@ $(OUT)/vmreadv_floor: harness/vmreadv_floor.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
 
+# tb-signal's floors (a signal round trip; tb-signal's timers with an empty handler, preloaded
+# into the workload as libtb-signal.so is): the same. signal_floor starts its command with
+# tb_child compiled in with these flags, not from libtbcommon.a, which SAN=1 instruments.
+$(OUT)/libtb-signal-floor.so: harness/signal_floor_lib.c harness/signal_floor.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness -fPIC -shared $< -o $@ -ldl -pthread
+
+$(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c harness/signal_floor.h \
+		     $(OUT)/libtb-signal-floor.so | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness $(filter %.c,$^) -o $@
+
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
 # tests/tracee_*.c are traced by the tests, not tests themselves: built apart, below.
@@ -216,7 +228,7 @@ TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app \
 
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
        $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(OUT)/vmreadv_floor \
-       $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench setup clean help
 
