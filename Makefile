@@ -153,7 +153,23 @@ $(OUT)/tb-vmreadv: $(OBJ)/vm_readv/tb_vmreadv.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $^ -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
-TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv
+# ---- techniques/signal: the preloaded sampler and its controller -------------------------------
+
+# Loaded into programs that are not built with the sanitizers (the workload): never built with
+# them either, or the program would fail to load it.
+$(OUT)/libtb-signal.so: techniques/signal/tb_signal_lib.c techniques/signal/tb_signal.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Itechniques/signal -fPIC -shared $< -o $@ -lunwind -ldl -pthread
+
+$(OBJ)/signal/%.o: techniques/signal/%.c | $(OBJ)/signal
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itechniques/signal -c $< -o $@
+
+$(OUT)/tb-signal: $(OBJ)/signal/tb_signal.o $(OUT)/libtbcommon.a $(OUT)/libtb-signal.so | $(OUT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+
+TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv $(OUT)/tb-signal
 
 # The floor make bench sets tb-ptrace's breakpoints against. Built like the workload: its
 # timing is the measurement, so never under the sanitizers.
@@ -165,6 +181,18 @@ $(OUT)/ptrace_floor: harness/ptrace_floor.c | $(OUT)
 $(OUT)/vmreadv_floor: harness/vmreadv_floor.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+
+# tb-signal's floors (a signal round trip; tb-signal's timers with an empty handler, preloaded
+# into the workload as libtb-signal.so is): the same. signal_floor starts its command with
+# tb_child compiled in with these flags, not from libtbcommon.a, which SAN=1 instruments.
+$(OUT)/libtb-signal-floor.so: harness/signal_floor_lib.c harness/signal_floor.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness -fPIC -shared $< -o $@ -ldl -pthread
+
+$(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c harness/signal_floor.h \
+		     $(OUT)/libtb-signal-floor.so | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness $(filter %.c,$^) -o $@
 
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
@@ -200,7 +228,7 @@ TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app \
 
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
        $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(OUT)/vmreadv_floor \
-       $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench setup clean help
 
@@ -230,7 +258,7 @@ clean:
 help:
 	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv:
+$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh - make bench: idle cost of instrumentation points, per-hit cost of traced probes, ptrace
-# stops, process_vm_readv sampling
+# stops, process_vm_readv sampling, signal sampling
 #
 # Idle cost: runs the workload's probe loop in every build variant,
 # interleaved, pinned to one CPU, and reports the median time per call of each
@@ -23,15 +23,20 @@
 # alone (build/vmreadv_floor timer: the same sleep schedule, no reads); the samples per second
 # achieved, the sampler's CPU per sample, and one process_vm_readv (vmreadv_floor read) as the floor.
 #
+# signal: tb-signal's cost per sample on a pinned one-thread loop against the same timers with an
+# empty handler (build/signal_floor timer, libtb-signal-floor.so preloaded as tb-signal's library
+# is) and against a plain signal round trip (signal_floor raise); the slowdown of a 2-thread
+# workload under tb-signal at 250 Hz of CPU time; the rates achieved against those asked for.
+#
 # Writes results/<host>/<timestamp>/ (see results/README.md).
 #
 # Environment: OUT (build dir, default build), FULL=1 (more rounds and calls),
-# SECTIONS (which sections to run, of "idle hit ptrace vmreadv", default all),
+# SECTIONS (which sections to run, of "idle hit ptrace vmreadv signal", default all),
 # BENCH_CPU (CPU to pin the workload to, default the last one), TRACER_CPU
 # (CPU for the tracers, default another one), RESULTS_DIR, and to override the
 # presets ROUNDS, CALLS, HYPERFINE_RUNS, HIT_ROUNDS, HIT_CALLS, PTRACE_ROUNDS,
 # PTRACE_HITS, PTRACE_HITS_CROSS, PTRACE_HITS_GDB, PTRACE_REQUESTS, VMREADV_ROUNDS,
-# VMREADV_REQUESTS, VMREADV_SCALE.
+# VMREADV_REQUESTS, VMREADV_SCALE, SIGNAL_ROUNDS, SIGNAL_CALLS, SIGNAL_REQUESTS, SIGNAL_SCALE.
 set -euo pipefail
 
 OUT=${OUT:-build}
@@ -49,6 +54,10 @@ if [ "${FULL:-0}" = 1 ]; then
 	VMREADV_ROUNDS=${VMREADV_ROUNDS:-21}
 	VMREADV_REQUESTS=${VMREADV_REQUESTS:-300000}
 	VMREADV_SCALE=${VMREADV_SCALE:-10}
+	SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-21}
+	SIGNAL_CALLS=${SIGNAL_CALLS:-500000000}
+	SIGNAL_REQUESTS=${SIGNAL_REQUESTS:-300000}
+	SIGNAL_SCALE=${SIGNAL_SCALE:-10}
 	COMMAND="make bench FULL=1"
 else
 	ROUNDS=${ROUNDS:-11}
@@ -64,14 +73,18 @@ else
 	VMREADV_ROUNDS=${VMREADV_ROUNDS:-11}
 	VMREADV_REQUESTS=${VMREADV_REQUESTS:-120000}
 	VMREADV_SCALE=${VMREADV_SCALE:-10}
+	SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-11}
+	SIGNAL_CALLS=${SIGNAL_CALLS:-300000000}
+	SIGNAL_REQUESTS=${SIGNAL_REQUESTS:-150000}
+	SIGNAL_SCALE=${SIGNAL_SCALE:-10}
 	COMMAND="make bench"
 fi
-ALL_SECTIONS="idle hit ptrace vmreadv"
+ALL_SECTIONS="idle hit ptrace vmreadv signal"
 SECTIONS=$(tr ',' ' ' <<<"${SECTIONS:-$ALL_SECTIONS}" | xargs)
 [ -n "$SECTIONS" ] || SECTIONS=$ALL_SECTIONS
 for name in $SECTIONS; do
 	case $name in
-	idle | hit | ptrace | vmreadv) ;;
+	idle | hit | ptrace | vmreadv | signal) ;;
 	*) echo "bench: SECTIONS=$SECTIONS: no section $name; give some of: $ALL_SECTIONS" >&2; exit 1 ;;
 	esac
 done
@@ -243,6 +256,36 @@ tb-vmreadv/realtime/2500|achieved_hz||>=|2475|the same with --realtime
 tb-vmreadv/nonblocking/2500|samples_per_s||>=|10000|samples per second sustained at -F 2500 (non-blocking)
 tb-vmreadv/nonblocking/10000|samples_per_s||>=|40000|samples per second at -F 10000 (non-blocking; the second point)"
 
+# signal section: measure|tracer|clock|rate_hz|what it measures. A configuration is named by its
+# fields that are not empty (probe/tb-signal/wall/10000, raise/signal_floor). probe runs the probe
+# loop, one worker thread and the main thread waiting for it, pinned to BENCH_CPU: a sample's cost
+# is the hot phase's time beyond the untraced run's of the same round, per signal taken in it.
+# requests runs SIGNAL_THREADS threads of requests unpinned: the overhead at 250 Hz.
+SIGNAL_THREADS=2
+SIGNAL_CONFIGS="probe|untraced|||the baseline: the probe loop alone (one worker thread; the main thread waits for it)
+probe|signal_floor|wall|10000|signal_floor timer --wall -F 10000: tb-signal's per-thread timers (CLOCK_MONOTONIC; SIGPROF to the thread) with an empty handler
+probe|tb-signal|wall|10000|tb-signal record --wall -F 10000: the same timers; the handler unwinds with libunwind and records the stack
+probe|signal_floor|wall|1000|signal_floor timer --wall -F 1000: the timer floor at the rate of the per-sample target
+probe|tb-signal|wall|1000|tb-signal record --wall -F 1000
+raise|signal_floor|||signal_floor raise: SIGPROF sent to itself (tgkill) and an empty handler: a plain signal round trip with no timer (the median of 21 batches of 20000; no workload)
+requests|untraced|||the baseline: the $SIGNAL_THREADS-thread request workload alone
+requests|signal_floor|cpu|250|signal_floor timer -F 250: tb-signal's CPU-time timers (CLOCK_THREAD_CPUTIME_ID) with an empty handler
+requests|tb-signal|cpu|250|tb-signal record -F 250: CPU-time timers; the handler unwinds and records"
+
+# Its targets: configuration|quantity|reference|comparison|target|name (no commas: a CSV field).
+# per_signal_ratio: the configuration's cost per signal / the reference's (a floor's cost per
+# signal, or the raise floor's ns per signal) in the same round; slowdown_pct: its hot phase
+# against the reference's in the same round, in %; achieved_hz: per run, reported against the rate
+# asked (no comparison: no target, a statement of what was achieved).
+SIGNAL_TARGETS="probe/tb-signal/wall/10000|per_signal_ratio|probe/signal_floor/wall/10000|<=|1.3|per-sample cost vs the timer-signal floor (--wall -F 10000)
+probe/tb-signal/wall/1000|per_signal_ratio|probe/signal_floor/wall/1000|<=|1.3|the same at --wall -F 1000
+probe/tb-signal/wall/10000|per_signal_ratio|raise/signal_floor|||per-sample cost as a multiple of a plain signal round trip (no timer; context)
+requests/tb-signal/cpu/250|slowdown_pct|requests/untraced|<|1|overhead at 250 Hz (CPU-time timers)
+requests/tb-signal/cpu/250|slowdown_pct|requests/signal_floor/cpu/250|<|1|the same beyond the timer floor
+requests/tb-signal/cpu/250|achieved_hz||||achieved rate at -F 250 of CPU time
+probe/tb-signal/wall/1000|achieved_hz||||achieved rate at --wall -F 1000
+probe/tb-signal/wall/10000|achieved_hz||||achieved rate at --wall -F 10000"
+
 program_of() { [ "$1" = plain ] && echo workload || echo "workload-$1"; }
 
 needed="tests/uprobe_count tests/json_get"
@@ -250,6 +293,7 @@ section idle && needed+=" $(cut -d'|' -f1 <<<"$CONFIGS" | sort -u | while read -
 section hit && needed+=" workload-usdt workload-usdt5 tb-usdt"
 section ptrace && needed+=" workload tb-ptrace ptrace_floor"
 section vmreadv && needed+=" workload tb-vmreadv vmreadv_floor"
+section signal && needed+=" workload tb-signal libtb-signal.so signal_floor libtb-signal-floor.so"
 for bin in $needed; do
 	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
 done
@@ -311,6 +355,36 @@ if section vmreadv; then
 	fi
 	why=$("$OUT/vmreadv_floor" read -n 100 -b 1 2>&1 >/dev/null) ||
 		skip_read_floor="skipped: $(oneline <<<"$why")"
+fi
+
+# Whether tb-signal can sample the workload here with each clock (LD_PRELOAD, timer_create on a
+# thread's CPU-time clock or CLOCK_MONOTONIC, seccomp), whether the timer floor can run the same,
+# and whether a signal to oneself works: a short run of each. signal_skip TRACER CLOCK says which
+# applies.
+skip_tb_signal_cpu=
+skip_tb_signal_wall=
+skip_signal_floor_cpu=
+skip_signal_floor_wall=
+skip_raise_floor=
+# signal_probe CLOCK PROGRAM ARGS...: empty if PROGRAM (tb-signal record or signal_floor timer)
+# runs the workload briefly with timers on CLOCK, else why not
+signal_probe()
+{
+	local clock=$1 why wallopt=()
+	shift
+	[ "$clock" = wall ] && wallopt=(--wall)
+	if ! why=$("$@" -F 100 "${wallopt[@]}" -- "$OUT/workload" -q -r 100 2>&1 >/dev/null); then
+		echo "skipped: $(basename "$1") $2${wallopt:+ --wall} cannot run the workload here:" \
+			"$(oneline <<<"${why:-it failed without saying why}")"
+	fi
+}
+if section signal; then
+	skip_tb_signal_cpu=$(signal_probe cpu "$OUT/tb-signal" record -o "$TMP/probe.json")
+	skip_tb_signal_wall=$(signal_probe wall "$OUT/tb-signal" record -o "$TMP/probe.json")
+	skip_signal_floor_cpu=$(signal_probe cpu "$OUT/signal_floor" timer)
+	skip_signal_floor_wall=$(signal_probe wall "$OUT/signal_floor" timer)
+	why=$("$OUT/signal_floor" raise -n 100 -b 1 2>&1 >/dev/null) ||
+		skip_raise_floor="skipped: $(oneline <<<"$why")"
 fi
 
 # ---- environment fingerprint --------------------------------------------------------------
@@ -385,6 +459,25 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 		echo "tb_vmreadv=${skip_vmreadv:-ok}"
 		echo "tb_vmreadv_blocking=${skip_vmreadv_blocking:-ok}"
 		echo "process_vm_readv_floor=${skip_read_floor:-ok}"
+	fi
+	if section signal; then
+		echo "signal_placement=probe and raise: pinned to CPU $BENCH_CPU (taskset on the whole" \
+			"command: tb-signal or signal_floor and the workload's every thread); requests:" \
+			"unpinned, the workload's $SIGNAL_THREADS threads on $NCPU CPUs wherever the" \
+			"scheduler puts them; tb-signal and signal_floor timer start the workload themselves" \
+			"(-- COMMAND) and release it at its start gate right after exec"
+		echo "signal_rounds=$SIGNAL_ROUNDS"
+		echo "signal_calls_per_thread=$SIGNAL_CALLS"
+		echo "signal_threads=$SIGNAL_THREADS"
+		echo "signal_requests=$SIGNAL_REQUESTS"
+		echo "signal_scale=$SIGNAL_SCALE"
+		echo "signal_clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource \
+			2>/dev/null || echo unknown)"
+		echo "tb_signal_cpu=${skip_tb_signal_cpu:-ok}"
+		echo "tb_signal_wall=${skip_tb_signal_wall:-ok}"
+		echo "signal_floor_cpu=${skip_signal_floor_cpu:-ok}"
+		echo "signal_floor_wall=${skip_signal_floor_wall:-ok}"
+		echo "signal_raise_floor=${skip_raise_floor:-ok}"
 	fi
 	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
 	echo "hyperfine=$(command -v hyperfine >/dev/null && hyperfine --version | cut -d' ' -f2 || echo none)"
@@ -1254,6 +1347,325 @@ if section vmreadv; then
 	}' "$RESULTS_DIR/vmreadv_raw.csv" >"$RESULTS_DIR/vmreadv_targets.csv"
 fi
 
+# ---- signal: tb-signal's cost per sample against its timer floor, its overhead at 250 Hz -----
+
+# signal_skip TRACER CLOCK: why that configuration cannot run here (empty if it can)
+signal_skip()
+{
+	case $1/$2 in
+	tb-signal/cpu) echo "$skip_tb_signal_cpu" ;;
+	tb-signal/wall) echo "$skip_tb_signal_wall" ;;
+	signal_floor/cpu) echo "$skip_signal_floor_cpu" ;;
+	signal_floor/wall) echo "$skip_signal_floor_wall" ;;
+	signal_floor/) echo "$skip_raise_floor" ;;
+	esac
+}
+
+# signal_run ROUND MEASURE TRACER CLOCK RATE: one run of the signal section, appended to
+# signal_raw.csv. probe and raise run pinned to BENCH_CPU (taskset on the whole command, so the
+# sampler's handler and the main thread's signals take their time from the measured CPU),
+# requests unpinned. tb-signal and the timer floor start the workload themselves and release it
+# at its start gate right after exec: their timers run from the library's start to the exit, the
+# hot phase is nearly all of it.
+signal_run()
+{
+	local round=$1 measure=$2 tracer=$3 clock=${4:-} rate=${5:-} status=ok log=$TMP/sg line
+	local placement=pinned cpu=$BENCH_CPU threads='' calls='' requests='' scale='' wall=''
+	local hot_cpu='' duration='' signals='' samples='' lost='' overruns='' hz='' sampled=''
+	local hot_signals='' tracer_cpu='' raise_ns='' program args=() pin=() wallopt=() v=()
+	program=$(realpath "$OUT/workload")
+	rm -f "$TMP/truth.json" "$TMP/result.json" "$log".*
+	run_status=0
+	case $measure in
+	probe)
+		threads=1 calls=$SIGNAL_CALLS
+		args=(-q -L "$SIGNAL_CALLS" -k empty -t 1 -o "$TMP/truth.json")
+		;;
+	requests)
+		placement=unpinned cpu='' threads=$SIGNAL_THREADS requests=$SIGNAL_REQUESTS
+		scale=$SIGNAL_SCALE
+		args=(-q -t "$SIGNAL_THREADS" -r "$SIGNAL_REQUESTS" -s "$SIGNAL_SCALE" -o "$TMP/truth.json")
+		;;
+	esac
+	[ "$placement" = pinned ] && pin=(taskset -c "$BENCH_CPU")
+	[ "$clock" = wall ] && wallopt=(--wall)
+	case $measure/$tracer in
+	raise/*) "${pin[@]}" "$OUT/signal_floor" raise >"$log.out" 2>"$log.err" || run_status=$? ;;
+	*/untraced) "${pin[@]}" "$program" "${args[@]}" >"$log.out" 2>"$log.err" || run_status=$? ;;
+	*/signal_floor)
+		"${pin[@]}" "$OUT/signal_floor" timer -F "$rate" "${wallopt[@]}" -- "$program" \
+			"${args[@]}" >"$log.out" 2>"$log.err" || run_status=$?
+		;;
+	*/tb-signal)
+		"${pin[@]}" "$OUT/tb-signal" record -F "$rate" "${wallopt[@]}" -o "$TMP/result.json" \
+			-- "$program" "${args[@]}" >"$log.out" 2>"$log.err" || run_status=$?
+		;;
+	esac
+	[ "$run_status" = 0 ] || status="failed: $tracer exited with status $run_status"
+	if [ "$measure" = raise ]; then
+		raise_ns=$(sed -n 's/^raise .*ns_per_signal=\([0-9.]*\) .*/\1/p' "$log.out")
+		[ "$status" != ok ] || [ -n "$raise_ns" ] ||
+			status="failed: signal_floor raise printed no ns_per_signal"
+	elif ! mapfile -t v < <("$OUT/tests/json_get" "$TMP/truth.json" hot_wall_ns hot_cpu_ns \
+		2>/dev/null) || [ "${#v[@]}" -lt 2 ]; then
+		[ "$status" != ok ] || status="failed: the workload wrote no hot_wall_ns"
+	else
+		wall=${v[0]} hot_cpu=${v[1]}
+	fi
+	case $tracer in
+	signal_floor)
+		line=$(sed -n 's/^timer //p' "$log.out")
+		if [ -n "$line" ]; then
+			signals=$(sed -n 's/.*signals=\([0-9]*\).*/\1/p' <<<"$line")
+			sampled=$(sed -n 's/.*threads=\([0-9]*\).*/\1/p' <<<"$line")
+			overruns=$(sed -n 's/.*overruns=\([0-9]*\).*/\1/p' <<<"$line")
+			lost=$(sed -n 's/.*no_record=\([0-9]*\).*/\1/p' <<<"$line")
+			duration=$(sed -n 's/.*duration_ns=\([0-9]*\).*/\1/p' <<<"$line")
+			hz=$(sed -n 's/.*achieved_hz=\([0-9.]*\).*/\1/p' <<<"$line")
+		fi
+		[ "$measure" = raise ] || [ "$status" != ok ] || [ "${signals:-0}" -gt 0 ] ||
+			status="failed: signal_floor timer took no signals"
+		;;
+	tb-signal)
+		if [ -s "$TMP/result.json" ] && mapfile -t v < <("$OUT/tests/json_get" \
+			"$TMP/result.json" samples lost late duration_ns achieved_hz threads \
+			tracer_cpu_ns 2>/dev/null) && [ "${#v[@]}" -ge 7 ]; then
+			samples=${v[0]} lost=${v[1]} overruns=${v[2]} duration=${v[3]} hz=${v[4]}
+			sampled=${v[5]} tracer_cpu=${v[6]}
+			# Signals taken: every sample, and every signal the handler could not record.
+			signals=$((samples + lost))
+			hz=$(awk -v h="$hz" 'BEGIN { printf "%.1f", h }')
+			[ "$status" != ok ] || [ "$samples" -gt 0 ] ||
+				status="failed: tb-signal took no samples"
+		elif [ "$status" = ok ]; then
+			status="failed: tb-signal wrote no result"
+		fi
+		;;
+	esac
+	# The signals of the hot phase: the window's, in the share of it the hot phase took.
+	if [ -n "$signals" ] && [ -n "$wall" ] && [ "${duration:-0}" -gt 0 ]; then
+		hot_signals=$(awk -v s="$signals" -v w="$wall" -v d="$duration" \
+			'BEGIN { x = s * w / d; printf "%.1f", (x > s ? s : x) }')
+	fi
+	status=${status//,/;}
+	if [ "$status" != ok ]; then
+		{
+			echo "==== round $round $measure/$tracer${clock:+/$clock}${rate:+/$rate}: $status"
+			cat "$log".* 2>/dev/null
+		} >>"$RESULTS_DIR/signal_failures.txt"
+	fi
+	printf '%s,' "$round" "$measure" "$tracer" "$clock" "$rate" "$placement" "$cpu" "$threads" \
+		"$calls" "$requests" "$scale" "$wall" "$hot_cpu" "$duration" "$signals" "$samples" \
+		"$lost" "$overruns" "$hz" "$sampled" "$hot_signals" "$tracer_cpu" "$raise_ns" \
+		>>"$RESULTS_DIR/signal_raw.csv"
+	echo "$status" >>"$RESULTS_DIR/signal_raw.csv"
+}
+
+if section signal; then
+	# Configurations that cannot run here are not run; the summary says why (name|why).
+	SIGNAL_RUN=
+	SIGNAL_SKIPS=
+	while IFS='|' read -r measure tracer clock rate _; do
+		why=$(signal_skip "$tracer" "$clock")
+		if [ -n "$why" ]; then
+			name=$measure/$tracer${clock:+/$clock}${rate:+/$rate}
+			SIGNAL_SKIPS+="$name|$why"$'\n'
+		else
+			SIGNAL_RUN+="$measure|$tracer|$clock|$rate"$'\n'
+		fi
+	done <<<"$SIGNAL_CONFIGS"
+	SIGNAL_RUN=${SIGNAL_RUN%$'\n'}
+	nsignal=$(wc -l <<<"$SIGNAL_RUN")
+	total=$((SIGNAL_ROUNDS * nsignal))
+	echo "round,measure,tracer,clock,rate_hz,placement,cpu,threads,calls_per_thread,requests," \
+		"scale,hot_wall_ns,hot_cpu_ns,duration_ns,signals,samples,lost,overruns,achieved_hz," \
+		"threads_sampled,signals_in_hot_phase,tracer_cpu_ns,ns_per_signal,status" |
+		tr -d ' ' >"$RESULTS_DIR/signal_raw.csv"
+	echo "bench: signal sampling: $SIGNAL_ROUNDS interleaved rounds of $nsignal configurations;" \
+		"probe loop -L $SIGNAL_CALLS on CPU $BENCH_CPU; workload -t $SIGNAL_THREADS" \
+		"-r $SIGNAL_REQUESTS -s $SIGNAL_SCALE unpinned" >&2
+	run_rounds "$SIGNAL_ROUNDS" "$SIGNAL_RUN" 4 signal_run
+
+	# Summary: per configuration, its hot phase, its slowdown against the untraced run of the same
+	# measure and round (and a sampler's against the timer floor at its clock and rate), the
+	# signals and rates (medians over the runs), the cost per signal of the probe loop's runs
+	# (paired by round), and the raise floor; only successful runs count.
+	awk -F, -v configs="$SIGNAL_CONFIGS" -v skips="$SIGNAL_SKIPS" "$AWK_STATS"'
+	function name_of(m, t, c, r) { return m "/" t (c == "" ? "" : "/" c) (r == "" ? "" : "/" r) }
+	# med(A, NAME): the median over the rounds of A[NAME, round] (empty if none); sets q25, q75
+	function med(a, name,    r, n, x) {
+		n = 0
+		for (r = 1; r <= nround; r++) if ((name, r) in a) x[++n] = a[name, r]
+		if (!n) { q25 = ""; q75 = ""; return "" }
+		q25 = quantile(x, n, 0.25); q75 = quantile(x, n, 0.75)
+		return quantile(x, n, 0.5)
+	}
+	function f(v, fmt) { return v == "" ? "" : sprintf(fmt, v) }
+	NR == 1 { next }
+	{
+		name = name_of($2, $3, $4, $5)
+		runs[name]++
+		if ($1 > nround) nround = $1
+		placement[name] = $6; cpu[name] = $7
+		if ($24 != "ok") { failed[name]++; next }
+		if ($12 != "") wall[name, $1] = $12
+		if ($15 != "") signals[name, $1] = $15
+		if ($21 != "") hot_signals[name, $1] = $21
+		if ($19 != "") hz[name, $1] = $19
+		if ($18 != "") overruns[name, $1] = $18
+		if ($17 != "") lost[name, $1] = $17
+		if ($22 != "") tracer_cpu[name, $1] = $22
+		if ($23 != "") raise_ns[name, $1] = $23
+	}
+	END {
+		nskip = split(skips, s, "\n")
+		for (i = 1; i <= nskip; i++) if (s[i] != "") {
+			split(s[i], g, "|"); skipped[g[1]] = g[2]
+		}
+		# Paired per round: the slowdown in % against the untraced run of the same measure and
+		# against the timer floor of the same clock and rate; and on the probe loop the cost per
+		# signal: the hot phase beyond the untraced one, per signal taken in it.
+		for (k in wall) {
+			split(k, kk, SUBSEP); name = kk[1]; r = kk[2]
+			split(name, nn, "/")
+			base = nn[1] "/untraced"
+			if (!((base, r) in wall)) continue
+			slow[name, r] = 100 * (wall[k] / wall[base, r] - 1)
+			if (nn[1] == "probe" && nn[2] != "untraced" && hot_signals[name, r] > 0)
+				cost[name, r] = (wall[k] - wall[base, r]) / hot_signals[name, r]
+			floor = nn[1] "/signal_floor/" nn[3] "/" nn[4]
+			if (nn[2] == "tb-signal" && (floor, r) in wall)
+				beyond[name, r] = 100 * (wall[k] / wall[floor, r] - 1)
+		}
+		print "measure,tracer,clock,rate_hz,placement,cpu,runs,runs_failed,median_hot_wall_ns," \
+		      "p25_hot_wall_ns,p75_hot_wall_ns,slowdown_pct,slowdown_p25_pct,slowdown_p75_pct," \
+		      "beyond_timer_floor_pct,beyond_timer_floor_p25_pct,beyond_timer_floor_p75_pct," \
+		      "signals_per_run,signals_in_hot_phase_per_run,achieved_hz,overruns_per_run," \
+		      "lost_per_run,cost_ns_per_signal,cost_p25_ns_per_signal,cost_p75_ns_per_signal," \
+		      "tracer_cpu_ns,ns_per_signal,p25_ns_per_signal,p75_ns_per_signal,status,description"
+		nconf = split(configs, lines, "\n")
+		for (c = 1; c <= nconf; c++) {
+			split(lines[c], g, "|")
+			name = name_of(g[1], g[2], g[3], g[4])
+			printf "%s,%s,%s,%s,", g[1], g[2], g[3], g[4]
+			if (name in skipped) {
+				printf ",,0,0"
+				for (i = 9; i <= 29; i++) printf ","  # the numbers: empty, never 0
+				printf ",%s,\"%s\"\n", skipped[name], g[5]
+				continue
+			}
+			printf "%s,%s,%d,%d,", placement[name], cpu[name], runs[name], failed[name]
+			m = med(wall, name); printf "%s,%s,%s,", f(m, "%.0f"), f(q25, "%.0f"), f(q75, "%.0f")
+			m = med(slow, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			m = med(beyond, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			printf "%s,", f(med(signals, name), "%.0f")
+			printf "%s,", f(med(hot_signals, name), "%.0f")
+			printf "%s,", f(med(hz, name), "%.1f")
+			printf "%s,", f(med(overruns, name), "%.0f")
+			printf "%s,", f(med(lost, name), "%.0f")
+			m = med(cost, name); printf "%s,%s,%s,", f(m, "%.1f"), f(q25, "%.1f"), f(q75, "%.1f")
+			printf "%s,", f(med(tracer_cpu, name), "%.0f")
+			m = med(raise_ns, name); printf "%s,%s,%s,", f(m, "%.1f"), f(q25, "%.1f"), f(q75, "%.1f")
+			status = failed[name] ? "failed: " failed[name] " of " runs[name] " runs" : "ok"
+			printf "%s,\"%s\"\n", status, g[5]
+		}
+	}' "$RESULTS_DIR/signal_raw.csv" >"$RESULTS_DIR/signal_summary.csv"
+
+	# The targets: per-signal ratios and slowdowns paired by round (median [p25, p75] over the
+	# rounds), achieved rates over the runs; PASS if even the quartile farther from the target
+	# meets it, FAIL if even the nearer one misses it, else "within noise". A row without a
+	# comparison is a statement with no target: a ratio given as context, a rate as achieved.
+	awk -F, -v targets="$SIGNAL_TARGETS" "$AWK_STATS"'
+	function name_of(m, t, c, r) { return m "/" t (c == "" ? "" : "/" c) (r == "" ? "" : "/" r) }
+	FNR == 1 { next }
+	FILENAME ~ /signal_summary/ {
+		name = name_of($1, $2, $3, $4)
+		med_cost[name] = $23; p25_cost[name] = $24; p75_cost[name] = $25; med_raise[name] = $27
+		why[name] = $30 ~ /^skipped/ ? $30 : ($9 == "" && $27 == "") ? "no data: " name " " $30 : ""
+		next
+	}
+	{
+		name = name_of($2, $3, $4, $5)
+		if ($1 > nround) nround = $1
+		if ($24 != "ok") next
+		if ($12 != "") wall[name, $1] = $12
+		if ($19 != "") hz[name, $1] = $19
+		if ($21 != "") hot_signals[name, $1] = $21
+		if ($23 != "") raise_ns[name, $1] = $23
+		rate[name] = $5
+	}
+	# cost(NAME, R): the cost per signal of NAME in round R (the raise floor: its ns per
+	# signal); sets ok to 0 if that round lacks a run it needs
+	function cost(name, r,    base) {
+		if ((name, r) in raise_ns) return raise_ns[name, r]
+		split(name, nn, "/"); base = nn[1] "/untraced"
+		if (!((name, r) in wall) || !((base, r) in wall) || hot_signals[name, r] <= 0) {
+			ok = 0
+			return 0
+		}
+		return (wall[name, r] - wall[base, r]) / hot_signals[name, r]
+	}
+	# unmeasured(NAME): whether the cost per signal of NAME is not above the noise (its p25 is not
+	# above 0: a ratio of it would be a ratio of noise); sets noise to say so. The raise floor is
+	# measured directly.
+	function unmeasured(name) {
+		if (med_raise[name] != "") return 0
+		if (med_cost[name] != "" && p25_cost[name] > 0) return 0
+		noise = name " costs " (med_cost[name] == "" ? "nothing measurable per signal" : \
+			med_cost[name] " ns per signal with a p25 of " p25_cost[name] " ns") \
+			": not above the noise"
+		return 1
+	}
+	END {
+		print "target,configuration,quantity,reference,value,median,p25,p75,runs,comparison,verdict"
+		ntarget = split(targets, lines, "\n")
+		for (i = 1; i <= ntarget; i++) {
+			split(lines[i], g, "|")
+			num = g[1]; quantity = g[2]; ref = g[3]; cmp = g[4]; goal = g[5]
+			n = 0
+			for (r = 1; r <= nround; r++) {
+				if (quantity == "achieved_hz") {
+					if ((num, r) in hz) q[++n] = hz[num, r]
+				} else if (quantity == "slowdown_pct") {
+					if ((num, r) in wall && (ref, r) in wall)
+						q[++n] = 100 * (wall[num, r] / wall[ref, r] - 1)
+				} else {
+					ok = 1
+					a = cost(num, r); b = cost(ref, r)
+					if (ok && b > 0) q[++n] = a / b
+				}
+			}
+			value = ""; pm = ""; p25 = ""; p75 = ""
+			refcost = ref in med_raise && med_raise[ref] != "" ? med_raise[ref] : med_cost[ref]
+			if (why[num] != "") verdict = why[num]
+			else if (ref != "" && why[ref] != "") verdict = why[ref]
+			else if (quantity == "per_signal_ratio" && (unmeasured(num) || unmeasured(ref)))
+				verdict = "undefined: " noise
+			else if (quantity == "per_signal_ratio" && !n)
+				verdict = "undefined: no round where " ref " cost more than 0 ns per signal"
+			else if (!n) verdict = "no data: no successful run" (ref == "" ? " of " num : \
+				"s of " num " and " ref " in one round")
+			else {
+				if (quantity == "per_signal_ratio")
+					value = sprintf("%.3f", med_cost[num] / refcost)
+				if (cmp != "") {
+					verdict = paired_verdict(q, n, cmp, goal)
+					if (quantity == "achieved_hz") sub(/paired median/, "median", verdict)
+				} else {
+					pm = sprintf("%.3f", quantile(q, n, 0.5))
+					p25 = sprintf("%.3f", quantile(q, n, 0.25))
+					p75 = sprintf("%.3f", quantile(q, n, 0.75))
+					verdict = quantity == "achieved_hz" ? \
+						sprintf("reported: %.1f%% of the %s asked", 100 * pm / rate[num], rate[num]) : \
+						"context: no target"
+				}
+			}
+			printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", g[6], num, quantity, ref, value, pm,
+			       p25, p75, n, cmp == "" ? "" : cmp " " goal, verdict
+		}
+	}' "$RESULTS_DIR/signal_summary.csv" "$RESULTS_DIR/signal_raw.csv" >"$RESULTS_DIR/signal_targets.csv"
+fi
+
 # ---- report --------------------------------------------------------------------------------
 
 report_idle()
@@ -1459,6 +1871,91 @@ report_vmreadv()
 	echo
 }
 
+report_signal()
+{
+	echo "## Signal sampling: tb-signal's cost per sample and its overhead"
+	echo
+	echo "$SIGNAL_ROUNDS interleaved rounds (the order rotated each round)."
+	echo
+	echo "- **Per sample**: the probe loop \`workload -q -L $SIGNAL_CALLS -k empty -t 1\` (one worker"
+	echo "  thread; the main thread waits for it), the whole command pinned to CPU $BENCH_CPU (taskset):"
+	echo "  untraced; under \`signal_floor timer --wall -F HZ\`, which preloads \`libtb-signal-floor.so\`:"
+	echo "  tb-signal's per-thread timers (\`SIGEV_THREAD_ID\`, SIGPROF, \`CLOCK_MONOTONIC\`) with a"
+	echo "  handler that only counts; and under \`tb-signal record --wall -F HZ\`; at 10000 and 1000 Hz."
+	echo "  Cost per signal = the hot phase (\`hot_wall_ns\`) beyond the untraced run's of the same round,"
+	echo "  per signal taken in it (the sampling window's signals in the share of the window the hot"
+	echo "  phase took; tb-signal: its samples and losses); the main thread's signals, which wake it"
+	echo "  in \`pthread_join\`, are paid on the same CPU."
+	echo "- **Round trip**: \`signal_floor raise\`, pinned there too: SIGPROF sent to itself (\`tgkill\`)"
+	echo "  and an empty handler, no timer."
+	echo "- **Overhead**: \`workload -q -t $SIGNAL_THREADS -r $SIGNAL_REQUESTS -s $SIGNAL_SCALE\`, unpinned"
+	echo "  on $NCPU CPUs: untraced, beside \`signal_floor timer -F 250\` and under"
+	echo "  \`tb-signal record -F 250\` (CPU-time timers, \`CLOCK_THREAD_CPUTIME_ID\`). Slowdown = the hot"
+	echo "  phase against the untraced run of the same round, in %; beyond the timer floor = against"
+	echo "  the timer floor's run of the same round."
+	echo
+	echo "tb-signal and the floor start the workload and release it at its start gate right after"
+	echo "exec. Median [p25, p75] over the rounds; failed runs are left out and listed in"
+	echo "\`signal_failures.txt\`."
+	echo
+	echo "| configuration | placement | runs ok | hot phase, ms (median) | slowdown, % (median [p25, p75]) | beyond the timer floor, % | cost per signal, µs (median [p25, p75]) | what it is |"
+	echo "|---|---|---:|---:|---:|---:|---:|---|"
+	awk -F, 'NR > 1 {
+		desc = $0; sub(/^[^"]*"/, "", desc); sub(/"$/, "", desc)
+		name = $1 "/" $2 ($3 == "" ? "" : "/" $3) ($4 == "" ? "" : "/" $4)
+		if ($30 ~ /^skipped/) { printf "| %s | - | %s | | | | | %s |\n", name, $30, desc; next }
+		if ($1 == "raise") next
+		where = $5 == "pinned" ? "CPU " $6 : $5
+		if ($9 == "") { printf "| %s | %s | 0 of %d (%s) | | | | | %s |\n", name, where, $7, $30, desc; next }
+		printf "| %s | %s | %d of %d | %.1f | %+.2f [%+.2f, %+.2f] | %s | %s | %s |\n", name, where,
+		       $7 - $8, $7, $9 / 1e6, $12, $13, $14,
+		       $15 == "" ? "-" : sprintf("%+.2f [%+.2f, %+.2f]", $15, $16, $17),
+		       $23 == "" ? "-" : sprintf("%.1f [%.1f, %.1f]", $23 / 1e3, $24 / 1e3, $25 / 1e3), desc
+	}' "$RESULTS_DIR/signal_summary.csv"
+	echo
+	echo "The timers, medians over the runs: signals taken per run (and in the hot phase), the rate"
+	echo "achieved per thread (tb-signal's \`achieved_hz\`: signals per second of the threads' real"
+	echo "time with \`--wall\`, of their CPU time without; the floor computes it the same way) against"
+	echo "the rate asked, timer overruns (expirations merged into one signal), signals lost (tb-signal:"
+	echo "buffer full or no buffer), and tb-signal's own CPU time (naming the samples after the exit)."
+	echo
+	echo "| configuration | signals per run (in the hot phase) | achieved Hz (asked) | overruns per run | lost per run | tb-signal CPU, ms |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	awk -F, 'NR > 1 && ($2 == "signal_floor" || $2 == "tb-signal") && $1 != "raise" {
+		name = $1 "/" $2 "/" $3 "/" $4
+		if ($30 ~ /^skipped/) { printf "| %s | %s | | | | |\n", name, $30; next }
+		if ($18 == "") { printf "| %s | no data (%s) | | | | |\n", name, $30; next }
+		printf "| %s | %d (%s) | %.1f (%s) | %s | %s | %s |\n", name, $18, $19 == "" ? "-" : $19,
+		       $20, $4, $21 == "" ? "-" : $21, $22 == "" ? "-" : $22,
+		       $26 == "" ? "-" : sprintf("%.0f", $26 / 1e6)
+	}' "$RESULTS_DIR/signal_summary.csv"
+	echo
+	awk -F, 'NR > 1 && $1 == "raise" {
+		if ($30 ~ /^skipped/) { print "The round-trip floor (`signal_floor raise`): " $30 "."; next }
+		if ($27 == "") { print "The round-trip floor (`signal_floor raise`): no data (" $30 ")."; next }
+		printf "The round-trip floor (`signal_floor raise`, CPU %s): a signal sent to oneself and an empty\n", $6
+		printf "handler take %.1f ns [%.1f, %.1f] (median over the rounds of each run'"'"'s median of 21\n", $27, $28, $29
+		printf "batches of 20000 signals; %d of %d runs ok).\n", $7 - $8, $7
+	}' "$RESULTS_DIR/signal_summary.csv"
+	echo
+	echo "Targets: per-signal ratios and slowdowns paired by round, median [p25, p75] over the rounds;"
+	echo "achieved rates over the runs. \"ratio of medians\" divides the two costs per signal above."
+	echo "PASS when even the quartile farther from the target meets it, FAIL when even the nearer one"
+	echo "misses it, \"within noise\" in between; a row without a target states what was measured."
+	echo
+	echo "| target | configuration (against) | ratio of medians | median [p25, p75] | target | result |"
+	echo "|---|---|---:|---:|---|---|"
+	awk -F, 'NR > 1 {
+		unit = $3 == "slowdown_pct" ? " %" : $3 == "achieved_hz" ? " Hz" : "x"
+		fmt = $3 == "slowdown_pct" ? "%+.2f [%+.2f, %+.2f]" : $3 == "achieved_hz" ? \
+		      "%.1f [%.1f, %.1f]" : "%.2f [%.2f, %.2f]"
+		value = $6 == "" ? "-" : sprintf(fmt, $6, $7, $8) unit
+		printf "| %s | %s%s | %s | %s | %s | %s |\n", $1, $2, $4 == "" ? "" : " (" $4 ")",
+		       $5 == "" ? "-" : sprintf("%.2fx", $5), value, $10 == "" ? "-" : $10 unit, $11
+	}' "$RESULTS_DIR/signal_targets.csv"
+	echo
+}
+
 report()
 {
 	local titles=() title
@@ -1466,6 +1963,7 @@ report()
 	section hit && titles+=("per-hit cost of a traced USDT probe")
 	section ptrace && titles+=("ptrace stops")
 	section vmreadv && titles+=("process_vm_readv sampling")
+	section signal && titles+=("signal sampling")
 	title=$(IFS=';' && echo "${titles[*]}")
 	echo "# tracebench: ${title//;/, }"
 	echo
@@ -1476,6 +1974,7 @@ report()
 	if section hit; then report_hit; fi
 	if section ptrace; then report_ptrace; fi
 	if section vmreadv; then report_vmreadv; fi
+	if section signal; then report_signal; fi
 }
 report >"$RESULTS_DIR/REPORT.md"
 cat "$RESULTS_DIR/REPORT.md"

@@ -198,3 +198,7 @@ start_zombie()
 		zombie=${children%% *}
 	done
 }
+
+# no_lsan COMMAND...: COMMAND with LeakSanitizer off, for a sanitizer build of a tool run under
+# strace or another tracer (LeakSanitizer cannot work under ptrace); harmless otherwise
+no_lsan() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$@"; }

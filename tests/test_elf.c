@@ -214,6 +214,27 @@ static void test_symbols(struct tb_elf *elf, const struct file_buf *f)
 		tap_ok(false, "tb_stack_root offset inside the file");
 	}
 
+	/* And back: the function that holds an address inside it, as samplers name ips. */
+	if (!tb_elf__find_symbol(elf, "handle_request", &sym)) {
+		struct tb_elf_symbol at;
+		uint64_t start = sym.addr, size = sym.size;
+
+		tap_ok(!tb_elf__symbol_at(elf, start, &at) && !strcmp(at.name, "handle_request"),
+		       "symbol_at: handle_request's first byte is in handle_request");
+		tap_ok(!tb_elf__symbol_at(elf, start + size - 1, &at) &&
+			       !strcmp(at.name, "handle_request") && at.addr == start,
+		       "symbol_at: so is its last byte, with its start address");
+		tap_ok(tb_elf__symbol_at(elf, start + size, &at) ||
+			       strcmp(at.name, "handle_request"),
+		       "symbol_at: the byte after it is not");
+	}
+	if (!tb_elf__find_symbol(elf, TB_STACK_ROOT_SYMBOL, &sym)) {
+		struct tb_elf_symbol at;
+
+		tap_is_u64(-tb_elf__symbol_at(elf, sym.addr, &at), ENOENT,
+			   "symbol_at: data (tb_stack_root) is in no function: -ENOENT");
+	}
+
 	tap_is_u64(-tb_elf__find_symbol(elf, "no_such_symbol_anywhere", &sym), ENOENT,
 		   "a missing symbol is -ENOENT");
 	/* Undefined references (imported from libc) are not definitions. */

@@ -322,8 +322,36 @@ static void test_odd_names(void)
 	test_odd_name(path, "newline", false);
 }
 
+/* A saved copy of a maps file, as a preloaded sampler writes one at exit. */
+static void test_parse_copy(void)
+{
+	static const char text[] = "55d0c0a00000-55d0c0a01000 r--p 00000000 fe:01 123 /usr/bin/x\n"
+				   "55d0c0a01000-55d0c0a03000 r-xp 00001000 fe:01 123 /usr/bin/x\n"
+				   "7ffd1000-7ffd3000 rw-p 00000000 00:00 0 [stack]";
+	struct tb_map *maps;
+	size_t nr;
+
+	tap_ok(tb_maps__parse(text, sizeof(text) - 1, &maps, &nr) == 0 && nr == 3,
+	       "parse: three lines, the last without a newline");
+	if (nr == 3) {
+		tap_ok(maps[1].start == 0x55d0c0a01000 && maps[1].offset == 0x1000 &&
+			       !strcmp(maps[1].path, "/usr/bin/x") &&
+			       !strcmp(maps[1].perms, "r-xp"),
+		       "parse: the second line's fields");
+		tap_ok(!strcmp(maps[2].path, "[stack]"), "parse: [stack] by name");
+	}
+	tb_maps__free(maps, nr);
+	/* Only as much as len says: the copy is not NUL-terminated in a sample file. */
+	tap_ok(tb_maps__parse(text, 61, &maps, &nr) == 0 && nr == 1, "parse: stops at len");
+	tb_maps__free(maps, nr);
+	tap_is_u64(-tb_maps__parse(text, 0, &maps, &nr), ESRCH, "parse: nothing is -ESRCH");
+	tap_ok(tb_maps__parse("not a maps line\n", 16, &maps, &nr) < 0 && !maps,
+	       "parse: a malformed line is an error, no maps returned");
+}
+
 int main(void)
 {
+	test_parse_copy();
 	if (!mkdtemp(tmp_dir)) {
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;

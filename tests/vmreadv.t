@@ -97,10 +97,9 @@ check_accounting()
 }
 
 # --retries 0, under strace: its count of process_vm_readv calls is the tool's system_calls.
-# (LeakSanitizer cannot run under a tracer: off for this run of a sanitizer build.)
 if command -v strace >/dev/null; then
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -s KILL 30 \
-		strace -f -c -U name,calls -e trace=process_vm_readv -o "$TEST_TMP/strace" \
+	no_lsan timeout -s KILL 30 strace -f -c -U name,calls -e trace=process_vm_readv \
+		-o "$TEST_TMP/strace" \
 		"$V" -F 2000 -d 1 --retries 0 --raw "$TEST_TMP/raw" -o "$TEST_TMP/r.json" -p "$wpid" \
 		>"$TEST_TMP/out" 2>"$TEST_TMP/err"
 	ok $? "--retries 0 -F 2000 -d 1 -p (under strace): exit 0"

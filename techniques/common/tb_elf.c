@@ -323,6 +323,52 @@ int tb_elf__find_symbol(struct tb_elf *elf, const char *name, struct tb_elf_symb
 	return -ENOENT;
 }
 
+int tb_elf__symbol_at(struct tb_elf *elf, uint64_t vaddr, struct tb_elf_symbol *sym)
+{
+	static const Elf64_Word table_types[] = { SHT_SYMTAB, SHT_DYNSYM };
+
+	for (size_t t = 0; t < sizeof(table_types) / sizeof(table_types[0]); t++) {
+		GElf_Sym best = { 0 };
+		GElf_Shdr shdr;
+		Elf_Data *data;
+		Elf_Scn *scn;
+		bool found = false;
+		size_t nr;
+
+		scn = elf__find_section_by_type(elf->elf, table_types[t], &shdr);
+		if (!scn || !(data = elf_getdata(scn, NULL)))
+			continue;
+		nr = data->d_size / sizeof(Elf64_Sym);
+		for (size_t i = 0; i < nr; i++) {
+			GElf_Sym cand;
+
+			if (!gelf_getsym(data, i, &cand) ||
+			    GELF_ST_TYPE(cand.st_info) != STT_FUNC || !symbol__is_address(&cand) ||
+			    cand.st_value > vaddr)
+				continue;
+			/* Inside a sized symbol; of several, the one that starts last. */
+			if (vaddr >= cand.st_value + (cand.st_size ? cand.st_size : 1))
+				continue;
+			if (!found || cand.st_value > best.st_value) {
+				best = cand;
+				found = true;
+			}
+		}
+		if (!found)
+			continue;
+		*sym = (struct tb_elf_symbol){
+			.name = elf_strptr(elf->elf, shdr.sh_link, best.st_name),
+			.addr = best.st_value,
+			.size = best.st_size,
+			.type = GELF_ST_TYPE(best.st_info),
+		};
+		if (!sym->name)
+			return -ENOEXEC;
+		return tb_elf__vaddr_to_offset(elf, sym->addr, &sym->file_offset);
+	}
+	return -ENOENT;
+}
+
 static uint64_t read_u64_le(const unsigned char *p)
 {
 	uint64_t v;

@@ -68,6 +68,14 @@ int tb_elf__find_symbol(struct tb_elf *elf, const char *name, struct tb_elf_symb
 int tb_elf__segment(const struct tb_elf *elf, size_t index, struct tb_elf_segment *seg);
 
 /*
+ * The function symbol (STT_FUNC, from .symtab, else .dynsym) whose extent
+ * holds the link-time address vaddr: for naming a sampled instruction
+ * pointer. Returns 0, -ENOENT (no such function: stripped, or not code), or
+ * -ENOEXEC.
+ */
+int tb_elf__symbol_at(struct tb_elf *elf, uint64_t vaddr, struct tb_elf_symbol *sym);
+
+/*
  * The PT_LOAD segment whose memory image [vaddr, vaddr + memsz) holds vaddr.
  * Returns 0 or -ERANGE.
  */

@@ -96,21 +96,15 @@ static int maps__append(struct tb_map **maps, size_t *nr, size_t *cap, const str
 	return 0;
 }
 
-int tb_maps__read(pid_t pid, struct tb_map **mapsp, size_t *nrp)
+/* Reads maps lines from f; -ESRCH when there are none. */
+static int maps__read_stream(FILE *f, struct tb_map **mapsp, size_t *nrp)
 {
 	struct tb_map *maps = NULL;
 	size_t nr = 0, cap = 0, line_cap = 0;
-	char path[64], *line = NULL;
+	char *line = NULL;
 	ssize_t len;
 	int err = 0;
-	FILE *f;
 
-	*mapsp = NULL;
-	*nrp = 0;
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
 	/* getline, because a path can be up to PATH_MAX long and lines have no length limit. */
 	while (!err && (len = getline(&line, &line_cap, f)) > 0) {
 		struct tb_map map;
@@ -133,7 +127,6 @@ int tb_maps__read(pid_t pid, struct tb_map **mapsp, size_t *nrp)
 	if (!err && !nr)
 		err = -ESRCH;
 	free(line);
-	fclose(f);
 	if (err) {
 		tb_maps__free(maps, nr);
 		return err;
@@ -141,6 +134,40 @@ int tb_maps__read(pid_t pid, struct tb_map **mapsp, size_t *nrp)
 	*mapsp = maps;
 	*nrp = nr;
 	return 0;
+}
+
+int tb_maps__read(pid_t pid, struct tb_map **mapsp, size_t *nrp)
+{
+	char path[64];
+	FILE *f;
+	int err;
+
+	*mapsp = NULL;
+	*nrp = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	err = maps__read_stream(f, mapsp, nrp);
+	fclose(f);
+	return err;
+}
+
+int tb_maps__parse(const char *text, size_t len, struct tb_map **mapsp, size_t *nrp)
+{
+	FILE *f;
+	int err;
+
+	*mapsp = NULL;
+	*nrp = 0;
+	if (!len)
+		return -ESRCH;
+	f = fmemopen((void *)text, len, "r");
+	if (!f)
+		return -errno;
+	err = maps__read_stream(f, mapsp, nrp);
+	fclose(f);
+	return err;
 }
 
 void tb_maps__free(struct tb_map *maps, size_t nr)

@@ -28,6 +28,13 @@ struct tb_map {
 int tb_maps__read(pid_t pid, struct tb_map **maps, size_t *nr);
 
 /* Accepts NULL. */
+/*
+ * The same from a copy of a maps file's text (len bytes, not necessarily
+ * NUL-terminated), e.g. one a process saved of itself. -EINVAL for a
+ * malformed line, -ESRCH when there is none.
+ */
+int tb_maps__parse(const char *text, size_t len, struct tb_map **maps, size_t *nr);
+
 void tb_maps__free(struct tb_map *maps, size_t nr);
 
 /*

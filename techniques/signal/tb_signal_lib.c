@@ -1,0 +1,859 @@
+/* tb_signal_lib.c - libtb-signal.so: a stackprof-style SIGPROF sampler preloaded into the target */
+#define _GNU_SOURCE
+#define UNW_LOCAL_ONLY
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libunwind.h>
+#include <link.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <ucontext.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probes.h"
+#include "tb_signal.h"
+#include "tb_stack.h"
+
+/*
+ * What runs where:
+ *   the constructor    reads the configuration tb-signal left in the
+ *                      environment, installs the SIGPROF handler, and gives
+ *                      the main thread a buffer and a timer
+ *   pthread_create     (interposed) does the same for every new thread,
+ *                      in the thread, before its start routine
+ *   the handler        async-signal-safe only: unwinds the interrupted
+ *                      thread with libunwind (no caching: RELIABILITY.md's
+ *                      dlopen deadlock), copies the workload's in-memory
+ *                      stack when there is one, appends both to the
+ *                      thread's preallocated buffer, or counts a loss
+ *   the destructor     stops every timer, ignores SIGPROF (a signal still
+ *                      in flight must not kill the process), and writes
+ *                      the sample file (tb_signal.h)
+ * Symbols are resolved later, by tb-signal, from the maps written with the
+ * samples.
+ */
+
+#define MAX_THREADS 4096
+#define SAMPLE_SIGNAL SIGPROF
+
+/* One stack taken on demand (dump). */
+struct dump_slot {
+	struct tb_signal_sample sample;
+	uint64_t ips[TB_SIGNAL_MAX_FRAMES];
+	uint32_t methods[TB_SIGNAL_MAX_METHODS];
+	uint64_t seq; /* the request it answers; set last */
+};
+
+struct thread_buf {
+	pid_t tid;
+	bool has_timer, ended;
+	timer_t timer;
+	struct dump_slot dump;
+	uint64_t stack_lo, stack_hi; /* its stack, for checking frame pointers */
+	int in_loader; /* inside dlopen, dlclose or dl_iterate_phdr: libunwind would deadlock */
+	uint64_t fp_walks; /* samples taken by the frame-pointer walk for that reason */
+	uint32_t trace_depth; /* trace: entry times of the calls this thread is in */
+	uint64_t trace_entry_ns[TB_STACK_MAX_DEPTH];
+	uint64_t lost, overruns, torn, nr_samples, cpu_ns, start_ns, end_ns;
+	size_t used, size;
+	unsigned char *data;
+	struct tb_thread_stack *slot; /* the workload's stack of this thread, once found */
+};
+
+static struct {
+	bool active; /* the library runs: sampling, control, or both */
+	bool sampling; /* timers and the sample file (TB_SIGNAL_OUT) */
+	bool control; /* dump and trace requests (TB_SIGNAL_CONTROL) */
+	uint64_t dump_seq;
+	int control_pipe[2];
+	tb_call_hook_fn volatile *call_hook; /* the workload's, when it has one */
+	bool wall;
+	double rate_hz;
+	size_t buffer_size;
+	char out[PATH_MAX];
+	uint64_t start_ns;
+	struct tb_stack_root *root; /* the workload's, when the program has one */
+	uint64_t no_buffer;
+	int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+} cfg;
+
+static struct thread_buf *threads[MAX_THREADS];
+static unsigned int nr_threads;
+static pthread_key_t thread_key;
+
+static __thread struct thread_buf *self __attribute__((tls_model("initial-exec")));
+
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The CPU clock of any thread of this process (what pthread_getcpuclockid computes). */
+static clockid_t thread_cpu_clock(pid_t tid)
+{
+	return (clockid_t)((~(unsigned int)tid << 3) | 6); /* CPUCLOCK_SCHED, per thread */
+}
+
+/* Finds this thread's slot in the workload's stack root (the workload fills in tids). */
+static struct tb_thread_stack *find_slot(pid_t tid)
+{
+	struct tb_thread_stack *stacks;
+	uint32_t n;
+
+	if (!cfg.root)
+		return NULL;
+	stacks = (struct tb_thread_stack *)(uintptr_t)cfg.root->threads;
+	n = __atomic_load_n(&cfg.root->nr_threads, __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; i < n && i < cfg.root->max_threads; i++)
+		if (__atomic_load_n(&stacks[i].tid, __ATOMIC_ACQUIRE) == (uint32_t)tid)
+			return &stacks[i];
+	return NULL;
+}
+
+/*
+ * The frame-pointer chain from the interrupted registers: each frame's saved
+ * %rbp and return address above it, while they stay on this thread's stack
+ * and go up it. Reads only the stack: safe anywhere. Code built without
+ * frame pointers (libc) shortens or ends the chain.
+ */
+static void fp_walk(const struct thread_buf *b, void *uc, struct tb_signal_sample *sample,
+		    uint64_t *ips)
+{
+	const ucontext_t *ctx = uc;
+	uint64_t fp = (uint64_t)ctx->uc_mcontext.gregs[REG_RBP];
+
+	ips[sample->nr_frames++] = (uint64_t)ctx->uc_mcontext.gregs[REG_RIP];
+	while (sample->nr_frames < TB_SIGNAL_MAX_FRAMES && !(fp & 7) && fp >= b->stack_lo &&
+	       fp + 16 <= b->stack_hi) {
+		const uint64_t *frame = (const uint64_t *)(uintptr_t)fp;
+
+		if (!frame[1] || frame[0] <= fp)
+			break;
+		ips[sample->nr_frames++] = frame[1];
+		fp = frame[0];
+	}
+}
+
+/*
+ * The interrupted thread's stack: native frames from the signal frame's
+ * registers (leaf first), and the workload's method ids (root first) when
+ * the program has them. Async-signal-safe.
+ */
+static void take_stack(struct thread_buf *b, void *uc, struct tb_signal_sample *sample,
+		       uint64_t *ips, uint32_t *methods)
+{
+	unw_cursor_t cursor;
+
+	*sample = (struct tb_signal_sample){ 0 };
+	/*
+	 * libunwind looks up every frame's unwind table with dl_iterate_phdr,
+	 * which takes the dynamic loader's lock, even with its cache off: a
+	 * thread interrupted while it holds that lock (inside dlopen, dlclose or
+	 * dl_iterate_phdr) would wait for itself forever. Such a thread is
+	 * walked by its frame pointers instead.
+	 */
+	if (__atomic_load_n(&b->in_loader, __ATOMIC_RELAXED)) {
+		fp_walk(b, uc, sample, ips);
+		b->fp_walks++;
+	} else if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) == 0) {
+		do {
+			unw_word_t ip;
+
+			if (unw_get_reg(&cursor, UNW_REG_IP, &ip) || !ip)
+				break;
+			ips[sample->nr_frames++] = ip;
+		} while (sample->nr_frames < TB_SIGNAL_MAX_FRAMES && unw_step(&cursor) > 0);
+	}
+	if (cfg.root && !b->slot)
+		b->slot = find_slot(b->tid);
+	if (b->slot) {
+		/* This thread is the only writer and it is stopped here: odd means mid-change. */
+		const struct tb_thread_stack *st = b->slot;
+		uint32_t depth =
+			st->depth < TB_SIGNAL_MAX_METHODS ? st->depth : TB_SIGNAL_MAX_METHODS;
+
+		if (st->seq & 1) {
+			sample->nr_methods = 0xffff;
+		} else {
+			for (uint32_t d = 0; d < depth; d++)
+				methods[d] = st->frames[d].method_id;
+			sample->nr_methods = depth;
+		}
+	}
+}
+
+static void on_sample(int sig, siginfo_t *si, void *uc)
+{
+	const size_t need = sizeof(struct tb_signal_sample) + TB_SIGNAL_MAX_FRAMES * 8 +
+			    TB_SIGNAL_MAX_METHODS * 4;
+	struct thread_buf *b = self;
+	int saved_errno = errno;
+	struct tb_signal_sample *sample;
+	uint64_t *ips;
+
+	(void)sig;
+	if (!b || !__atomic_load_n(&cfg.active, __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&cfg.no_buffer, 1, __ATOMIC_RELAXED);
+		goto out;
+	}
+	/* Our own control thread asking for this thread's stack (dump): not a sample. */
+	if (si->si_code == SI_TKILL && si->si_pid == getpid()) {
+		uint64_t seq = __atomic_load_n(&cfg.dump_seq, __ATOMIC_ACQUIRE);
+
+		take_stack(b, uc, &b->dump.sample, b->dump.ips, b->dump.methods);
+		__atomic_store_n(&b->dump.seq, seq, __ATOMIC_RELEASE);
+		goto out;
+	}
+	if (!cfg.sampling)
+		goto out;
+	if (si->si_code == SI_TIMER)
+		b->overruns += (unsigned int)si->si_overrun;
+	if (b->size - b->used < need) {
+		b->lost++;
+		goto out;
+	}
+	sample = (struct tb_signal_sample *)(b->data + b->used);
+	ips = (uint64_t *)(sample + 1);
+	take_stack(b, uc, sample, ips, (uint32_t *)(ips + TB_SIGNAL_MAX_FRAMES));
+	/* The method ids were written after the largest possible frame list: move them up. */
+	if (sample->nr_methods != 0xffff && sample->nr_frames < TB_SIGNAL_MAX_FRAMES)
+		memmove(ips + sample->nr_frames, ips + TB_SIGNAL_MAX_FRAMES,
+			sample->nr_methods * sizeof(uint32_t));
+	b->torn += sample->nr_methods == 0xffff;
+	b->used += sizeof(*sample) + sample->nr_frames * 8 +
+		   (sample->nr_methods == 0xffff ? 0 : sample->nr_methods * 4);
+	b->nr_samples++;
+out:
+	errno = saved_errno;
+}
+
+/* Gives the calling thread a buffer and starts its timer. Not from a signal handler. */
+static void thread_begin(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SAMPLE_SIGNAL };
+	uint64_t period = (uint64_t)(1e9 / cfg.rate_hz);
+	struct itimerspec its = {
+		.it_interval = { (time_t)(period / 1000000000ull), (long)(period % 1000000000ull) },
+		.it_value = { (time_t)(period / 1000000000ull), (long)(period % 1000000000ull) },
+	};
+	struct thread_buf *b;
+	unsigned int i;
+	void *mem;
+
+	mem = mmap(NULL, sizeof(*b) + cfg.buffer_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return; /* this thread's signals are counted as no_buffer */
+	b = mem;
+	b->data = (unsigned char *)(b + 1);
+	b->size = cfg.buffer_size;
+	b->tid = (pid_t)syscall(SYS_gettid);
+	i = __atomic_fetch_add(&nr_threads, 1, __ATOMIC_ACQ_REL);
+	if (i >= MAX_THREADS) {
+		munmap(mem, sizeof(*b) + cfg.buffer_size);
+		return;
+	}
+	b->start_ns = clock_ns(CLOCK_MONOTONIC);
+	{
+		pthread_attr_t attr;
+		size_t size;
+		void *lo;
+
+		if (!pthread_getattr_np(pthread_self(), &attr)) {
+			if (!pthread_attr_getstack(&attr, &lo, &size)) {
+				b->stack_lo = (uint64_t)(uintptr_t)lo;
+				b->stack_hi = b->stack_lo + size;
+			}
+			pthread_attr_destroy(&attr);
+		}
+	}
+	__atomic_store_n(&threads[i], b, __ATOMIC_RELEASE);
+	self = b;
+	pthread_setspecific(thread_key, b);
+	sev._sigev_un._tid = b->tid; /* sigev_notify_thread_id, which glibc 2.36 does not name */
+	if (!cfg.sampling)
+		return; /* control only: a thread record for dumps, no timer */
+	if (timer_create(cfg.wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &sev, &b->timer))
+		return;
+	b->has_timer = true;
+	timer_settime(b->timer, 0, &its, NULL);
+}
+
+/* A thread's end (its key's destructor): its timer stops, its samples stay for the file. */
+static void thread_end(void *p)
+{
+	struct thread_buf *b = p;
+
+	if (b->has_timer) {
+		timer_delete(b->timer);
+		b->has_timer = false;
+	}
+	b->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	b->end_ns = clock_ns(CLOCK_MONOTONIC);
+	__atomic_store_n(&b->ended, true, __ATOMIC_RELEASE);
+}
+
+struct start_args {
+	void *(*start)(void *);
+	void *arg;
+};
+
+static void *thread_start(void *p)
+{
+	struct start_args a = *(struct start_args *)p;
+
+	free(p);
+	if (__atomic_load_n(&cfg.active, __ATOMIC_ACQUIRE))
+		thread_begin();
+	return a.start(a.arg);
+}
+
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+{
+	struct start_args *a;
+	int err;
+
+	if (!cfg.real_pthread_create)
+		cfg.real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
+	if (!cfg.real_pthread_create)
+		return EAGAIN;
+	if (!__atomic_load_n(&cfg.active, __ATOMIC_ACQUIRE))
+		return cfg.real_pthread_create(thread, attr, start, arg);
+	a = malloc(sizeof(*a));
+	if (!a)
+		return EAGAIN;
+	*a = (struct start_args){ start, arg };
+	err = cfg.real_pthread_create(thread, attr, thread_start, a);
+	if (err)
+		free(a);
+	return err;
+}
+
+/* ---- the dynamic loader's lock, and exits that skip the destructors -------------------------- */
+
+/* The next definitions of what is interposed here: found once, at start, never in a handler. */
+static struct {
+	void *(*dlopen)(const char *, int);
+	int (*dlclose)(void *);
+	int (*dl_iterate_phdr)(int (*)(struct dl_phdr_info *, size_t, void *), void *);
+	void (*exit)(int) __attribute__((noreturn));
+	pid_t pid; /* the process the library started in */
+} real;
+
+static void find_real_functions(void)
+{
+	real.dlopen = dlsym(RTLD_NEXT, "dlopen");
+	real.dlclose = dlsym(RTLD_NEXT, "dlclose");
+	real.dl_iterate_phdr = dlsym(RTLD_NEXT, "dl_iterate_phdr");
+	real.exit = dlsym(RTLD_NEXT, "_exit");
+	real.pid = getpid();
+}
+
+/* Marks the calling thread as inside the dynamic loader (it may hold the loader's lock). */
+static void loader_enter(int delta)
+{
+	struct thread_buf *b = self;
+
+	if (b)
+		__atomic_add_fetch(&b->in_loader, delta, __ATOMIC_RELAXED);
+}
+
+void *dlopen(const char *file, int mode)
+{
+	void *h;
+
+	if (!real.dlopen)
+		find_real_functions();
+	loader_enter(1);
+	h = real.dlopen(file, mode);
+	loader_enter(-1);
+	return h;
+}
+
+int dlclose(void *handle)
+{
+	int ret;
+
+	if (!real.dlclose)
+		find_real_functions();
+	loader_enter(1);
+	ret = real.dlclose(handle);
+	loader_enter(-1);
+	return ret;
+}
+
+int dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data)
+{
+	int ret;
+
+	if (!real.dl_iterate_phdr)
+		find_real_functions(); /* only before the constructor: no handler runs yet */
+	loader_enter(1);
+	ret = real.dl_iterate_phdr(callback, data);
+	loader_enter(-1);
+	return ret;
+}
+
+static void tb_signal_fini(void);
+
+/*
+ * A program that ends with _exit (as dash does) runs no destructor: write the
+ * samples first. Only in the process the library started in: a vfork child
+ * shares its memory and must not stop its timers or write its file.
+ */
+void _exit(int status)
+{
+	if (!real.exit)
+		find_real_functions();
+	if (getpid() == real.pid)
+		tb_signal_fini();
+	real.exit(status);
+}
+
+void _Exit(int status)
+{
+	_exit(status);
+}
+
+/* ---- on-demand requests (rbtrace-style) ----------------------------------------------------- */
+
+struct request {
+	pid_t from;
+	uid_t uid;
+	int command;
+};
+
+/* The control signal: checks who sent it, and hands the request to the control thread. */
+static void on_control(int sig, siginfo_t *si, void *uc)
+{
+	int saved_errno = errno;
+	uid_t me = getuid();
+
+	(void)sig;
+	(void)uc;
+	/* sigqueue() only; si_uid is the sender's real uid, set by the kernel. */
+	if (si->si_code == SI_QUEUE && (si->si_uid == me || si->si_uid == 0)) {
+		struct request r = { si->si_pid, si->si_uid, si->si_value.sival_int };
+
+		/* Smaller than PIPE_BUF: written whole or not at all (a full pipe drops it). */
+		if (write(cfg.control_pipe[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			__atomic_fetch_add(&cfg.no_buffer, 1, __ATOMIC_RELAXED);
+	}
+	errno = saved_errno;
+}
+
+/* Counts of the workload's method entries and returns while tracing. */
+static struct {
+	uint64_t entries, returns, total_ns;
+} trace_counts[TB_STACK_MAX_DEPTH * 8];
+
+static void on_call(enum tb_hook_event event, uint32_t method_id, uint64_t arg)
+{
+	struct thread_buf *b = self;
+	int saved_errno = errno;
+
+	(void)arg;
+	if (method_id >= sizeof(trace_counts) / sizeof(trace_counts[0]))
+		goto out;
+	if (event == TB_HOOK_CALL) {
+		__atomic_fetch_add(&trace_counts[method_id].entries, 1, __ATOMIC_RELAXED);
+		if (b && b->trace_depth < TB_STACK_MAX_DEPTH)
+			b->trace_entry_ns[b->trace_depth] = clock_ns(CLOCK_MONOTONIC);
+		if (b)
+			b->trace_depth++;
+	} else {
+		__atomic_fetch_add(&trace_counts[method_id].returns, 1, __ATOMIC_RELAXED);
+		/* A return whose entry came before the trace started has no entry time. */
+		if (b && b->trace_depth > 0 && --b->trace_depth < TB_STACK_MAX_DEPTH)
+			__atomic_fetch_add(&trace_counts[method_id].total_ns,
+					   clock_ns(CLOCK_MONOTONIC) -
+						   b->trace_entry_ns[b->trace_depth],
+					   __ATOMIC_RELAXED);
+	}
+out:
+	errno = saved_errno;
+}
+
+static int write_all(int fd, const void *buf, size_t len);
+static uint64_t write_maps(int fd);
+
+/* Every thread's stack now: each is sent SIGPROF, whose handler fills its dump slot. */
+static void reply_dump(int fd)
+{
+	struct tb_signal_file_header h = {
+		.magic = TB_SIGNAL_MAGIC,
+		.version = 1,
+		.pid = getpid(),
+		.clock = 2, /* a dump */
+		.start_ns = clock_ns(CLOCK_MONOTONIC),
+	};
+	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
+	uint64_t seq = __atomic_add_fetch(&cfg.dump_seq, 1, __ATOMIC_ACQ_REL), give_up;
+	char maps[1 << 16];
+	ssize_t maps_len;
+	int in;
+
+	n = n < MAX_THREADS ? n : MAX_THREADS;
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		if (b && !__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE))
+			syscall(SYS_tgkill, getpid(), b->tid, SAMPLE_SIGNAL);
+	}
+	/* A thread that does not answer within 200 ms (signals blocked) is reported empty. */
+	give_up = clock_ns(CLOCK_MONOTONIC) + 200000000ull;
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		while (b && !__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&b->dump.seq, __ATOMIC_ACQUIRE) != seq &&
+		       clock_ns(CLOCK_MONOTONIC) < give_up)
+			nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
+	}
+	in = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	maps_len = in >= 0 ? read(in, maps, sizeof(maps)) : -1;
+	if (in >= 0)
+		close(in);
+	h.maps_len = maps_len > 0 ? (uint64_t)maps_len : 0;
+	h.end_ns = clock_ns(CLOCK_MONOTONIC);
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		h.nr_threads += b && !__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE);
+	}
+	if (write_all(fd, &h, sizeof(h)))
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+		bool answered;
+		size_t bytes;
+
+		if (!b || __atomic_load_n(&b->ended, __ATOMIC_ACQUIRE))
+			continue;
+		answered = __atomic_load_n(&b->dump.seq, __ATOMIC_ACQUIRE) == seq;
+		bytes = !answered ? 0
+				  : sizeof(b->dump.sample) + b->dump.sample.nr_frames * 8 +
+					    (b->dump.sample.nr_methods == 0xffff
+						     ? 0
+						     : b->dump.sample.nr_methods * 4);
+		struct tb_signal_thread_header th = {
+			.tid = b->tid,
+			.nr_samples = answered,
+			.lost = !answered,
+			.bytes = bytes,
+		};
+		if (write_all(fd, &th, sizeof(th)))
+			return;
+		if (answered && (write_all(fd, &b->dump.sample, sizeof(b->dump.sample)) ||
+				 write_all(fd, b->dump.ips, b->dump.sample.nr_frames * 8) ||
+				 (b->dump.sample.nr_methods != 0xffff &&
+				  write_all(fd, b->dump.methods, b->dump.sample.nr_methods * 4))))
+			return;
+	}
+	if (h.maps_len)
+		write_all(fd, maps, h.maps_len);
+}
+
+/* Starts or stops counting method entries and returns through the workload's hook. */
+static void reply_trace(int fd, bool start)
+{
+	char line[128];
+	int len;
+
+	if (!cfg.call_hook) {
+		write_all(fd, "error: this program has no tb_call_hook\n", 40);
+		return;
+	}
+	if (start) {
+		memset(trace_counts, 0, sizeof(trace_counts));
+		*cfg.call_hook = on_call;
+		write_all(fd, TB_SIGNAL_TRACE_REPLY "started\n",
+			  sizeof(TB_SIGNAL_TRACE_REPLY "started\n") - 1);
+		return;
+	}
+	*cfg.call_hook = NULL;
+	/* A call that read the pointer just before finishes its hook in moments. */
+	nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	write_all(fd, TB_SIGNAL_TRACE_REPLY, sizeof(TB_SIGNAL_TRACE_REPLY) - 1);
+	for (unsigned int m = 0; cfg.root && m < cfg.root->nr_methods &&
+				 m < sizeof(trace_counts) / sizeof(trace_counts[0]);
+	     m++) {
+		const char *const *names = (const char *const *)(uintptr_t)cfg.root->method_names;
+
+		len = snprintf(line, sizeof(line), "%s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			       names[m], trace_counts[m].entries, trace_counts[m].returns,
+			       trace_counts[m].total_ns);
+		if (len > 0 && write_all(fd, line, (size_t)len))
+			return;
+	}
+}
+
+/*
+ * Answers one request: connects to the requester's socket, checks that the
+ * listener is the process that sent the signal (same pid and uid), and
+ * writes the reply there.
+ */
+static void answer(const struct request *r)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t cred_len = sizeof(cred);
+	int fd, len;
+
+	len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, TB_SIGNAL_REPLY_FMT,
+		       (int)r->from);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&addr,
+		    offsetof(struct sockaddr_un, sun_path) + 1 + len) ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) || cred.pid != r->from ||
+	    cred.uid != r->uid) {
+		close(fd);
+		return; /* not the requester listening there: nothing is said */
+	}
+	switch (r->command) {
+	case TB_SIGNAL_DUMP:
+		reply_dump(fd);
+		break;
+	case TB_SIGNAL_TRACE_START:
+	case TB_SIGNAL_TRACE_STOP:
+		reply_trace(fd, r->command == TB_SIGNAL_TRACE_START);
+		break;
+	}
+	close(fd);
+}
+
+/* Waits for requests; no timer, every signal blocked: it is never sampled or interrupted. */
+static void *control_thread(void *arg)
+{
+	struct request r;
+	sigset_t all;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		ssize_t n = read(cfg.control_pipe[0], &r, sizeof(r));
+
+		if (n == (ssize_t)sizeof(r))
+			answer(&r);
+		else if (n < 0 && errno != EINTR)
+			return NULL;
+	}
+}
+
+static void start_control(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_control, .sa_flags = SA_SIGINFO | SA_RESTART };
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (pipe2(cfg.control_pipe, O_CLOEXEC | O_NONBLOCK))
+		return;
+	/* Blocking reads for the control thread; the handler's writes stay non-blocking. */
+	fcntl(cfg.control_pipe[0], F_SETFL, 0);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (cfg.real_pthread_create(&t, &attr, control_thread, NULL))
+		return;
+	pthread_setname_np(t, "tb-signal-ctl"); /* the library's own: not in dumps */
+	pthread_attr_destroy(&attr);
+	sigemptyset(&sa.sa_mask);
+	sigaction(TB_SIGNAL_CONTROL_SIGNAL, &sa, NULL);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Copies /proc/self/maps into fd; returns its length, or 0 if it could not be read. */
+static uint64_t write_maps(int fd)
+{
+	char buf[8192];
+	uint64_t total = 0;
+	int in = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (in < 0)
+		return 0;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write_all(fd, buf, (size_t)n))
+			break;
+		total += (uint64_t)n;
+	}
+	close(in);
+	return total;
+}
+
+static void write_samples(void)
+{
+	struct tb_signal_file_header h = {
+		.magic = TB_SIGNAL_MAGIC,
+		.version = 1,
+		.pid = getpid(),
+		.clock = cfg.wall,
+		.rate_hz = cfg.rate_hz,
+		.start_ns = cfg.start_ns,
+	};
+	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	off_t maps_at;
+	int fd;
+
+	fd = open(cfg.out, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	h.nr_threads = n < MAX_THREADS ? n : MAX_THREADS;
+	h.no_buffer = __atomic_load_n(&cfg.no_buffer, __ATOMIC_RELAXED);
+	h.end_ns = now;
+	if (write_all(fd, &h, sizeof(h)))
+		goto out;
+	for (unsigned int i = 0; i < h.nr_threads; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+		struct tb_signal_thread_header th = { 0 };
+
+		if (b) {
+			if (!__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE)) {
+				b->cpu_ns = clock_ns(thread_cpu_clock(b->tid));
+				b->end_ns = now;
+			}
+			th = (struct tb_signal_thread_header){
+				.tid = b->tid,
+				.fp_walks = (uint32_t)b->fp_walks,
+				.nr_samples = b->nr_samples,
+				.lost = b->lost,
+				.overruns = b->overruns,
+				.torn = b->torn,
+				.cpu_ns = b->cpu_ns,
+				.start_ns = b->start_ns,
+				.end_ns = b->end_ns,
+				.bytes = b->used,
+			};
+		}
+		if (write_all(fd, &th, sizeof(th)) || (b && write_all(fd, b->data, b->used)))
+			goto out;
+	}
+	maps_at = lseek(fd, 0, SEEK_CUR);
+	h.maps_len = write_maps(fd);
+	if (maps_at > 0 && pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		h.maps_len = 0;
+out:
+	close(fd);
+}
+
+/* In a forked child: no timers were inherited, and the sample file is the parent's. */
+static void after_fork_in_child(void)
+{
+	__atomic_store_n(&cfg.active, false, __ATOMIC_RELEASE);
+	/* Nor its control thread: a request to the child is ignored, as without the library. */
+	if (cfg.control)
+		signal(TB_SIGNAL_CONTROL_SIGNAL, SIG_DFL);
+}
+
+__attribute__((constructor)) static void tb_signal_init(void)
+{
+	const char *out = getenv(TB_SIGNAL_ENV_OUT), *rate = getenv(TB_SIGNAL_ENV_RATE);
+	const char *clock = getenv(TB_SIGNAL_ENV_CLOCK), *kb = getenv(TB_SIGNAL_ENV_BUFFER);
+	const char *control = getenv(TB_SIGNAL_ENV_CONTROL);
+	struct sigaction sa = { .sa_sigaction = on_sample, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	const char *parent = getenv(TB_SIGNAL_ENV_PARENT);
+
+	cfg.sampling = out && *out && strlen(out) < sizeof(cfg.out);
+	cfg.control = control && !strcmp(control, "1");
+	/*
+	 * Only the command tb-signal started (or what it execs, which keeps its
+	 * pid): its children inherit the environment even where unsetenv below
+	 * has no effect (bash has its own), and must neither write the sample
+	 * file nor answer requests.
+	 */
+	if (parent && getppid() != (pid_t)strtol(parent, NULL, 10))
+		cfg.sampling = cfg.control = false;
+	if (!cfg.sampling && !cfg.control)
+		return;
+	if (cfg.sampling)
+		strcpy(cfg.out, out);
+	/* A program this one execs is neither sampled into the same file nor controlled. */
+	unsetenv(TB_SIGNAL_ENV_OUT);
+	unsetenv(TB_SIGNAL_ENV_CONTROL);
+	cfg.rate_hz = rate ? strtod(rate, NULL) : 99;
+	if (!(cfg.rate_hz >= 1 && cfg.rate_hz <= 100000))
+		cfg.rate_hz = 99;
+	cfg.wall = clock && !strcmp(clock, "wall");
+	cfg.buffer_size = cfg.sampling ? (kb ? strtoul(kb, NULL, 10) : 4096) * 1024 : 0;
+	if (cfg.sampling && cfg.buffer_size < 4096)
+		cfg.buffer_size = 4096;
+	cfg.real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
+	find_real_functions();
+	cfg.root = dlsym(RTLD_DEFAULT, TB_STACK_ROOT_SYMBOL);
+	if (cfg.root &&
+	    (cfg.root->magic != TB_STACK_MAGIC || cfg.root->version != TB_STACK_VERSION))
+		cfg.root = NULL;
+	cfg.call_hook = dlsym(RTLD_DEFAULT, "tb_call_hook");
+	/* No cache: unwinding while another thread runs dlopen could deadlock on it. */
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
+	if (!cfg.real_pthread_create || pthread_key_create(&thread_key, thread_end))
+		return;
+	pthread_atfork(NULL, NULL, after_fork_in_child);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SAMPLE_SIGNAL, &sa, NULL))
+		return;
+	cfg.start_ns = clock_ns(CLOCK_MONOTONIC);
+	__atomic_store_n(&cfg.active, true, __ATOMIC_RELEASE);
+	thread_begin();
+	if (cfg.control)
+		start_control();
+}
+
+__attribute__((destructor)) static void tb_signal_fini(void)
+{
+	unsigned int n;
+
+	if (!__atomic_load_n(&cfg.active, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&cfg.active, false, __ATOMIC_RELEASE);
+	n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
+	for (unsigned int i = 0; i < n && i < MAX_THREADS; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		if (b && b->has_timer) {
+			timer_delete(b->timer);
+			b->has_timer = false;
+		}
+	}
+	/* Ignored, not the default: a signal already queued would otherwise end the process. */
+	signal(SAMPLE_SIGNAL, SIG_IGN);
+	if (cfg.sampling)
+		write_samples();
+}
