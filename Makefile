@@ -169,7 +169,26 @@ $(OUT)/tb-signal: $(OBJ)/signal/tb_signal.o $(OUT)/libtbcommon.a $(OUT)/libtb-si
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
-TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv $(OUT)/tb-signal
+# ---- techniques/tracefunc: the per-call hook library and its runner ---------------------------
+
+# Loaded into the programs it traces: never with the sanitizers (as libtb-signal.so), never
+# instrumented itself, and exporting nothing but the hooks (tb_elf stays private to it).
+TRACEFUNC_LIB_SRCS := techniques/tracefunc/tb_tracefunc_lib.c techniques/common/tb_elf.c
+$(OUT)/libtb-tracefunc.so: $(TRACEFUNC_LIB_SRCS) techniques/tracefunc/tb_tracefunc.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Itechniques/tracefunc -fno-instrument-functions \
+		-fvisibility=hidden -fPIC -shared $(TRACEFUNC_LIB_SRCS) -o $@ -lelf -ldl -pthread
+
+$(OBJ)/tracefunc/%.o: techniques/tracefunc/%.c | $(OBJ)/tracefunc
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itechniques/tracefunc -c $< -o $@
+
+$(OUT)/tb-tracefunc: $(OBJ)/tracefunc/tb_tracefunc.o $(OUT)/libtbcommon.a $(OUT)/libtb-tracefunc.so \
+		     $(OUT)/libtb-tracefunc-noop.so | $(OUT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+
+TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv $(OUT)/tb-signal $(OUT)/tb-tracefunc
 
 # The floor make bench sets tb-ptrace's breakpoints against. Built like the workload: its
 # timing is the measurement, so never under the sanitizers.
@@ -258,7 +277,8 @@ clean:
 help:
 	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal:
+$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal \
+	$(OBJ)/tracefunc:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -56,6 +56,13 @@ void tb_elf__close(struct tb_elf *elf);
 bool tb_elf__is_pie(const struct tb_elf *elf);
 
 /*
+ * Has a program interpreter (PT_INTERP): a dynamically linked program, which
+ * LD_PRELOAD can load a library into. A static program (static PIE too) has
+ * none, and neither has a shared library.
+ */
+bool tb_elf__is_dynamic(const struct tb_elf *elf);
+
+/*
  * Looks up a defined symbol by exact name: .symtab first, then .dynsym.
  * Global and weak symbols win over local ones and, in .dynsym, the default
  * version (foo@@V) over older ones (foo@V). Section, file and TLS symbols

@@ -519,31 +519,18 @@ static void usage(FILE *f)
 		MAX_RATE_HZ, DEFAULT_RATE_HZ, DEFAULT_BUFFER_KB);
 }
 
-/*
- * Is the program file an ELF without a program interpreter (PT_INTERP)? Then
- * it is statically linked, and LD_PRELOAD cannot load anything into it.
- */
+/* Is the program statically linked? Then LD_PRELOAD cannot load anything into it. */
 static bool is_static(const char *cmd)
 {
 	char path[PATH_MAX];
-	bool dynamic = false, elf;
-	Elf64_Ehdr eh;
-	FILE *f;
+	struct tb_elf *elf;
+	bool dynamic;
 
-	if (tb_target__which(cmd, path, sizeof(path)) || !(f = fopen(path, "re")))
+	if (tb_target__which(cmd, path, sizeof(path)) || tb_elf__open(path, &elf))
 		return false;
-	elf = fread(&eh, sizeof(eh), 1, f) == 1 && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
-	      eh.e_phentsize == sizeof(Elf64_Phdr);
-	for (unsigned int i = 0; elf && i < eh.e_phnum && !dynamic; i++) {
-		Elf64_Phdr ph;
-
-		if (fseek(f, (long)(eh.e_phoff + i * sizeof(ph)), SEEK_SET) ||
-		    fread(&ph, sizeof(ph), 1, f) != 1)
-			break;
-		dynamic = ph.p_type == PT_INTERP;
-	}
-	fclose(f);
-	return elf && !dynamic;
+	dynamic = tb_elf__is_dynamic(elf);
+	tb_elf__close(elf);
+	return !dynamic;
 }
 
 /* The library beside this program, as make builds them: build/. */

@@ -1,0 +1,1040 @@
+/* tb_tracefunc.c - tb-tracefunc: run a program with libtb-tracefunc.so and report what it recorded */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tb_child.h"
+#include "tb_elf.h"
+#include "tb_hist.h"
+#include "tb_json.h"
+#include "tb_msg.h"
+#include "tb_result.h"
+#include "tb_target.h"
+#include "tb_tracefunc.h"
+
+#define PROG "tb-tracefunc"
+#define LIBRARY "libtb-tracefunc.so"
+#define NOOP_LIBRARY "libtb-tracefunc-noop.so"
+#define TOP_DEFAULT 20
+
+static const char *const mode_names[] = {
+	[TB_TF_MODE_OFF] = "noop",
+	[TB_TF_MODE_COUNT] = "count",
+	[TB_TF_MODE_LATENCY] = "latency",
+	[TB_TF_MODE_LOG] = "log",
+};
+
+/* What is known of one function, summed over every thread and process that called it. */
+struct function {
+	char *name;
+	uint64_t calls; /* entries (count, log) or timed calls (latency) */
+	uint64_t sum_ns, max_ns;
+	uint64_t buckets[TB_TF_BUCKETS];
+};
+
+/* The whole recording, read back. */
+struct report {
+	enum tb_tf_mode mode;
+	enum tb_tf_hook hook;
+	char filter[256];
+	unsigned int images, threads, crashed_threads;
+	pid_t pid; /* the first image's */
+	uint64_t duration_ns;
+	struct function *functions;
+	size_t nr_functions, cap_functions;
+	/* Losses and skips, summed. */
+	uint64_t lost_buffer, reentered, lost_table_full, lost_no_thread, lost_after_exit;
+	uint64_t unmatched, too_deep, filtered_out, stopped;
+	/* Log mode. */
+	uint64_t records, misnested, exits_before_start, max_depth;
+	FILE *trace;
+};
+
+static struct report rep;
+
+/* ---- naming ------------------------------------------------------------------------------- */
+
+static struct {
+	char *path;
+	struct tb_elf *elf;
+} *modules;
+static size_t nr_modules;
+
+static struct tb_elf *module_elf(const char *path)
+{
+	void *grown;
+
+	for (size_t i = 0; i < nr_modules; i++)
+		if (!strcmp(modules[i].path, path))
+			return modules[i].elf;
+	grown = realloc(modules, (nr_modules + 1) * sizeof(*modules));
+	if (!grown)
+		return NULL;
+	modules = grown;
+	modules[nr_modules].path = strdup(path);
+	if (tb_elf__open(path, &modules[nr_modules].elf))
+		modules[nr_modules].elf = NULL;
+	return modules[nr_modules++].elf;
+}
+
+/* A function's name: the method's, the symbol at its address, or module+offset. */
+static void function_name(const struct tb_tf_image *im, const struct tb_tf_function *f, char *buf,
+			  size_t len)
+{
+	const struct tb_tf_module *m;
+	struct tb_elf_symbol sym;
+	struct tb_elf *elf;
+
+	if (f->flags & TB_TF_METHOD) {
+		snprintf(buf, len, "%.*s", TB_TF_NAME_MAX, f->name);
+		return;
+	}
+	if (f->module >= im->nr_modules || f->module >= TB_TF_MAX_MODULES) {
+		snprintf(buf, len, "0x%" PRIx64, f->address);
+		return;
+	}
+	m = &im->modules[f->module];
+	elf = module_elf(m->path);
+	if (elf && !tb_elf__symbol_at(elf, f->address - m->bias, &sym) && sym.name &&
+	    sym.addr == f->address - m->bias)
+		snprintf(buf, len, "%s", sym.name);
+	else
+		snprintf(buf, len, "%s+0x%" PRIx64, basename((char *)m->path), f->address - m->bias);
+}
+
+static struct function *function_get(const char *name)
+{
+	struct function *f;
+
+	for (size_t i = 0; i < rep.nr_functions; i++)
+		if (!strcmp(rep.functions[i].name, name))
+			return &rep.functions[i];
+	if (rep.nr_functions == rep.cap_functions) {
+		size_t cap = rep.cap_functions ? 2 * rep.cap_functions : 64;
+		void *grown = realloc(rep.functions, cap * sizeof(*rep.functions));
+
+		if (!grown)
+			return NULL;
+		rep.functions = grown;
+		rep.cap_functions = cap;
+	}
+	f = &rep.functions[rep.nr_functions];
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	if (!f->name)
+		return NULL;
+	rep.nr_functions++;
+	return f;
+}
+
+/* ---- reading the files -------------------------------------------------------------------- */
+
+static void *map_file(const char *path, size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || st.st_size == 0) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	*len = (size_t)st.st_size;
+	return p;
+}
+
+static uint64_t stamp_ns(const struct tb_tf_image *im, uint64_t t)
+{
+	if (!im->mult)
+		return t - im->ns0;
+	return (uint64_t)(((unsigned __int128)(t - im->tsc0) * im->mult) >> im->shift);
+}
+
+/* Log mode: a thread's records, in order; counts entries and checks the nesting. */
+static int read_log(const struct tb_tf_image *im, const struct tb_tf_thread *th,
+		    const uint64_t *recs, size_t nr, struct function **fns)
+{
+	uint32_t *stack = calloc(TB_TF_MAX_DEPTH * 4, sizeof(*stack));
+	size_t depth = 0, cap = TB_TF_MAX_DEPTH * 4;
+	uint64_t high = 0;
+
+	if (!stack)
+		return -ENOMEM;
+	for (size_t i = 0; i < nr && recs[i]; i++) {
+		uint64_t r = recs[i], kind = r & 3, id, t;
+
+		rep.records++;
+		if (kind == TB_TF_REC_BASE) {
+			high = r >> 2;
+			continue;
+		}
+		id = (r >> 2) & ((1u << TB_TF_REC_ID_BITS) - 1);
+		t = high << TB_TF_REC_LOW_BITS | r >> TB_TF_REC_TIME_SHIFT;
+		if (id >= im->nr_functions) {
+			free(stack);
+			return -EBADMSG;
+		}
+		if (kind == TB_TF_REC_ENTER) {
+			if (fns[id])
+				fns[id]->calls++;
+			if (depth == cap) {
+				uint32_t *grown = realloc(stack, 2 * cap * sizeof(*stack));
+
+				if (!grown) {
+					free(stack);
+					return -ENOMEM;
+				}
+				stack = grown;
+				cap *= 2;
+			}
+			stack[depth++] = (uint32_t)id;
+			if (depth > rep.max_depth)
+				rep.max_depth = depth;
+		} else if (!depth) {
+			rep.exits_before_start++; /* called before this image began: a fork */
+		} else if (stack[depth - 1] != id) {
+			rep.misnested++;
+			continue;
+		} else {
+			depth--;
+		}
+		if (rep.trace)
+			fprintf(rep.trace, "%" PRIu64 " %d %zu %s %s\n", stamp_ns(im, t),
+				(int)th->tid, kind == TB_TF_REC_ENTER ? depth - 1 : depth,
+				kind == TB_TF_REC_ENTER ? "enter" : "exit",
+				fns[id] ? fns[id]->name : "?");
+	}
+	free(stack);
+	return 0;
+}
+
+static int read_thread(const char *path, const struct tb_tf_image *im, struct function **fns)
+{
+	const struct tb_tf_thread *th;
+	size_t len, data_len;
+	const char *data;
+	int err = 0;
+
+	th = map_file(path, &len);
+	if (!th)
+		return -errno;
+	if (len < TB_TF_DATA_OFFSET || th->magic != TB_TF_THREAD_MAGIC ||
+	    th->version != TB_TF_VERSION || th->mode != im->mode) {
+		munmap((void *)th, len);
+		return -EBADMSG;
+	}
+	data = (const char *)th + TB_TF_DATA_OFFSET;
+	data_len = len - TB_TF_DATA_OFFSET;
+	if (th->data_bytes < data_len)
+		data_len = th->data_bytes;
+	rep.threads++;
+	rep.crashed_threads += th->state != TB_TF_EXITED;
+	rep.lost_buffer += th->lost;
+	rep.reentered += th->reentered;
+	rep.unmatched += th->unmatched;
+	rep.too_deep += th->too_deep;
+	rep.filtered_out += th->filtered_out;
+	rep.stopped += th->stopped;
+	switch (im->mode) {
+	case TB_TF_MODE_COUNT: {
+		const uint64_t *counts = (const uint64_t *)data;
+
+		for (size_t id = 0; id < data_len / sizeof(*counts) && id < im->nr_functions; id++)
+			if (counts[id] && fns[id])
+				fns[id]->calls += counts[id];
+		break;
+	}
+	case TB_TF_MODE_LATENCY: {
+		const struct tb_tf_latency *rows = (const struct tb_tf_latency *)data;
+
+		for (size_t id = 0; id < data_len / sizeof(*rows) && id < im->nr_functions; id++) {
+			struct function *f = fns[id];
+
+			if (!rows[id].calls || !f)
+				continue;
+			f->calls += rows[id].calls;
+			f->sum_ns += rows[id].sum_ns;
+			if (rows[id].max_ns > f->max_ns)
+				f->max_ns = rows[id].max_ns;
+			for (size_t b = 0; b < TB_TF_BUCKETS; b++)
+				f->buckets[b] += rows[id].buckets[b];
+		}
+		break;
+	}
+	default:
+		err = read_log(im, th, (const uint64_t *)data, data_len / sizeof(uint64_t), fns);
+		break;
+	}
+	munmap((void *)th, len);
+	return err;
+}
+
+static int read_image(const char *root, const char *name)
+{
+	char path[PATH_MAX + 300], fname[512];
+	struct tb_tf_image *im;
+	struct function **fns;
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/functions", root, name);
+	im = map_file(path, &len);
+	if (!im)
+		return -errno;
+	if (len < sizeof(*im) || im->magic != TB_TF_IMAGE_MAGIC || im->version != TB_TF_VERSION ||
+	    im->mode > TB_TF_MODE_LOG || im->nr_functions > TB_TF_MAX_FUNCTIONS ||
+	    im->nr_modules > TB_TF_MAX_MODULES) {
+		munmap(im, len);
+		return -EBADMSG;
+	}
+	if (rep.images && (im->mode != rep.mode || im->hook != rep.hook)) {
+		munmap(im, len);
+		return -EXDEV;
+	}
+	if (!rep.images || (im->parent_pid == 0 && (!rep.pid || im->pid < rep.pid))) {
+		rep.pid = im->pid;
+		rep.duration_ns = im->end_ns > im->ns0 ? im->end_ns - im->ns0 : 0;
+	}
+	rep.mode = im->mode;
+	rep.hook = im->hook;
+	snprintf(rep.filter, sizeof(rep.filter), "%.*s", (int)sizeof(im->filter) - 1, im->filter);
+	rep.images++;
+	rep.lost_table_full += im->lost_table_full;
+	rep.lost_no_thread += im->lost_no_thread;
+	rep.lost_after_exit += im->lost_after_exit;
+	fns = calloc(im->nr_functions + 1, sizeof(*fns));
+	if (!fns) {
+		munmap(im, len);
+		return -ENOMEM;
+	}
+	/* Names after the run, from each module's symbol table: one entry per name. */
+	for (size_t id = 0; id < im->nr_functions; id++) {
+		const struct tb_tf_function *f = &im->functions[id];
+
+		if (f->flags & TB_TF_FILTERED_OUT)
+			continue;
+		function_name(im, f, fname, sizeof(fname));
+		fns[id] = function_get(fname);
+		if (!fns[id]) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	d = opendir(path);
+	if (!d) {
+		err = -errno;
+		goto out;
+	}
+	while (!err && (de = readdir(d))) {
+		char tpath[PATH_MAX + 600];
+
+		if (strncmp(de->d_name, "thread.", 7))
+			continue;
+		snprintf(tpath, sizeof(tpath), "%s/%s", path, de->d_name);
+		err = read_thread(tpath, im, fns);
+	}
+	closedir(d);
+out:
+	free(fns);
+	munmap(im, len);
+	return err;
+}
+
+static int image_order(const struct dirent **a, const struct dirent **b)
+{
+	return strverscmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_image(const struct dirent *de)
+{
+	return de->d_name[0] >= '1' && de->d_name[0] <= '9';
+}
+
+/* Reads every image under root. Returns 0, -ENOENT (nothing recorded) or -errno. */
+static int read_recording(const char *root)
+{
+	struct dirent **names;
+	int n = scandir(root, &names, is_image, image_order), err = 0;
+
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		if (!err && (err = read_image(root, names[i]->d_name)) && err != -ENOMEM)
+			tb_fail("%s/%s: %s", root, names[i]->d_name,
+				err == -EBADMSG ? "not a tb-tracefunc recording, or damaged"
+				: err == -EXDEV ? "recorded with another mode or hook than the rest"
+						: strerror(-err));
+		free(names[i]);
+	}
+	free(names);
+	if (!err && !rep.images)
+		err = -ENOENT;
+	return err;
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+static uint64_t total_lost(void)
+{
+	return rep.lost_buffer + rep.reentered + rep.lost_table_full + rep.lost_no_thread +
+	       rep.lost_after_exit;
+}
+
+static uint64_t total_calls(void)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < rep.nr_functions; i++)
+		n += rep.functions[i].calls;
+	return n;
+}
+
+static int by_calls(const void *a, const void *b)
+{
+	const struct function *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls < y->calls ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static void print_summary(unsigned int top)
+{
+	const char *unit = rep.mode == TB_TF_MODE_LATENCY ? "timed calls" : "calls";
+
+	qsort(rep.functions, rep.nr_functions, sizeof(*rep.functions), by_calls);
+	printf("%zu functions, %" PRIu64 " %s in %u threads of %u process image%s (%s, hook %s%s%s)\n",
+	       rep.nr_functions, total_calls(), unit, rep.threads, rep.images,
+	       rep.images == 1 ? "" : "s", mode_names[rep.mode],
+	       rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg", *rep.filter ? ", filter " : "",
+	       rep.filter);
+	printf("lost: %" PRIu64 " (%s %" PRIu64 ", reentered %" PRIu64 ", table full %" PRIu64
+	       ", no thread file %" PRIu64 ", after thread exit %" PRIu64 ")\n",
+	       total_lost(), rep.mode == TB_TF_MODE_LOG ? "log buffer full" : "no room",
+	       rep.lost_buffer, rep.reentered, rep.lost_table_full, rep.lost_no_thread,
+	       rep.lost_after_exit);
+	if (rep.filtered_out || rep.stopped)
+		printf("not recorded, by choice: %" PRIu64 " calls filtered out, %" PRIu64
+		       " after -d stopped recording\n",
+		       rep.filtered_out, rep.stopped);
+	if (rep.mode == TB_TF_MODE_LATENCY)
+		printf("not timed: %" PRIu64 " calls left by longjmp or begun before the image, %" PRIu64
+		       " deeper than %d\n",
+		       rep.unmatched, rep.too_deep, TB_TF_MAX_DEPTH);
+	if (rep.mode == TB_TF_MODE_LOG)
+		printf("records: %" PRIu64 "; deepest %" PRIu64 "; exits of calls begun before the "
+		       "image %" PRIu64 "; misnested %" PRIu64 "\n",
+		       rep.records, rep.max_depth, rep.exits_before_start, rep.misnested);
+	if (rep.crashed_threads)
+		printf("threads still running when the process ended (the main thread, or a crash): "
+		       "%u; their records are complete\n",
+		       rep.crashed_threads);
+	if (!rep.nr_functions)
+		return;
+	putchar('\n');
+	if (rep.mode == TB_TF_MODE_LATENCY)
+		printf("%14s %12s %12s  %s\n", "CALLS", "MEAN_NS", "MAX_NS", "FUNCTION");
+	else
+		printf("%14s  %s\n", "CALLS", "FUNCTION");
+	for (size_t i = 0; i < rep.nr_functions && i < top; i++) {
+		const struct function *f = &rep.functions[i];
+
+		if (rep.mode == TB_TF_MODE_LATENCY)
+			printf("%14" PRIu64 " %12.0f %12" PRIu64 "  %s\n", f->calls,
+			       f->calls ? (double)f->sum_ns / f->calls : 0.0, f->max_ns, f->name);
+		else
+			printf("%14" PRIu64 "  %s\n", f->calls, f->name);
+	}
+	if (rep.nr_functions > top)
+		printf("%14s  (%zu more; -n to show them)\n", "...", rep.nr_functions - top);
+}
+
+static void print_histograms(void)
+{
+	for (size_t i = 0; i < rep.nr_functions; i++) {
+		const struct function *f = &rep.functions[i];
+
+		printf("\n%s: %" PRIu64 " calls, mean %.0f ns\n", f->name, f->calls,
+		       f->calls ? (double)f->sum_ns / f->calls : 0.0);
+		tb_hist__print(stdout, f->buckets, TB_TF_BUCKETS, "nsecs");
+	}
+}
+
+static void emit_latency(struct tb_json_writer *w, void *ctx)
+{
+	(void)ctx;
+	tb_json_writer__begin_object(w);
+	for (size_t i = 0; i < rep.nr_functions; i++) {
+		const struct function *f = &rep.functions[i];
+		size_t last = 0;
+
+		for (size_t b = 0; b < TB_TF_BUCKETS; b++)
+			if (f->buckets[b])
+				last = b + 1;
+		tb_json_writer__key(w, f->name);
+		tb_json_writer__begin_object(w);
+		tb_json_writer__key(w, "calls");
+		tb_json_writer__u64(w, f->calls);
+		tb_json_writer__key(w, "mean_ns");
+		tb_json_writer__double(w, f->calls ? (double)f->sum_ns / f->calls : 0.0);
+		tb_json_writer__key(w, "max_ns");
+		tb_json_writer__u64(w, f->max_ns);
+		tb_json_writer__key(w, "log2_ns");
+		tb_json_writer__begin_array(w);
+		for (size_t b = 0; b < last; b++)
+			tb_json_writer__u64(w, f->buckets[b]);
+		tb_json_writer__end_array(w);
+		tb_json_writer__end_object(w);
+	}
+	tb_json_writer__end_object(w);
+}
+
+static int write_result(const char *path, uint64_t attach_ns)
+{
+	struct tb_result *r = tb_result__new("tracefunc", mode_names[rep.mode], rep.pid);
+	int err = r ? 0 : -errno;
+
+	if (err)
+		return err;
+	r->duration_ns = rep.duration_ns;
+	r->lost = total_lost();
+	r->attach_ns = attach_ns;
+	for (size_t i = 0; !err && i < rep.nr_functions; i++)
+		err = tb_result__add_count(r, rep.functions[i].name, rep.functions[i].calls);
+	if (!err) {
+		tb_result__set_extra_str(r, "hook", rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg");
+		tb_result__set_extra_str(r, "filter", rep.filter);
+		tb_result__set_extra_u64(r, "processes", rep.images);
+		tb_result__set_extra_u64(r, "threads", rep.threads);
+		tb_result__set_extra_u64(r, "lost_buffer", rep.lost_buffer);
+		tb_result__set_extra_u64(r, "reentered", rep.reentered);
+		tb_result__set_extra_u64(r, "lost_table_full", rep.lost_table_full);
+		tb_result__set_extra_u64(r, "lost_no_thread", rep.lost_no_thread);
+		tb_result__set_extra_u64(r, "lost_after_exit", rep.lost_after_exit);
+		tb_result__set_extra_u64(r, "filtered_out", rep.filtered_out);
+		tb_result__set_extra_u64(r, "stopped", rep.stopped);
+		if (rep.mode == TB_TF_MODE_LATENCY) {
+			tb_result__set_extra_emit(r, "latency", emit_latency, NULL);
+			tb_result__set_extra_u64(r, "latency_lost", rep.unmatched + rep.too_deep);
+		}
+		if (rep.mode == TB_TF_MODE_LOG) {
+			tb_result__set_extra_u64(r, "records", rep.records);
+			tb_result__set_extra_u64(r, "max_depth", rep.max_depth);
+			tb_result__set_extra_u64(r, "misnested", rep.misnested);
+			tb_result__set_extra_u64(r, "exits_before_start", rep.exits_before_start);
+		}
+		r->tracer_cpu_ns = tb_result__self_cpu_ns();
+		err = tb_result__write(r, path);
+	}
+	tb_result__free(r);
+	return err;
+}
+
+/* ---- running a command -------------------------------------------------------------------- */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) && errno != ENOENT ? -1 : 0;
+}
+
+static void remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A library beside this program, as make builds them: build/. */
+static int find_library(const char *name, char *path, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n < 0)
+		return -errno;
+	self[n] = 0;
+	snprintf(path, len, "%s/%s", dirname(self), name);
+	return access(path, R_OK) ? -errno : 0;
+}
+
+/* Is the program dynamically linked (LD_PRELOAD can reach it)? Has it tb_call_hook? */
+static int inspect_command(const char *cmd, bool *is_static, bool *has_call_hook)
+{
+	char path[PATH_MAX];
+	struct tb_elf_symbol sym;
+	struct tb_elf *elf;
+	int err = tb_target__which(cmd, path, sizeof(path));
+
+	if (err)
+		return err;
+	err = tb_elf__open(path, &elf);
+	if (err)
+		return err;
+	*has_call_hook = !tb_elf__find_symbol(elf, "tb_call_hook", &sym);
+	*is_static = !tb_elf__is_dynamic(elf);
+	tb_elf__close(elf);
+	return 0;
+}
+
+/* Sets stop in every image's function file: the hooks record nothing more. */
+static void stop_recording(const char *root)
+{
+	struct dirent **names;
+	int n = scandir(root, &names, is_image, image_order);
+
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX + 300];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s/functions", root, names[i]->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			struct tb_tf_image *im = mmap(NULL, sizeof(*im), PROT_READ | PROT_WRITE,
+						      MAP_SHARED, fd, 0);
+
+			if (im != MAP_FAILED) {
+				__atomic_store_n(&im->stop, 1, __ATOMIC_RELEASE);
+				munmap(im, sizeof(*im));
+			}
+			close(fd);
+		}
+		free(names[i]);
+	}
+	if (n > 0)
+		free(names);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+/*
+ * Waits for the child, or until duration (0: none) has passed. Returns 1 if
+ * the child ended (*status set), 0 at the deadline, -errno on failure.
+ */
+static int wait_child(struct tb_child *child, double duration, int *status)
+{
+	uint64_t deadline = duration > 0 ? now_ns() + (uint64_t)(duration * 1e9) : 0;
+	int pidfd = (int)syscall(SYS_pidfd_open, child->pid, 0);
+
+	if (!deadline || pidfd < 0) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return tb_child__wait(child, status) ? -errno : 1;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		uint64_t now = now_ns();
+		int r;
+
+		if (now >= deadline) {
+			close(pidfd);
+			return 0;
+		}
+		r = poll(&p, 1, (int)((deadline - now + 999999) / 1000000));
+		if (r > 0) {
+			close(pidfd);
+			return tb_child__wait(child, status) ? -errno : 1;
+		}
+		if (r < 0 && errno != EINTR) {
+			close(pidfd);
+			return -errno;
+		}
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " PROG " [-m count|latency|log|noop] [--hook cyg|method] [-f PATTERNS]\n"
+		"                    [-b KB] [--trace FILE] [-D DIR] [-d SECS] [-o FILE] [-n N]\n"
+		"                    [-v] -- COMMAND [ARGS]\n"
+		"       " PROG " report [--trace FILE] [-o FILE] [-n N] [-v] DIR\n"
+		"\n"
+		"Runs COMMAND with " LIBRARY " preloaded. It replaces the hooks that a\n"
+		"program built with -finstrument-functions calls at the entry and exit of\n"
+		"every function (__cyg_profile_func_enter/exit), or with --hook method sets\n"
+		"the tracebench workload's TracePoint-style tb_call_hook. Every call pays\n"
+		"for the hook, traced or not; -p is impossible: hooks are there from exec.\n"
+		"\n"
+		"  -m, --mode MODE      count: calls per function (default)\n"
+		"                       latency: a log2 histogram of each function's time\n"
+		"                       log: every entry and exit with its time, per thread\n"
+		"                       noop: empty hooks, the cost of being called\n"
+		"      --hook HOOK      cyg (compiler hooks, default) or method (tb_call_hook)\n"
+		"  -f, --filter PATTERNS  record only functions matching one of these\n"
+		"                       comma-separated shell patterns (fnmatch); the rest\n"
+		"                       still call the hook (needs symbols to match)\n"
+		"  -b, --buffer-kb KB   log: each thread's record limit (default %u, 4 to\n"
+		"                       1073741824); records past it are counted lost\n"
+		"      --trace FILE     log: write every record as 'TIME_NS TID DEPTH\n"
+		"                       enter|exit FUNCTION', thread by thread\n"
+		"  -D, --dir DIR        record into DIR and keep it (default: a temporary\n"
+		"                       directory on /dev/shm, removed after the report)\n"
+		"  -d, --duration SECS  stop recording after SECS; COMMAND runs on\n"
+		"  -o, --output FILE    write the result as JSON (results/README.md)\n"
+		"  -n, --top N          functions to list (default %d)\n"
+		"  -v, --verbose        latency: every function's histogram\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"report DIR: reads a recording kept with -D (or made by loading " LIBRARY "\n"
+		"  by hand: LD_PRELOAD=" LIBRARY " TB_TRACEFUNC_MODE=MODE COMMAND).\n"
+		"Exit status: COMMAND's; 1 if tracing failed, 2 for bad usage.\n",
+		256u << 10, TOP_DEFAULT);
+}
+
+static int run_report(const char *dir, const char *output, const char *trace, unsigned int top,
+		      bool verbose, uint64_t attach_ns)
+{
+	int err, ret = 0;
+
+	if (trace) {
+		rep.trace = fopen(trace, "we");
+		if (!rep.trace) {
+			tb_fail("cannot write the trace to %s: %s — choose a writable --trace path",
+				trace, strerror(errno));
+			return 1;
+		}
+	}
+	err = read_recording(dir);
+	if (err == -ENOENT) {
+		tb_fail("%s holds no recording: the library recorded nothing (a static program, a "
+			"program that never called a hook, or the wrong directory)",
+			dir);
+		ret = 1;
+		goto out;
+	}
+	if (err) {
+		if (err == -ENOMEM)
+			tb_fail("cannot read %s: out of memory", dir);
+		else if (err != -EBADMSG && err != -EXDEV)
+			tb_fail("cannot read %s: %s", dir, strerror(-err));
+		ret = 1;
+		goto out;
+	}
+	print_summary(top);
+	if (verbose && rep.mode == TB_TF_MODE_LATENCY)
+		print_histograms();
+	if (!rep.nr_functions && !rep.filtered_out && rep.mode != TB_TF_MODE_OFF)
+		printf("no calls recorded: is the program built with -finstrument-functions?\n");
+	if (output && (err = write_result(output, attach_ns))) {
+		tb_fail("cannot write the result to %s: %s", output, strerror(-err));
+		ret = 1;
+	}
+out:
+	if (rep.trace && fclose(rep.trace)) {
+		tb_fail("cannot write the trace to %s: %s", trace, strerror(errno));
+		ret = 1;
+	}
+	rep.trace = NULL;
+	if (fflush(stdout) || ferror(stdout)) {
+		tb_fail("cannot write to stdout: %s", strerror(errno));
+		ret = 1;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "hook", required_argument, NULL, 'H' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "buffer-kb", required_argument, NULL, 'b' },
+		{ "trace", required_argument, NULL, 'T' },
+		{ "dir", required_argument, NULL, 'D' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const char *output = NULL, *trace = NULL, *keep_dir = NULL, *filter = NULL;
+	const char *mode = "count", *hook = "cyg";
+	char lib[PATH_MAX], preload[PATH_MAX * 2], tmpdir[] = "/dev/shm/tb-tracefunc.XXXXXX";
+	char dir[PATH_MAX], num[32], *end, **command = NULL;
+	struct tb_child child = TB_CHILD_INIT;
+	unsigned long long buffer_kb = 0;
+	unsigned long top = TOP_DEFAULT;
+	bool verbose = false, report = false, is_static = false, has_call_hook = false;
+	int argc_opts = argc, c, err, status = 0, ret = 1, ended;
+	double duration = 0;
+	uint64_t t0, attach_ns;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			argc_opts = i;
+			command = argv + i + 1;
+			break;
+		}
+	}
+	if (argc_opts >= 2 && !strcmp(argv[1], "report")) {
+		report = true;
+		optind = 2;
+	}
+	while ((c = getopt_long(argc_opts, argv, ":m:f:b:D:d:o:n:p:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (strcmp(optarg, "count") && strcmp(optarg, "latency") &&
+			    strcmp(optarg, "log") && strcmp(optarg, "noop")) {
+				tb_fail("-m %s: give count, latency, log or noop", optarg);
+				return 2;
+			}
+			mode = optarg;
+			break;
+		case 'H':
+			if (strcmp(optarg, "cyg") && strcmp(optarg, "method")) {
+				tb_fail("--hook %s: give cyg (the compiler's hooks) or method (the "
+					"workload's tb_call_hook)",
+					optarg);
+				return 2;
+			}
+			hook = optarg;
+			break;
+		case 'f':
+			if (!*optarg || strlen(optarg) > 255) {
+				tb_fail("-f: give 1 to 255 characters of comma-separated patterns");
+				return 2;
+			}
+			filter = optarg;
+			break;
+		case 'b':
+			buffer_kb = strtoull(optarg, &end, 10);
+			if (*end || !*optarg || *optarg == '-' || buffer_kb < 4 ||
+			    buffer_kb > (1ULL << 30)) {
+				tb_fail("-b %s: give 4 to 1073741824 KiB", optarg);
+				return 2;
+			}
+			break;
+		case 'T':
+			trace = optarg;
+			break;
+		case 'D':
+			keep_dir = optarg;
+			break;
+		case 'd':
+			if (tb_target__parse_seconds(optarg, &duration)) {
+				tb_fail("-d %s: the duration must be " TB_DURATION_RANGE, optarg);
+				return 2;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'n':
+			top = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || *optarg == '-' || top == 0 || top > 1000000) {
+				tb_fail("-n %s: give 1 to 1000000 functions", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			tb_fail("-p: the hooks are called from the program's own code and loaded when "
+				"it starts; run it under " PROG " -- COMMAND instead");
+			return 2;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			tb_fail("option '%s' needs a value (-h for help)", argv[optind - 1]);
+			return 2;
+		default:
+			tb_fail("unknown option '%s' (-h for help)", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (output && (err = tb_result__check_path(output))) {
+		tb_fail("cannot write the result to %s: %s — choose a writable -o path", output,
+			strerror(-err));
+		return 2;
+	}
+	if (trace && (err = tb_result__check_path(trace))) {
+		tb_fail("cannot write the trace to %s: %s — choose a writable --trace path", trace,
+			strerror(-err));
+		return 2;
+	}
+	if (report) {
+		if (command || optind != argc_opts - 1) {
+			tb_fail("give report DIR, one recording directory (-h for help)");
+			return 2;
+		}
+		return run_report(argv[optind], output, trace, (unsigned int)top, verbose, 0);
+	}
+	if (!command || !command[0] || optind != argc_opts) {
+		tb_fail("give -- COMMAND: the hooks are loaded when the program starts (-h for help)");
+		return 2;
+	}
+	if (trace && strcmp(mode, "log")) {
+		tb_fail("--trace needs -m log: only the log keeps every call");
+		return 2;
+	}
+	if (buffer_kb && strcmp(mode, "log")) {
+		tb_fail("-b sizes the log: it needs -m log");
+		return 2;
+	}
+	err = inspect_command(command[0], &is_static, &has_call_hook);
+	if (err == -ENOENT) {
+		tb_fail("%s: command not found", command[0]);
+		return 2;
+	}
+	if (err == -ENOEXEC) {
+		tb_fail("%s is not an x86-64 ELF program: LD_PRELOAD cannot load " LIBRARY
+			" into it (a script? trace the interpreter)",
+			command[0]);
+		return 2;
+	}
+	if (err) {
+		tb_fail("cannot read %s: %s", command[0], strerror(-err));
+		return 2;
+	}
+	if (is_static) {
+		tb_fail("%s is statically linked: LD_PRELOAD cannot load " LIBRARY
+			" into it (link it dynamically, or link the hooks in)",
+			command[0]);
+		return 2;
+	}
+	if (!strcmp(hook, "method") && !has_call_hook) {
+		tb_fail("%s has no tb_call_hook: --hook method needs the tracebench workload",
+			command[0]);
+		return 2;
+	}
+	err = find_library(!strcmp(mode, "noop") && !strcmp(hook, "cyg") ? NOOP_LIBRARY : LIBRARY,
+			   lib, sizeof(lib));
+	if (err) {
+		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
+		return 1;
+	}
+	if (keep_dir) {
+		if (mkdir(keep_dir, 0700) && errno != EEXIST) {
+			tb_fail("cannot create %s: %s — choose a writable -D directory", keep_dir,
+				strerror(errno));
+			return 2;
+		}
+		snprintf(dir, sizeof(dir), "%s", keep_dir);
+		if (access(dir, W_OK)) {
+			tb_fail("cannot record into %s: %s — choose a writable -D directory", dir,
+				strerror(errno));
+			return 2;
+		}
+	} else {
+		if (!mkdtemp(tmpdir)) {
+			snprintf(tmpdir, sizeof(tmpdir), "/tmp/tb-tracefunc.XXXXXX");
+			if (!mkdtemp(tmpdir)) {
+				tb_fail("cannot create a directory for the records in /dev/shm or "
+					"/tmp: %s",
+					strerror(errno));
+				return 1;
+			}
+		}
+		snprintf(dir, sizeof(dir), "%s", tmpdir);
+	}
+	snprintf(preload, sizeof(preload), "%s%s%s", lib, getenv("LD_PRELOAD") ? ":" : "",
+		 getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
+	setenv("LD_PRELOAD", preload, 1);
+	setenv(TB_TF_ENV_DIR, dir, 1);
+	setenv(TB_TF_ENV_MODE, mode, 1);
+	setenv(TB_TF_ENV_HOOK, hook, 1);
+	if (filter)
+		setenv(TB_TF_ENV_FILTER, filter, 1);
+	else
+		unsetenv(TB_TF_ENV_FILTER);
+	if (buffer_kb) {
+		snprintf(num, sizeof(num), "%llu", buffer_kb);
+		setenv(TB_TF_ENV_BUFFER, num, 1);
+	} else {
+		unsetenv(TB_TF_ENV_BUFFER);
+	}
+	/* Ctrl-C is for the command; this program waits for it and reports. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	t0 = now_ns();
+	err = tb_child__spawn(&child, command);
+	if (!err)
+		err = tb_child__exec(&child);
+	if (err) {
+		tb_fail("cannot run %s: %s", command[0], strerror(-err));
+		tb_child__kill(&child);
+		goto out;
+	}
+	tb_child__release(&child);
+	attach_ns = now_ns() - t0;
+	ended = wait_child(&child, duration, &status);
+	if (ended < 0) {
+		tb_fail("cannot wait for %s: %s", command[0], strerror(-ended));
+		goto out;
+	}
+	if (!ended) {
+		stop_recording(dir);
+		fprintf(stderr, PROG ": stopped recording after %g s; %s (pid %d) runs on\n",
+			duration, command[0], (int)child.pid);
+	}
+	if (!strcmp(mode, "noop")) {
+		ret = 0;
+		printf("noop: the hooks ran and recorded nothing\n");
+	} else {
+		ret = run_report(dir, output, trace, (unsigned int)top, verbose, attach_ns);
+	}
+	if (ended) {
+		tb_child__close(&child);
+		if (!ret)
+			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+out:
+	if (!keep_dir)
+		remove_tree(dir);
+	for (size_t i = 0; i < nr_modules; i++) {
+		tb_elf__close(modules[i].elf);
+		free(modules[i].path);
+	}
+	free(modules);
+	for (size_t i = 0; i < rep.nr_functions; i++)
+		free(rep.functions[i].name);
+	free(rep.functions);
+	return ret;
+}
