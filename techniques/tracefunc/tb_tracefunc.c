@@ -34,6 +34,7 @@
 #define LIBRARY "libtb-tracefunc.so"
 #define NOOP_LIBRARY "libtb-tracefunc-noop.so"
 #define TOP_DEFAULT 20
+#define DEFAULT_RING_KB 8192ULL
 
 static const char *const mode_names[] = {
 	[TB_TF_MODE_OFF] = "noop",
@@ -48,6 +49,15 @@ struct function {
 	uint64_t calls; /* entries (count, log) or timed calls (latency) */
 	uint64_t sum_ns, max_ns;
 	uint64_t buckets[TB_TF_BUCKETS];
+};
+
+/* One process image: a process, or what it became after an exec. */
+struct image_summary {
+	pid_t pid, parent_pid;
+	char exe[TB_TF_PATH_MAX];
+	unsigned int threads;
+	uint64_t calls;
+	bool exited; /* its exit handlers ran */
 };
 
 /* The whole recording, read back. */
@@ -66,6 +76,7 @@ struct report {
 	/* Log mode. */
 	uint64_t records, misnested, exits_before_start, max_depth;
 	FILE *trace;
+	struct image_summary *image_list;
 };
 
 static struct report rep;
@@ -147,6 +158,8 @@ static struct function *function_get(const char *name)
 
 /* ---- reading the files -------------------------------------------------------------------- */
 
+static uint64_t total_calls(void);
+
 static void *map_file(const char *path, size_t *len)
 {
 	struct stat st;
@@ -175,62 +188,108 @@ static uint64_t stamp_ns(const struct tb_tf_image *im, uint64_t t)
 	return (uint64_t)(((unsigned __int128)(t - im->tsc0) * im->mult) >> im->shift);
 }
 
-/* Log mode: a thread's records, in order; counts entries and checks the nesting. */
-static int read_log(const struct tb_tf_image *im, const struct tb_tf_thread *th,
-		    const uint64_t *recs, size_t nr, struct function **fns)
-{
-	uint32_t *stack = calloc(TB_TF_MAX_DEPTH * 4, sizeof(*stack));
-	size_t depth = 0, cap = TB_TF_MAX_DEPTH * 4;
-	uint64_t high = 0;
+/* Log mode: one thread's walk through its records, which may come in pieces. */
+struct log_walk {
+	const struct tb_tf_image *im;
+	struct function **fns;
+	pid_t tid;
+	uint32_t *stack; /* ids of the calls open */
+	size_t depth, cap;
+	uint64_t high; /* the last time base */
+};
 
-	if (!stack)
-		return -ENOMEM;
-	for (size_t i = 0; i < nr && recs[i]; i++) {
+/* Counts entries and checks that exits match entries. */
+static int read_log(struct log_walk *w, const uint64_t *recs, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
 		uint64_t r = recs[i], kind = r & 3, id, t;
 
+		if (!r)
+			break; /* the end of a buffer not yet full */
 		rep.records++;
 		if (kind == TB_TF_REC_BASE) {
-			high = r >> 2;
+			w->high = r >> 2;
 			continue;
 		}
 		id = (r >> 2) & ((1u << TB_TF_REC_ID_BITS) - 1);
-		t = high << TB_TF_REC_LOW_BITS | r >> TB_TF_REC_TIME_SHIFT;
-		if (id >= im->nr_functions) {
-			free(stack);
+		t = w->high << TB_TF_REC_LOW_BITS | r >> TB_TF_REC_TIME_SHIFT;
+		if (id >= w->im->nr_functions || !kind)
 			return -EBADMSG;
-		}
 		if (kind == TB_TF_REC_ENTER) {
-			if (fns[id])
-				fns[id]->calls++;
-			if (depth == cap) {
-				uint32_t *grown = realloc(stack, 2 * cap * sizeof(*stack));
+			if (w->fns[id])
+				w->fns[id]->calls++;
+			if (w->depth == w->cap) {
+				size_t cap = w->cap ? 2 * w->cap : 256;
+				uint32_t *grown = realloc(w->stack, cap * sizeof(*grown));
 
-				if (!grown) {
-					free(stack);
+				if (!grown)
 					return -ENOMEM;
-				}
-				stack = grown;
-				cap *= 2;
+				w->stack = grown;
+				w->cap = cap;
 			}
-			stack[depth++] = (uint32_t)id;
-			if (depth > rep.max_depth)
-				rep.max_depth = depth;
-		} else if (!depth) {
+			w->stack[w->depth++] = (uint32_t)id;
+			if (w->depth > rep.max_depth)
+				rep.max_depth = w->depth;
+		} else if (!w->depth) {
 			rep.exits_before_start++; /* called before this image began: a fork */
-		} else if (stack[depth - 1] != id) {
+		} else if (w->stack[w->depth - 1] != id) {
 			rep.misnested++;
 			continue;
 		} else {
-			depth--;
+			w->depth--;
 		}
 		if (rep.trace)
-			fprintf(rep.trace, "%" PRIu64 " %d %zu %s %s\n", stamp_ns(im, t),
-				(int)th->tid, kind == TB_TF_REC_ENTER ? depth - 1 : depth,
+			fprintf(rep.trace, "%" PRIu64 " %d %zu %s %s\n", stamp_ns(w->im, t),
+				(int)w->tid, kind == TB_TF_REC_ENTER ? w->depth - 1 : w->depth,
 				kind == TB_TF_REC_ENTER ? "enter" : "exit",
-				fns[id] ? fns[id]->name : "?");
+				w->fns[id] ? w->fns[id]->name : "?");
 	}
-	free(stack);
 	return 0;
+}
+
+/*
+ * A thread's log: what tb-tracefunc drained into log.TID, then what is still
+ * in the ring (all of it for a buffer nobody drained).
+ */
+static int read_thread_log(const char *path, const struct tb_tf_image *im,
+			   const struct tb_tf_thread *th, const uint64_t *ring, size_t ring_len,
+			   struct function **fns)
+{
+	struct log_walk w = { .im = im, .fns = fns, .tid = th->tid };
+	char log_path[PATH_MAX + 600];
+	const char *suffix = strrchr(path, '/');
+	uint64_t head = th->head, tail = th->tail, n = ring_len / sizeof(uint64_t);
+	const uint64_t *drained;
+	size_t len;
+	int err = 0;
+
+	snprintf(log_path, sizeof(log_path), "%.*s/log.%s", (int)(suffix - path), path,
+		 suffix + sizeof("/thread.") - 1);
+	drained = map_file(log_path, &len);
+	if (drained) {
+		err = read_log(&w, drained, len / sizeof(uint64_t));
+		munmap((void *)drained, len);
+	} else if (errno != ENOENT && errno != EINVAL) {
+		return -errno;
+	}
+	if (!err && th->ring_records) {
+		/* A ring: [tail, head), at most one lap. */
+		if (th->ring_records > n || (th->ring_records & (th->ring_records - 1)) ||
+		    head - tail > th->ring_records || head < tail) {
+			err = -EBADMSG;
+		} else {
+			uint64_t mask = th->ring_records - 1, i = tail & mask, m = head - tail;
+			uint64_t first = m < th->ring_records - i ? m : th->ring_records - i;
+
+			err = read_log(&w, ring + i, first);
+			if (!err)
+				err = read_log(&w, ring, m - first);
+		}
+	} else if (!err) {
+		err = read_log(&w, ring, head < n ? head : n);
+	}
+	free(w.stack);
+	return err;
 }
 
 static int read_thread(const char *path, const struct tb_tf_image *im, struct function **fns)
@@ -287,7 +346,7 @@ static int read_thread(const char *path, const struct tb_tf_image *im, struct fu
 		break;
 	}
 	default:
-		err = read_log(im, th, (const uint64_t *)data, data_len / sizeof(uint64_t), fns);
+		err = read_thread_log(path, im, th, (const uint64_t *)data, data_len, fns);
 		break;
 	}
 	munmap((void *)th, len);
@@ -325,6 +384,25 @@ static int read_image(const char *root, const char *name)
 	rep.mode = im->mode;
 	rep.hook = im->hook;
 	snprintf(rep.filter, sizeof(rep.filter), "%.*s", (int)sizeof(im->filter) - 1, im->filter);
+	{
+		struct image_summary *grown =
+			realloc(rep.image_list, (rep.images + 1) * sizeof(*rep.image_list));
+
+		if (!grown) {
+			munmap(im, len);
+			return -ENOMEM;
+		}
+		rep.image_list = grown;
+		rep.image_list[rep.images] = (struct image_summary){
+			.pid = im->pid,
+			.parent_pid = im->parent_pid,
+			.threads = rep.threads,
+			.calls = total_calls(),
+			.exited = im->state == TB_TF_EXITED,
+		};
+		snprintf(rep.image_list[rep.images].exe, TB_TF_PATH_MAX, "%.*s",
+			 TB_TF_PATH_MAX - 1, im->exe);
+	}
 	rep.images++;
 	rep.lost_table_full += im->lost_table_full;
 	rep.lost_no_thread += im->lost_no_thread;
@@ -362,6 +440,9 @@ static int read_image(const char *root, const char *name)
 		err = read_thread(tpath, im, fns);
 	}
 	closedir(d);
+	/* Until now the summary held the totals before this image. */
+	rep.image_list[rep.images - 1].threads = rep.threads - rep.image_list[rep.images - 1].threads;
+	rep.image_list[rep.images - 1].calls = total_calls() - rep.image_list[rep.images - 1].calls;
 out:
 	free(fns);
 	munmap(im, len);
@@ -488,6 +569,32 @@ static void print_histograms(void)
 	}
 }
 
+/* {pid, parent_pid, exe, threads, calls, exited} per process image, in pid order. */
+static void emit_images(struct tb_json_writer *w, void *ctx)
+{
+	(void)ctx;
+	tb_json_writer__begin_array(w);
+	for (unsigned int i = 0; i < rep.images; i++) {
+		const struct image_summary *im = &rep.image_list[i];
+
+		tb_json_writer__begin_object(w);
+		tb_json_writer__key(w, "pid");
+		tb_json_writer__i64(w, im->pid);
+		tb_json_writer__key(w, "parent_pid");
+		tb_json_writer__i64(w, im->parent_pid);
+		tb_json_writer__key(w, "exe");
+		tb_json_writer__string(w, im->exe);
+		tb_json_writer__key(w, "threads");
+		tb_json_writer__u64(w, im->threads);
+		tb_json_writer__key(w, "calls");
+		tb_json_writer__u64(w, im->calls);
+		tb_json_writer__key(w, "exited");
+		tb_json_writer__bool(w, im->exited);
+		tb_json_writer__end_object(w);
+	}
+	tb_json_writer__end_array(w);
+}
+
 static void emit_latency(struct tb_json_writer *w, void *ctx)
 {
 	(void)ctx;
@@ -533,6 +640,7 @@ static int write_result(const char *path, uint64_t attach_ns)
 		tb_result__set_extra_str(r, "hook", rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg");
 		tb_result__set_extra_str(r, "filter", rep.filter);
 		tb_result__set_extra_u64(r, "processes", rep.images);
+		tb_result__set_extra_emit(r, "images", emit_images, NULL);
 		tb_result__set_extra_u64(r, "threads", rep.threads);
 		tb_result__set_extra_u64(r, "lost_buffer", rep.lost_buffer);
 		tb_result__set_extra_u64(r, "reentered", rep.reentered);
@@ -633,6 +741,165 @@ static void stop_recording(const char *root)
 		free(names);
 }
 
+/* ---- draining the log rings while the program runs ---------------------------------------- */
+
+/* One thread's ring, mapped, and the file its records move to. */
+struct drain {
+	char *path; /* the thread file */
+	struct tb_tf_thread *hdr;
+	size_t len;
+	int out_fd; /* log.TID, -1 once the thread ended and all was moved */
+};
+
+static struct drain *drains;
+static size_t nr_drains;
+static int drain_err; /* the first failure to save records, reported once */
+
+static bool drain_known(const char *path)
+{
+	for (size_t i = 0; i < nr_drains; i++)
+		if (!strcmp(drains[i].path, path))
+			return true;
+	return false;
+}
+
+/* Starts draining a thread file, once its ring exists. */
+static void drain_add(const char *image_dir, const char *name)
+{
+	char path[PATH_MAX + 600], out[PATH_MAX + 600];
+	struct tb_tf_thread *hdr;
+	struct stat st;
+	void *grown;
+	int fd, out_fd;
+
+	snprintf(path, sizeof(path), "%s/%s", image_dir, name);
+	if (drain_known(path))
+		return;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || (size_t)st.st_size < TB_TF_DATA_OFFSET) {
+		close(fd);
+		return;
+	}
+	hdr = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (hdr == MAP_FAILED)
+		return;
+	/* Not yet a ring (being made), or not one at all: look again later. */
+	if (hdr->magic != TB_TF_THREAD_MAGIC || !hdr->ring_records ||
+	    (hdr->ring_records & (hdr->ring_records - 1)) ||
+	    TB_TF_DATA_OFFSET + hdr->ring_records * sizeof(uint64_t) > (uint64_t)st.st_size) {
+		munmap(hdr, (size_t)st.st_size);
+		return;
+	}
+	snprintf(out, sizeof(out), "%s/log.%s", image_dir, name + sizeof("thread.") - 1);
+	out_fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	grown = out_fd < 0 ? NULL : realloc(drains, (nr_drains + 1) * sizeof(*drains));
+	if (!grown) {
+		if (!drain_err)
+			drain_err = out_fd < 0 ? errno : ENOMEM;
+		if (out_fd >= 0)
+			close(out_fd);
+		munmap(hdr, (size_t)st.st_size);
+		return;
+	}
+	drains = grown;
+	drains[nr_drains++] = (struct drain){
+		.path = strdup(path), .hdr = hdr, .len = (size_t)st.st_size, .out_fd = out_fd
+	};
+}
+
+/* Finds thread files that appeared since the last look (new threads, forks, execs). */
+static void drain_scan(const char *root)
+{
+	struct dirent **images;
+	int n = scandir(root, &images, is_image, image_order);
+
+	for (int i = 0; i < n; i++) {
+		char dir[PATH_MAX + 300];
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/%s", root, images[i]->d_name);
+		d = opendir(dir);
+		while (d && (de = readdir(d)))
+			if (!strncmp(de->d_name, "thread.", 7))
+				drain_add(dir, de->d_name);
+		if (d)
+			closedir(d);
+		free(images[i]);
+	}
+	if (n > 0)
+		free(images);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : ENOSPC;
+		buf = (const char *)buf + n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Moves every ring's records to its log file, and frees the hook's room. */
+static void drain_all(void)
+{
+	for (size_t i = 0; i < nr_drains; i++) {
+		struct drain *dr = &drains[i];
+		const uint64_t *ring;
+		uint64_t head, tail, mask, first, n;
+		bool ended;
+		int err;
+
+		if (dr->out_fd < 0)
+			continue;
+		/* Read the state first: a thread that ended wrote its last record before. */
+		ended = __atomic_load_n(&dr->hdr->state, __ATOMIC_ACQUIRE) == TB_TF_EXITED;
+		head = __atomic_load_n(&dr->hdr->head, __ATOMIC_ACQUIRE);
+		tail = dr->hdr->tail;
+		mask = dr->hdr->ring_records - 1;
+		n = head - tail;
+		if (head < tail || n > dr->hdr->ring_records)
+			continue; /* damaged: left for the report to name */
+		ring = (const uint64_t *)((const char *)dr->hdr + TB_TF_DATA_OFFSET);
+		first = n < dr->hdr->ring_records - (tail & mask) ? n
+								  : dr->hdr->ring_records - (tail & mask);
+		err = write_all(dr->out_fd, ring + (tail & mask), first * sizeof(*ring));
+		if (!err)
+			err = write_all(dr->out_fd, ring, (n - first) * sizeof(*ring));
+		if (err) {
+			/* The ring fills and the hook counts what it drops. */
+			if (!drain_err)
+				drain_err = err;
+			continue;
+		}
+		__atomic_store_n(&dr->hdr->tail, head, __ATOMIC_RELEASE);
+		if (ended) {
+			close(dr->out_fd);
+			dr->out_fd = -1;
+		}
+	}
+}
+
+static void drain_free(void)
+{
+	for (size_t i = 0; i < nr_drains; i++) {
+		if (drains[i].out_fd >= 0)
+			close(drains[i].out_fd);
+		munmap(drains[i].hdr, drains[i].len);
+		free(drains[i].path);
+	}
+	free(drains);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -649,38 +916,46 @@ static void on_signal(int sig)
 }
 
 /*
- * Waits for the child, or until duration (0: none) has passed. Returns 1 if
- * the child ended (*status set), 0 at the deadline, -errno on failure.
+ * Waits for the child, until duration (0: none) has passed, or until this
+ * program is asked to stop; drains the log rings (root) meanwhile, every
+ * millisecond. Returns 1 if the child ended (*status set), 0 if it runs on,
+ * -errno on failure.
  */
-static int wait_child(struct tb_child *child, double duration, int *status)
+static int wait_child(struct tb_child *child, double duration, const char *root, int *status)
 {
-	uint64_t deadline = duration > 0 ? now_ns() + (uint64_t)(duration * 1e9) : 0;
-	int pidfd = (int)syscall(SYS_pidfd_open, child->pid, 0);
+	uint64_t deadline = duration > 0 ? now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
+	int pidfd = (int)syscall(SYS_pidfd_open, child->pid, 0), ret = 0;
+	unsigned int tick = 0;
 
-	if (!deadline || pidfd < 0) {
-		if (pidfd >= 0)
-			close(pidfd);
-		return tb_child__wait(child, status) ? -errno : 1;
-	}
+	if (pidfd < 0)
+		return -errno;
 	for (;;) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
 		uint64_t now = now_ns();
-		int r;
+		int r, timeout = root ? 1 : 100;
 
-		if (now >= deadline) {
-			close(pidfd);
-			return 0;
+		if (root) {
+			if (tick++ % 10 == 0)
+				drain_scan(root);
+			drain_all();
 		}
-		r = poll(&p, 1, (int)((deadline - now + 999999) / 1000000));
+		if (now >= deadline || interrupted)
+			break;
+		if (deadline - now < (uint64_t)timeout * 1000000)
+			timeout = (int)((deadline - now + 999999) / 1000000);
+		r = poll(&p, 1, timeout);
 		if (r > 0) {
-			close(pidfd);
-			return tb_child__wait(child, status) ? -errno : 1;
+			ret = tb_child__wait(child, status);
+			ret = ret ? ret : 1;
+			break;
 		}
 		if (r < 0 && errno != EINTR) {
-			close(pidfd);
-			return -errno;
+			ret = -errno;
+			break;
 		}
 	}
+	close(pidfd);
+	return ret;
 }
 
 static void usage(FILE *f)
@@ -705,8 +980,9 @@ static void usage(FILE *f)
 		"  -f, --filter PATTERNS  record only functions matching one of these\n"
 		"                       comma-separated shell patterns (fnmatch); the rest\n"
 		"                       still call the hook (needs symbols to match)\n"
-		"  -b, --buffer-kb KB   log: each thread's record limit (default %u, 4 to\n"
-		"                       1073741824); records past it are counted lost\n"
+		"  -b, --buffer-kb KB   log: each thread's ring, a power of two (default %llu);\n"
+		"                       emptied every millisecond, records that find it\n"
+		"                       full are dropped and counted as lost\n"
 		"      --trace FILE     log: write every record as 'TIME_NS TID DEPTH\n"
 		"                       enter|exit FUNCTION', thread by thread\n"
 		"  -D, --dir DIR        record into DIR and keep it (default: a temporary\n"
@@ -720,7 +996,7 @@ static void usage(FILE *f)
 		"report DIR: reads a recording kept with -D (or made by loading " LIBRARY "\n"
 		"  by hand: LD_PRELOAD=" LIBRARY " TB_TRACEFUNC_MODE=MODE COMMAND).\n"
 		"Exit status: COMMAND's; 1 if tracing failed, 2 for bad usage.\n",
-		256u << 10, TOP_DEFAULT);
+		DEFAULT_RING_KB, TOP_DEFAULT);
 }
 
 static int run_report(const char *dir, const char *output, const char *trace, unsigned int top,
@@ -843,8 +1119,8 @@ int main(int argc, char **argv)
 		case 'b':
 			buffer_kb = strtoull(optarg, &end, 10);
 			if (*end || !*optarg || *optarg == '-' || buffer_kb < 4 ||
-			    buffer_kb > (1ULL << 30)) {
-				tb_fail("-b %s: give 4 to 1073741824 KiB", optarg);
+			    buffer_kb > (1ULL << 30) || (buffer_kb & (buffer_kb - 1))) {
+				tb_fail("-b %s: give a power of two from 4 to 1073741824 KiB", optarg);
 				return 2;
 			}
 			break;
@@ -983,12 +1259,10 @@ int main(int argc, char **argv)
 		setenv(TB_TF_ENV_FILTER, filter, 1);
 	else
 		unsetenv(TB_TF_ENV_FILTER);
-	if (buffer_kb) {
-		snprintf(num, sizeof(num), "%llu", buffer_kb);
-		setenv(TB_TF_ENV_BUFFER, num, 1);
-	} else {
-		unsetenv(TB_TF_ENV_BUFFER);
-	}
+	/* Log: a ring this program drains (-b sizes it); the library alone grows a buffer. */
+	unsetenv(TB_TF_ENV_BUFFER);
+	snprintf(num, sizeof(num), "%llu", buffer_kb ? buffer_kb : DEFAULT_RING_KB);
+	setenv(TB_TF_ENV_RING, num, 1);
 	/* Ctrl-C is for the command; this program waits for it and reports. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, on_signal);
@@ -1004,15 +1278,29 @@ int main(int argc, char **argv)
 	}
 	tb_child__release(&child);
 	attach_ns = now_ns() - t0;
-	ended = wait_child(&child, duration, &status);
+	ended = wait_child(&child, duration, !strcmp(mode, "log") ? dir : NULL, &status);
 	if (ended < 0) {
 		tb_fail("cannot wait for %s: %s", command[0], strerror(-ended));
 		goto out;
 	}
 	if (!ended) {
 		stop_recording(dir);
-		fprintf(stderr, PROG ": stopped recording after %g s; %s (pid %d) runs on\n",
-			duration, command[0], (int)child.pid);
+		if (interrupted)
+			fprintf(stderr, PROG ": %s: stopped recording; %s (pid %d) runs on\n",
+				strsignal(interrupted), command[0], (int)child.pid);
+		else
+			fprintf(stderr, PROG ": stopped recording after %g s; %s (pid %d) runs on\n",
+				duration, command[0], (int)child.pid);
+	}
+	/* Whatever the rings still hold is read from them. */
+	if (!strcmp(mode, "log")) {
+		drain_scan(dir);
+		drain_all();
+		drain_free();
+		if (drain_err)
+			tb_fail("could not save every log record (%s): the rings filled, and the "
+				"records dropped are counted as lost",
+				strerror(drain_err));
 	}
 	if (!strcmp(mode, "noop")) {
 		ret = 0;
@@ -1036,5 +1324,6 @@ out:
 	for (size_t i = 0; i < rep.nr_functions; i++)
 		free(rep.functions[i].name);
 	free(rep.functions);
+	free(rep.image_list);
 	return ret;
 }

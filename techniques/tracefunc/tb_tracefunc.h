@@ -16,6 +16,15 @@
  *   DIR/PID/functions  struct tb_tf_image: the modules and the function table
  *   DIR/PID/thread.TID struct tb_tf_thread, then the thread's data from
  *                      TB_TF_DATA_OFFSET: counts, latency rows or log records
+ *   DIR/PID/log.TID    log mode: the records tb-tracefunc moved out of the
+ *                      thread's ring while the program ran
+ *
+ * Log records go into a ring in the thread file: the hook writes at head,
+ * tb-tracefunc copies [tail, head) to log.TID and advances tail, every
+ * millisecond, so the program never pays for new pages. Records that find the
+ * ring full are dropped and counted. Without tb-tracefunc (the library loaded
+ * by hand) nobody drains: the ring is one long buffer that grows as it fills,
+ * up to its limit.
  *
  * A function gets a dense id, its index in the image's table, the first time
  * it is called; per-thread counts and latency rows are indexed by it and log
@@ -28,6 +37,7 @@
 #define TB_TF_ENV_HOOK "TB_TRACEFUNC_HOOK" /* cyg (the compiler's hooks) or method */
 #define TB_TF_ENV_FILTER "TB_TRACEFUNC_FILTER" /* comma-separated fnmatch patterns */
 #define TB_TF_ENV_BUFFER "TB_TRACEFUNC_BUFFER_KB" /* log mode: per-thread limit */
+#define TB_TF_ENV_RING "TB_TRACEFUNC_RING_KB" /* log mode: a drained ring of this size */
 
 #define TB_TF_IMAGE_MAGIC 0x54424654494d4731ULL /* "1GMITFBT" */
 #define TB_TF_THREAD_MAGIC 0x5442465454485231ULL /* "1RHTTFBT" */
@@ -106,6 +116,10 @@ struct tb_tf_thread {
 	uint64_t too_deep; /* latency: calls deeper than TB_TF_MAX_DEPTH, not timed */
 	uint64_t filtered_out; /* calls of functions the filter left out (not a loss) */
 	uint64_t stopped; /* calls after tb-tracefunc -d stopped recording (not a loss) */
+	/* Log mode. */
+	uint64_t ring_records; /* a power of two; 0: a buffer that grows, never drained */
+	uint64_t head; /* records written (the hook) */
+	uint64_t tail; /* records moved to log.TID (tb-tracefunc) */
 };
 
 #define TB_TF_MAX_DEPTH 1024

@@ -63,8 +63,10 @@ struct thread_state {
 	struct tb_tf_thread *hdr; /* the file's first page */
 	char *data; /* reserved for limit bytes; mapped bytes of them backed by the file */
 	uint64_t mapped, limit, reserved; /* limit: 0 < reserved once the file cannot grow */
-	uint64_t *rec, *rec_end; /* log: next record, end of the mapped part */
-	uint64_t time_high; /* log: high bits of the last time base written */
+	/* Log: record head goes to ring[head & mask]; at limit_head, look for room. */
+	uint64_t *ring;
+	uint64_t head, limit_head, mask;
+	uint64_t time_high; /* high bits of the last time base written */
 	int fd;
 	pid_t tid;
 	unsigned int depth; /* latency: enabled calls open, even past TB_TF_MAX_DEPTH */
@@ -75,12 +77,16 @@ struct thread_state {
 static struct {
 	enum tb_tf_mode mode;
 	enum tb_tf_hook hook;
-	struct tb_tf_image *image; /* NULL: not recording */
+	bool on; /* the hooks record (set once at start) */
+	struct tb_tf_image *image; /* made at the first call, so programs that never call a hook
+				      (a shell, taskset) leave no files */
+	uint64_t tsc0, ns0, mult; /* the clock, see struct tb_tf_image */
 	bool use_tsc;
 	bool filtering;
 	char root[PATH_MAX - 32]; /* TB_TRACEFUNC_DIR */
 	char dir[PATH_MAX]; /* this image's directory */
-	uint64_t buffer_bytes;
+	uint64_t buffer_bytes; /* log: the growing buffer's limit, or the ring's size */
+	bool ring; /* log: tb-tracefunc drains a ring */
 	char *patterns[64];
 	unsigned int nr_patterns;
 	const char *const *method_names;
@@ -91,6 +97,7 @@ static struct {
 	struct {
 		uint64_t key; /* 0: empty */
 		uint32_t id;
+		uint32_t filtered_out; /* a copy of the function's flag, in the same cache line */
 	} index[INDEX_SLOTS];
 	struct tb_elf *elves[TB_TF_MAX_MODULES]; /* opened only to match the filter */
 	bool announce; /* not run by tb-tracefunc: say where the records are */
@@ -121,7 +128,7 @@ static HOT uint64_t stamp(void)
 
 static HOT uint64_t stamp_to_ns(uint64_t delta)
 {
-	return tf.use_tsc ? (uint64_t)(((unsigned __int128)delta * tf.image->mult) >> CLOCK_SHIFT)
+	return tf.use_tsc ? (uint64_t)(((unsigned __int128)delta * tf.mult) >> CLOCK_SHIFT)
 			  : delta;
 }
 
@@ -130,32 +137,28 @@ static HOT uint64_t stamp_to_ns(uint64_t delta)
  * TSC): 13 ns here against 28 for clock_gettime. Its rate is measured against
  * CLOCK_MONOTONIC over 2 ms at start.
  */
-static NOHOOK void clock_init(struct tb_tf_image *im)
+static NOHOOK void clock_init(void)
 {
 	unsigned int a, b, c, d;
-	uint64_t t0, n0, t1, n1;
+	uint64_t t1, n1;
 
-	tf.use_tsc = __get_cpuid(0x80000007, &a, &b, &c, &d) && (d & (1u << 8));
-	n0 = mono_ns();
-	t0 = tf.use_tsc ? __rdtsc() : n0;
-	im->ns0 = n0;
-	im->tsc0 = t0;
-	im->shift = CLOCK_SHIFT;
-	if (!tf.use_tsc) {
-		im->mult = 0;
+	tf.use_tsc = tf.mode != TB_TF_MODE_COUNT && __get_cpuid(0x80000007, &a, &b, &c, &d) &&
+		     (d & (1u << 8));
+	tf.ns0 = mono_ns();
+	tf.tsc0 = tf.use_tsc ? __rdtsc() : tf.ns0;
+	tf.mult = 0;
+	if (!tf.use_tsc)
 		return;
-	}
 	do
 		n1 = mono_ns();
-	while (n1 - n0 < 2000000);
+	while (n1 - tf.ns0 < 2000000);
 	t1 = __rdtsc();
-	if (t1 <= t0) {
+	if (t1 <= tf.tsc0) {
 		tf.use_tsc = false;
-		im->mult = 0;
-		im->tsc0 = n0;
+		tf.tsc0 = tf.ns0;
 		return;
 	}
-	im->mult = (uint64_t)(((unsigned __int128)(n1 - n0) << CLOCK_SHIFT) / (t1 - t0));
+	tf.mult = (uint64_t)(((unsigned __int128)(n1 - tf.ns0) << CLOCK_SHIFT) / (t1 - tf.tsc0));
 }
 
 /* ---- files -------------------------------------------------------------------------------- */
@@ -262,7 +265,8 @@ static NOHOOK int thread_grow(struct thread_state *st, uint64_t want)
 	if (!err) {
 		st->mapped = len;
 		st->hdr->data_bytes = len;
-		st->rec_end = (uint64_t *)(st->data + len);
+		if (!tf.ring)
+			st->limit_head = len / sizeof(uint64_t);
 	} else {
 		st->limit = st->mapped; /* no room on the file system: stop trying */
 	}
@@ -306,14 +310,24 @@ static NOHOOK int thread_open(struct thread_state *st)
 	st->hdr = hdr;
 	st->fd = fd;
 	st->mapped = 0;
-	st->rec = st->rec_end = (uint64_t *)st->data;
+	st->ring = (uint64_t *)st->data;
+	st->head = st->limit_head = 0;
+	st->mask = tf.ring ? st->limit / sizeof(uint64_t) - 1 : UINT64_MAX;
 	st->time_high = UINT64_MAX;
 	st->hdr->magic = TB_TF_THREAD_MAGIC;
 	st->hdr->version = TB_TF_VERSION;
 	st->hdr->mode = tf.mode;
 	st->hdr->tid = st->tid;
 	st->hdr->state = TB_TF_RUNNING;
-	thread_grow(st, 1); /* a first chunk now; a failure is counted at the first record */
+	if (tf.mode == TB_TF_MODE_LOG && tf.ring) {
+		/* All of the ring now: the hook never waits for a page. */
+		if (thread_grow(st, st->limit))
+			st->mask = 0;
+		st->hdr->ring_records = st->limit / sizeof(uint64_t);
+		st->limit_head = st->mapped / sizeof(uint64_t);
+	} else {
+		thread_grow(st, 1); /* a first chunk; a failure is counted at the first record */
+	}
 	return 0;
 }
 
@@ -459,7 +473,9 @@ static NOHOOK unsigned int index_slot(uint64_t key)
 	return (unsigned int)((key * 0x9e3779b97f4a7c15ULL) >> 40) & (INDEX_SLOTS - 1);
 }
 
-/* Adds key to the table. Returns its id, or -1 when the table is full. */
+#define FILTERED_OUT_ID (1 << 30) /* function_id's flag: the filter left the function out */
+
+/* Adds key to the table. Returns its id (with FILTERED_OUT_ID), or -1 when the table is full. */
 static NOHOOK int function_add(uint64_t key)
 {
 	struct tb_tf_image *im = tf.image;
@@ -470,7 +486,7 @@ static NOHOOK int function_add(uint64_t key)
 	pthread_mutex_lock(&lock);
 	for (;; h = (h + 1) & (INDEX_SLOTS - 1)) {
 		if (tf.index[h].key == key) {
-			id = (int)tf.index[h].id;
+			id = (int)tf.index[h].id | (tf.index[h].filtered_out ? FILTERED_OUT_ID : 0);
 			goto out;
 		}
 		if (!tf.index[h].key)
@@ -502,6 +518,9 @@ static NOHOOK int function_add(uint64_t key)
 	}
 	im->nr_functions = (uint64_t)id + 1;
 	tf.index[h].id = (uint32_t)id;
+	tf.index[h].filtered_out = f->flags & TB_TF_FILTERED_OUT;
+	if (f->flags & TB_TF_FILTERED_OUT)
+		id |= FILTERED_OUT_ID;
 	__atomic_store_n(&tf.index[h].key, key, __ATOMIC_RELEASE);
 out:
 	pthread_mutex_unlock(&lock);
@@ -509,7 +528,10 @@ out:
 	return id;
 }
 
-/* The id of key's function, added on its first call. -1: the table is full. */
+/*
+ * The id of key's function, added on its first call, with FILTERED_OUT_ID if
+ * the filter left it out. -1: the table is full.
+ */
 static HOT int function_id(uint64_t key)
 {
 	unsigned int h = index_slot(key);
@@ -518,7 +540,8 @@ static HOT int function_id(uint64_t key)
 		uint64_t k = __atomic_load_n(&tf.index[h].key, __ATOMIC_ACQUIRE);
 
 		if (k == key)
-			return (int)tf.index[h].id;
+			return (int)tf.index[h].id |
+			       (tf.index[h].filtered_out ? FILTERED_OUT_ID : 0);
 		if (!k)
 			return function_add(key);
 	}
@@ -526,14 +549,28 @@ static HOT int function_id(uint64_t key)
 
 /* ---- recording ---------------------------------------------------------------------------- */
 
+/* Is there room for the record at head? Ring: has tb-tracefunc moved the tail on? */
+static NOHOOK bool log_room(struct thread_state *st)
+{
+	if (tf.ring) {
+		if (st->mapped < st->limit)
+			return false; /* the ring could not be made */
+		st->limit_head = __atomic_load_n(&st->hdr->tail, __ATOMIC_ACQUIRE) +
+				 st->limit / sizeof(uint64_t);
+	} else if (st->mapped < st->limit) {
+		thread_grow(st, st->mapped + 1);
+	}
+	return st->head < st->limit_head;
+}
+
 static HOT void log_put(struct thread_state *st, uint64_t rec)
 {
-	if (unlikely(st->rec == st->rec_end) &&
-	    (st->mapped == st->limit || thread_grow(st, st->mapped + 1))) {
+	if (unlikely(st->head == st->limit_head) && !log_room(st)) {
 		st->hdr->lost++;
 		return;
 	}
-	*st->rec++ = rec;
+	st->ring[st->head & st->mask] = rec;
+	__atomic_store_n(&st->hdr->head, ++st->head, __ATOMIC_RELEASE);
 }
 
 static HOT void log_event(struct thread_state *st, unsigned int kind, int id)
@@ -611,6 +648,44 @@ static NOHOOK void latency_exit(struct thread_state *st, int id)
 			: 0]++;
 }
 
+/* The image's files, at the first call. Returns false if they cannot be made. */
+static NOHOOK bool image_start(void)
+{
+	struct tb_tf_image *im;
+	int saved = errno;
+	ssize_t n;
+
+	pthread_mutex_lock(&lock);
+	if (tf.image || !tf.on)
+		goto out;
+	im = image_create(NULL, NULL);
+	if (!im) {
+		fprintf(stderr, "libtb-tracefunc: cannot create the record files in %s: %s — not "
+				"recording\n",
+			tf.root, strerror(errno));
+		tf.on = false;
+		goto out;
+	}
+	im->magic = TB_TF_IMAGE_MAGIC;
+	im->version = TB_TF_VERSION;
+	im->mode = tf.mode;
+	im->hook = tf.hook;
+	im->buffer_bytes = tf.mode == TB_TF_MODE_LOG ? tf.buffer_bytes : 0;
+	im->tsc0 = tf.tsc0;
+	im->ns0 = tf.ns0;
+	im->mult = tf.mult;
+	im->shift = CLOCK_SHIFT;
+	n = readlink("/proc/self/exe", im->exe, sizeof(im->exe) - 1);
+	im->exe[n > 0 ? n : 0] = 0;
+	snprintf(im->filter, sizeof(im->filter), "%s",
+		 getenv(TB_TF_ENV_FILTER) ? getenv(TB_TF_ENV_FILTER) : "");
+	__atomic_store_n(&tf.image, im, __ATOMIC_RELEASE);
+out:
+	pthread_mutex_unlock(&lock);
+	errno = saved;
+	return tf.image != NULL;
+}
+
 static HOT void on_call(uint64_t key, unsigned int kind)
 {
 	struct thread_state *st;
@@ -625,6 +700,8 @@ static HOT void on_call(uint64_t key, unsigned int kind)
 		return;
 	}
 	busy = 1;
+	if (unlikely(!__atomic_load_n(&tf.image, __ATOMIC_ACQUIRE)) && !image_start())
+		goto out;
 	st = self;
 	if (unlikely(!st || st == CLOSED) && !(st = thread_start()))
 		goto out;
@@ -638,7 +715,7 @@ static HOT void on_call(uint64_t key, unsigned int kind)
 			__atomic_fetch_add(&tf.image->lost_table_full, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
-	if (tf.image->functions[id].flags & TB_TF_FILTERED_OUT) {
+	if (unlikely(id & FILTERED_OUT_ID)) {
 		st->hdr->filtered_out += kind == TB_TF_REC_ENTER;
 		goto out;
 	}
@@ -664,14 +741,15 @@ out:
 EXPORT void __cyg_profile_func_enter(void *fn, void *call_site)
 {
 	(void)call_site;
-	if (tf.image && tf.hook == TB_TF_HOOK_CYG)
+	if (tf.on && tf.hook == TB_TF_HOOK_CYG)
 		on_call((uint64_t)(uintptr_t)fn, TB_TF_REC_ENTER);
 }
 
 EXPORT void __cyg_profile_func_exit(void *fn, void *call_site)
 {
 	(void)call_site;
-	if (tf.image && tf.hook == TB_TF_HOOK_CYG)
+	/* Counting needs the entries only. */
+	if (tf.on && tf.hook == TB_TF_HOOK_CYG && tf.mode != TB_TF_MODE_COUNT)
 		on_call((uint64_t)(uintptr_t)fn, TB_TF_REC_EXIT);
 }
 
@@ -679,7 +757,7 @@ EXPORT void __cyg_profile_func_exit(void *fn, void *call_site)
 static NOHOOK void method_hook(enum tb_hook_event event, uint32_t method_id, uint64_t arg)
 {
 	(void)arg;
-	if (tf.image)
+	if (tf.on && (event == TB_HOOK_CALL || tf.mode != TB_TF_MODE_COUNT))
 		on_call(METHOD_KEY | method_id, event == TB_HOOK_CALL ? TB_TF_REC_ENTER : TB_TF_REC_EXIT);
 }
 
@@ -728,6 +806,7 @@ static NOHOOK void after_fork_child(void)
 		/* Cannot record in the child: stop recording there, leave the parent's files. */
 		munmap(tf.image, sizeof(*tf.image));
 		tf.image = NULL;
+		tf.on = false;
 		self = NULL;
 		busy = 0;
 		return;
@@ -797,6 +876,19 @@ static NOHOOK int parse_env(void)
 			       -EINVAL;
 		tf.buffer_bytes = kb << 10;
 	}
+	if (getenv(TB_TF_ENV_RING)) {
+		char *end;
+		const char *ring = getenv(TB_TF_ENV_RING);
+		unsigned long long kb = strtoull(ring, &end, 10);
+
+		if (*end || kb < 4 || kb > (1ULL << 30) || (kb & (kb - 1)))
+			return fprintf(stderr, "libtb-tracefunc: %s=%s: give a power of two, 4 to "
+					       "%llu KiB\n",
+				       TB_TF_ENV_RING, ring, 1ULL << 30),
+			       -EINVAL;
+		tf.buffer_bytes = kb << 10;
+		tf.ring = true;
+	}
 	if (filter && *filter) {
 		copy = strdup(filter);
 		for (tok = strtok_r(copy, ",", &save); tok && tf.nr_patterns < 64;
@@ -821,10 +913,8 @@ static NOHOOK int parse_env(void)
 
 __attribute__((constructor, no_instrument_function)) static void tracefunc_init(void)
 {
-	struct tb_tf_image *im;
 	tb_call_hook_fn volatile *call_hook = NULL;
 	int saved = errno;
-	ssize_t n;
 
 	if (parse_env())
 		goto out;
@@ -850,25 +940,9 @@ __attribute__((constructor, no_instrument_function)) static void tracefunc_init(
 		goto out;
 	if (pthread_key_create(&tf.key, thread_end))
 		goto out;
-	im = image_create(NULL, NULL);
-	if (!im) {
-		fprintf(stderr, "libtb-tracefunc: cannot create the record files in %s: %s — not "
-				"recording\n",
-			tf.root, strerror(errno));
-		goto out;
-	}
-	im->magic = TB_TF_IMAGE_MAGIC;
-	im->version = TB_TF_VERSION;
-	im->mode = tf.mode;
-	im->hook = tf.hook;
-	im->buffer_bytes = tf.mode == TB_TF_MODE_LOG ? tf.buffer_bytes : 0;
-	n = readlink("/proc/self/exe", im->exe, sizeof(im->exe) - 1);
-	im->exe[n > 0 ? n : 0] = 0;
-	snprintf(im->filter, sizeof(im->filter), "%s",
-		 getenv(TB_TF_ENV_FILTER) ? getenv(TB_TF_ENV_FILTER) : "");
-	clock_init(im);
+	clock_init();
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
-	__atomic_store_n(&tf.image, im, __ATOMIC_RELEASE);
+	tf.on = true;
 	if (tf.hook == TB_TF_HOOK_METHOD)
 		*call_hook = method_hook;
 out:
