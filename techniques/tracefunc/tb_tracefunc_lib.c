@@ -660,9 +660,11 @@ static NOHOOK bool image_start(void)
 		goto out;
 	im = image_create(NULL, NULL);
 	if (!im) {
-		fprintf(stderr, "libtb-tracefunc: cannot create the record files in %s: %s — not "
-				"recording\n",
-			tf.root, strerror(errno));
+		/* ENOENT: tb-tracefunc -d removed the directory, recording is over. */
+		if (errno != ENOENT)
+			fprintf(stderr, "libtb-tracefunc: cannot create the record files in %s: "
+					"%s — not recording\n",
+				tf.root, strerror(errno));
 		tf.on = false;
 		goto out;
 	}
