@@ -381,11 +381,13 @@ static NOHOOK void thread_end(void *arg)
 	if (*p)
 		*p = st->next;
 	pthread_mutex_unlock(&lock);
-	busy = 1; /* a signal handler's calls from here on are counted, not recorded */
-	st->hdr->state = TB_TF_EXITED;
+	/* A signal handler's calls from here on are counted (busy, then CLOSED), not recorded. */
+	busy = 1;
+	self = CLOSED;
+	/* After the thread's last record: tb-tracefunc reads the state, then the ring's head. */
+	__atomic_store_n(&st->hdr->state, TB_TF_EXITED, __ATOMIC_RELEASE);
 	thread_unmap(st);
 	munmap(st, sizeof(*st));
-	self = CLOSED;
 	busy = 0;
 }
 
@@ -797,6 +799,7 @@ static NOHOOK void after_fork_child(void)
 	if (!tf.image)
 		return;
 	busy = 1;
+	self = NULL; /* its file is about to go: a signal handler's calls are counted meanwhile */
 	for (st = tf.threads; st; st = next) {
 		next = st->next;
 		thread_unmap(st);
@@ -822,7 +825,10 @@ static NOHOOK void after_fork_child(void)
 			me->next = NULL;
 			tf.threads = me;
 			pthread_setspecific(tf.key, me);
+			self = me;
 		}
+	} else {
+		self = me; /* NULL, or CLOSED in a thread that already ended its state */
 	}
 	busy = 0;
 }
