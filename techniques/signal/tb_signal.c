@@ -287,36 +287,11 @@ out:
 
 /* ---- output -------------------------------------------------------------------------------- */
 
-static void print_top(const struct tb_tally *t, const char *what)
-{
-	struct tb_tally_entry *top = tb_tally__sorted(t);
-
-	printf("%8s %7s  %s\n", "SAMPLES", "SHARE", what);
-	for (size_t i = 0; top && i < t->nr_keys && i < 20; i++)
-		printf("%8" PRIu64 " %6.2f%%  %s\n", top[i].count,
-		       100.0 * top[i].count / (t->total ? t->total : 1), top[i].key);
-	free(top);
-}
-
 static double achieved_hz(const struct report *r)
 {
 	uint64_t ns = r->wall ? r->alive_ns : r->cpu_ns;
 
 	return ns ? r->samples / (ns / 1e9) : 0.0;
-}
-
-static void emit_shares(struct tb_json_writer *w, void *ctx)
-{
-	const struct tb_tally *t = ctx;
-	struct tb_tally_entry *e = tb_tally__sorted(t);
-
-	tb_json_writer__begin_object(w);
-	for (size_t i = 0; e && i < t->nr_keys; i++) {
-		tb_json_writer__key(w, e[i].key);
-		tb_json_writer__double(w, (double)e[i].count / t->total);
-	}
-	tb_json_writer__end_object(w);
-	free(e);
 }
 
 static int write_result(const struct report *r, const char *path, uint64_t attach_ns)
@@ -351,7 +326,7 @@ static int write_result(const struct report *r, const char *path, uint64_t attac
 	tb_result__set_extra_u64(res, "no_buffer", r->no_buffer);
 	tb_result__set_extra_u64(res, "thread_cpu_ns", r->cpu_ns);
 	if (r->method_leaves.total) {
-		tb_result__set_extra_emit(res, "method_profile", emit_shares,
+		tb_result__set_extra_emit(res, "method_profile", tb_tally__emit_shares,
 					  (void *)&r->method_leaves);
 		tb_result__set_extra_u64(res, "method_samples", r->method_samples);
 	}
@@ -786,10 +761,11 @@ int main(int argc, char **argv)
 	       " timer overruns\n",
 	       r.samples, r.threads, r.rate_hz, r.wall ? "real" : "CPU", achieved_hz(&r), r.lost,
 	       r.no_buffer, r.overruns);
-	print_top(&r.leaves, "LEAF FUNCTION");
+	tb_tally__print_top(&r.leaves, "LEAF FUNCTION", 20);
 	if (r.method_leaves.total) {
 		putchar('\n');
-		print_top(&r.method_leaves, "LEAF METHOD (the workload's in-memory stack)");
+		tb_tally__print_top(&r.method_leaves,
+				    "LEAF METHOD (the workload's in-memory stack)", 20);
 		printf("method samples %" PRIu64 ", torn %" PRIu64 " (inside a push or pop)\n",
 		       r.method_samples, r.torn);
 	}

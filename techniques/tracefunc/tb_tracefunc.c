@@ -1,4 +1,5 @@
-/* tb_tracefunc.c - tb-tracefunc: run a program with libtb-tracefunc.so and report what it recorded */
+/* tb_tracefunc.c - tb-tracefunc: run a program with libtb-tracefunc.so and report what it recorded
+ */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -86,7 +87,7 @@ static struct report rep;
 static struct {
 	char *path;
 	struct tb_elf *elf;
-} *modules;
+} * modules;
 static size_t nr_modules;
 
 static struct tb_elf *module_elf(const char *path)
@@ -128,7 +129,8 @@ static void function_name(const struct tb_tf_image *im, const struct tb_tf_funct
 	    sym.addr == f->address - m->bias)
 		snprintf(buf, len, "%s", sym.name);
 	else
-		snprintf(buf, len, "%s+0x%" PRIx64, basename((char *)m->path), f->address - m->bias);
+		snprintf(buf, len, "%s+0x%" PRIx64, basename((char *)m->path),
+			 f->address - m->bias);
 }
 
 static struct function *function_get(const char *name)
@@ -400,8 +402,8 @@ static int read_image(const char *root, const char *name)
 			.calls = total_calls(),
 			.exited = im->state == TB_TF_EXITED,
 		};
-		snprintf(rep.image_list[rep.images].exe, TB_TF_PATH_MAX, "%.*s",
-			 TB_TF_PATH_MAX - 1, im->exe);
+		snprintf(rep.image_list[rep.images].exe, TB_TF_PATH_MAX, "%.*s", TB_TF_PATH_MAX - 1,
+			 im->exe);
 	}
 	rep.images++;
 	rep.lost_table_full += im->lost_table_full;
@@ -441,7 +443,8 @@ static int read_image(const char *root, const char *name)
 	}
 	closedir(d);
 	/* Until now the summary held the totals before this image. */
-	rep.image_list[rep.images - 1].threads = rep.threads - rep.image_list[rep.images - 1].threads;
+	rep.image_list[rep.images - 1].threads =
+		rep.threads - rep.image_list[rep.images - 1].threads;
 	rep.image_list[rep.images - 1].calls = total_calls() - rep.image_list[rep.images - 1].calls;
 out:
 	free(fns);
@@ -512,7 +515,8 @@ static void print_summary(unsigned int top)
 	const char *unit = rep.mode == TB_TF_MODE_LATENCY ? "timed calls" : "calls";
 
 	qsort(rep.functions, rep.nr_functions, sizeof(*rep.functions), by_calls);
-	printf("%zu functions, %" PRIu64 " %s in %u threads of %u process image%s (%s, hook %s%s%s)\n",
+	printf("%zu functions, %" PRIu64
+	       " %s in %u threads of %u process image%s (%s, hook %s%s%s)\n",
 	       rep.nr_functions, total_calls(), unit, rep.threads, rep.images,
 	       rep.images == 1 ? "" : "s", mode_names[rep.mode],
 	       rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg", *rep.filter ? ", filter " : "",
@@ -527,7 +531,8 @@ static void print_summary(unsigned int top)
 		       " after -d stopped recording\n",
 		       rep.filtered_out, rep.stopped);
 	if (rep.mode == TB_TF_MODE_LATENCY)
-		printf("not timed: %" PRIu64 " calls left by longjmp or begun before the image, %" PRIu64
+		printf("not timed: %" PRIu64
+		       " calls left by longjmp or begun before the image, %" PRIu64
 		       " deeper than %d\n",
 		       rep.unmatched, rep.too_deep, TB_TF_MAX_DEPTH);
 	if (rep.mode == TB_TF_MODE_LOG)
@@ -535,7 +540,8 @@ static void print_summary(unsigned int top)
 		       "image %" PRIu64 "; misnested %" PRIu64 "\n",
 		       rep.records, rep.max_depth, rep.exits_before_start, rep.misnested);
 	if (rep.crashed_threads)
-		printf("threads still running when the process ended (the main thread, or a crash): "
+		printf("threads still running when the process ended (the main thread, or a "
+		       "crash): "
 		       "%u; their records are complete\n",
 		       rep.crashed_threads);
 	if (!rep.nr_functions)
@@ -637,7 +643,8 @@ static int write_result(const char *path, uint64_t attach_ns)
 	for (size_t i = 0; !err && i < rep.nr_functions; i++)
 		err = tb_result__add_count(r, rep.functions[i].name, rep.functions[i].calls);
 	if (!err) {
-		tb_result__set_extra_str(r, "hook", rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg");
+		tb_result__set_extra_str(r, "hook",
+					 rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg");
 		tb_result__set_extra_str(r, "filter", rep.filter);
 		tb_result__set_extra_u64(r, "processes", rep.images);
 		tb_result__set_extra_emit(r, "images", emit_images, NULL);
@@ -726,8 +733,8 @@ static void stop_recording(const char *root)
 		snprintf(path, sizeof(path), "%s/%s/functions", root, names[i]->d_name);
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {
-			struct tb_tf_image *im = mmap(NULL, sizeof(*im), PROT_READ | PROT_WRITE,
-						      MAP_SHARED, fd, 0);
+			struct tb_tf_image *im =
+				mmap(NULL, sizeof(*im), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 			if (im != MAP_FAILED) {
 				__atomic_store_n(&im->stop, 1, __ATOMIC_RELEASE);
@@ -870,8 +877,9 @@ static void drain_all(void)
 		if (head < tail || n > dr->hdr->ring_records)
 			continue; /* damaged: left for the report to name */
 		ring = (const uint64_t *)((const char *)dr->hdr + TB_TF_DATA_OFFSET);
-		first = n < dr->hdr->ring_records - (tail & mask) ? n
-								  : dr->hdr->ring_records - (tail & mask);
+		first = n < dr->hdr->ring_records - (tail & mask)
+				? n
+				: dr->hdr->ring_records - (tail & mask);
 		err = write_all(dr->out_fd, ring + (tail & mask), first * sizeof(*ring));
 		if (!err)
 			err = write_all(dr->out_fd, ring, (n - first) * sizeof(*ring));
@@ -1120,7 +1128,8 @@ int main(int argc, char **argv)
 			buffer_kb = strtoull(optarg, &end, 10);
 			if (*end || !*optarg || *optarg == '-' || buffer_kb < 4 ||
 			    buffer_kb > (1ULL << 30) || (buffer_kb & (buffer_kb - 1))) {
-				tb_fail("-b %s: give a power of two from 4 to 1073741824 KiB", optarg);
+				tb_fail("-b %s: give a power of two from 4 to 1073741824 KiB",
+					optarg);
 				return 2;
 			}
 			break;
@@ -1147,7 +1156,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'p':
-			tb_fail("-p: the hooks are called from the program's own code and loaded when "
+			tb_fail("-p: the hooks are called from the program's own code and loaded "
+				"when "
 				"it starts; run it under " PROG " -- COMMAND instead");
 			return 2;
 		case 'v':
@@ -1182,7 +1192,8 @@ int main(int argc, char **argv)
 		return run_report(argv[optind], output, trace, (unsigned int)top, verbose, 0);
 	}
 	if (!command || !command[0] || optind != argc_opts) {
-		tb_fail("give -- COMMAND: the hooks are loaded when the program starts (-h for help)");
+		tb_fail("give -- COMMAND: the hooks are loaded when the program starts (-h for "
+			"help)");
 		return 2;
 	}
 	if (trace && strcmp(mode, "log")) {
@@ -1289,7 +1300,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, PROG ": %s: stopped recording; %s (pid %d) runs on\n",
 				strsignal(interrupted), command[0], (int)child.pid);
 		else
-			fprintf(stderr, PROG ": stopped recording after %g s; %s (pid %d) runs on\n",
+			fprintf(stderr,
+				PROG ": stopped recording after %g s; %s (pid %d) runs on\n",
 				duration, command[0], (int)child.pid);
 	}
 	/* Whatever the rings still hold is read from them. */

@@ -128,8 +128,7 @@ static HOT uint64_t stamp(void)
 
 static HOT uint64_t stamp_to_ns(uint64_t delta)
 {
-	return tf.use_tsc ? (uint64_t)(((unsigned __int128)delta * tf.mult) >> CLOCK_SHIFT)
-			  : delta;
+	return tf.use_tsc ? (uint64_t)(((unsigned __int128)delta * tf.mult) >> CLOCK_SHIFT) : delta;
 }
 
 /*
@@ -176,8 +175,8 @@ static NOHOOK void *map_more(int fd, void *addr, uint64_t offset, uint64_t len)
 	errno = fallocate(fd, 0, (off_t)offset, (off_t)len);
 	if (errno)
 		return NULL;
-	p = mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE | (addr ? MAP_FIXED : 0),
-		 fd, (off_t)offset);
+	p = mmap(addr, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_POPULATE | (addr ? MAP_FIXED : 0), fd, (off_t)offset);
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -295,8 +294,8 @@ static NOHOOK int thread_open(struct thread_state *st)
 	hdr = map_more(fd, NULL, 0, TB_TF_DATA_OFFSET);
 	st->limit = st->reserved = data_limit();
 	/* Address space for the whole limit, so the data stays contiguous as the file grows. */
-	st->data = mmap(NULL, st->reserved, PROT_NONE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	st->data = mmap(NULL, st->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			-1, 0);
 	if (!hdr || st->data == MAP_FAILED) {
 		int err = -errno;
 
@@ -408,7 +407,8 @@ static NOHOOK int module_of(struct dl_phdr_info *info, size_t size, void *arg)
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uint64_t start = info->dlpi_addr + ph->p_vaddr;
 
-		if (ph->p_type == PT_LOAD && s->address >= start && s->address < start + ph->p_memsz) {
+		if (ph->p_type == PT_LOAD && s->address >= start &&
+		    s->address < start + ph->p_memsz) {
 			s->bias = info->dlpi_addr;
 			s->name = info->dlpi_name;
 			s->found = true;
@@ -431,8 +431,8 @@ static NOHOOK uint32_t module_index(uint64_t address)
 		return UINT32_MAX;
 	path = s.name && *s.name ? s.name : im->exe; /* the main program has no name */
 	for (i = 0; i < im->nr_modules; i++)
-		if (im->modules[i].bias == s.bias && !strncmp(im->modules[i].path, path,
-							      TB_TF_PATH_MAX - 1))
+		if (im->modules[i].bias == s.bias &&
+		    !strncmp(im->modules[i].path, path, TB_TF_PATH_MAX - 1))
 			return i;
 	if (i == TB_TF_MAX_MODULES)
 		return UINT32_MAX;
@@ -464,8 +464,7 @@ static NOHOOK const char *function_name(struct tb_tf_function *f)
 	elf = &tf.elves[f->module];
 	if (!*elf && tb_elf__open(im->modules[f->module].path, elf))
 		*elf = NULL;
-	if (!*elf ||
-	    tb_elf__symbol_at(*elf, f->address - im->modules[f->module].bias, &sym))
+	if (!*elf || tb_elf__symbol_at(*elf, f->address - im->modules[f->module].bias, &sym))
 		return NULL;
 	return sym.name;
 }
@@ -505,9 +504,8 @@ static NOHOOK int function_add(uint64_t key)
 		f->module = UINT32_MAX;
 		f->flags = TB_TF_METHOD;
 		snprintf(f->name, sizeof(f->name), "%s",
-			 method < tf.nr_methods && tf.method_names[method]
-				 ? tf.method_names[method]
-				 : "?");
+			 method < tf.nr_methods && tf.method_names[method] ? tf.method_names[method]
+									   : "?");
 	} else {
 		f->address = key;
 		f->module = module_index(key);
@@ -645,8 +643,8 @@ static NOHOOK void latency_exit(struct thread_state *st, int id)
 	if (ns > row->max_ns)
 		row->max_ns = ns;
 	row->buckets[ns ? (unsigned int)(64 - __builtin_clzll(ns)) < TB_TF_BUCKETS
-				  ? 64 - __builtin_clzll(ns)
-				  : TB_TF_BUCKETS - 1
+				     ? 64 - __builtin_clzll(ns)
+				     : TB_TF_BUCKETS - 1
 			: 0]++;
 }
 
@@ -664,8 +662,9 @@ static NOHOOK bool image_start(void)
 	if (!im) {
 		/* ENOENT: tb-tracefunc -d removed the directory, recording is over. */
 		if (errno != ENOENT)
-			fprintf(stderr, "libtb-tracefunc: cannot create the record files in %s: "
-					"%s — not recording\n",
+			fprintf(stderr,
+				"libtb-tracefunc: cannot create the record files in %s: "
+				"%s — not recording\n",
 				tf.root, strerror(errno));
 		tf.on = false;
 		goto out;
@@ -762,7 +761,8 @@ static NOHOOK void method_hook(enum tb_hook_event event, uint32_t method_id, uin
 {
 	(void)arg;
 	if (tf.on && (event == TB_HOOK_CALL || tf.mode != TB_TF_MODE_COUNT))
-		on_call(METHOD_KEY | method_id, event == TB_HOOK_CALL ? TB_TF_REC_ENTER : TB_TF_REC_EXIT);
+		on_call(METHOD_KEY | method_id,
+			event == TB_HOOK_CALL ? TB_TF_REC_ENTER : TB_TF_REC_EXIT);
 }
 
 /* -m noop with the method hook: the cost of the call alone. */
@@ -840,7 +840,8 @@ __attribute__((destructor, no_instrument_function)) static void tracefunc_fini(v
 	tf.image->end_ns = mono_ns();
 	tf.image->state = TB_TF_EXITED;
 	if (tf.announce && tf.image->parent_pid == 0)
-		fprintf(stderr, "libtb-tracefunc: recorded into %s; read it with: tb-tracefunc report %s\n",
+		fprintf(stderr,
+			"libtb-tracefunc: recorded into %s; read it with: tb-tracefunc report %s\n",
 			tf.root, tf.root);
 }
 
@@ -890,8 +891,9 @@ static NOHOOK int parse_env(void)
 		unsigned long long kb = strtoull(ring, &end, 10);
 
 		if (*end || kb < 4 || kb > (1ULL << 30) || (kb & (kb - 1)))
-			return fprintf(stderr, "libtb-tracefunc: %s=%s: give a power of two, 4 to "
-					       "%llu KiB\n",
+			return fprintf(stderr,
+				       "libtb-tracefunc: %s=%s: give a power of two, 4 to "
+				       "%llu KiB\n",
 				       TB_TF_ENV_RING, ring, 1ULL << 30),
 			       -EINVAL;
 		tf.buffer_bytes = kb << 10;
@@ -935,8 +937,9 @@ __attribute__((constructor, no_instrument_function)) static void tracefunc_init(
 			tf.nr_methods = root->nr_methods;
 		}
 		if (!call_hook) {
-			fprintf(stderr, "libtb-tracefunc: this program has no tb_call_hook: the "
-					"method hook needs the tracebench workload — not recording\n");
+			fprintf(stderr,
+				"libtb-tracefunc: this program has no tb_call_hook: the "
+				"method hook needs the tracebench workload — not recording\n");
 			goto out;
 		}
 		if (tf.mode == TB_TF_MODE_OFF) {
