@@ -213,6 +213,16 @@ $(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c harness
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness $(filter %.c,$^) -o $@
 
+# tb-tracefunc's floor: hooks that only read the TSC, preloaded into workload-finstrument as
+# libtb-tracefunc.so is; and a program that times one TSC read and one clock_gettime. The same.
+$(OUT)/libtb-tracefunc-floor.so: harness/tracefunc_floor.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -fno-instrument-functions -fPIC -shared $< -o $@
+
+$(OUT)/tracefunc_floor: harness/tracefunc_floor.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -DTB_TRACEFUNC_FLOOR_PROGRAM $< -o $@
+
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
 # tests/tracee_*.c are traced by the tests, not tests themselves: built apart, below.
@@ -247,7 +257,8 @@ TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app \
 
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
        $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(OUT)/vmreadv_floor \
-       $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(OUT)/libtb-tracefunc-floor.so \
+       $(OUT)/tracefunc_floor $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench setup clean help
 

@@ -26,6 +26,7 @@
 #include "tb_maps.h"
 #include "tb_msg.h"
 #include "tb_result.h"
+#include "tb_schedule.h"
 #include "tb_signal.h"
 #include "tb_stack.h"
 #include "tb_tally.h"
@@ -551,6 +552,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	pid_t pid = 0;
 	bool record = false;
+	uint64_t start_ns, attach_ns = 0;
 	char *data = NULL;
 	size_t len = 0;
 
@@ -717,6 +719,7 @@ int main(int argc, char **argv)
 	setenv(TB_SIGNAL_ENV_BUFFER, num, 1);
 	/* Ctrl-C is for the command; this program waits for it and reports. */
 	signal(SIGINT, SIG_IGN);
+	start_ns = tb_schedule__now_ns();
 	err = tb_child__spawn(&child, command);
 	if (!err)
 		err = tb_child__exec(&child);
@@ -726,6 +729,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	tb_child__release(&child);
+	attach_ns = tb_schedule__now_ns() - start_ns; /* exec, the loader, the library's start */
 	if (tb_child__wait(&child, &status)) {
 		tb_fail("cannot wait for %s: %s", command[0], strerror(errno));
 		goto out;
@@ -778,7 +782,7 @@ int main(int argc, char **argv)
 		tb_fail("cannot write %s: %s", folded_methods, strerror(-err));
 		ret = 1;
 	}
-	if (output && (err = write_result(&r, output, 0))) {
+	if (output && (err = write_result(&r, output, attach_ns))) {
 		tb_fail("cannot write the result to %s: %s", output, strerror(-err));
 		ret = 1;
 	}

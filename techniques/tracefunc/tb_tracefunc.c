@@ -28,6 +28,7 @@
 #include "tb_json.h"
 #include "tb_msg.h"
 #include "tb_result.h"
+#include "tb_schedule.h"
 #include "tb_target.h"
 #include "tb_tracefunc.h"
 
@@ -908,14 +909,6 @@ static void drain_free(void)
 	free(drains);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -931,7 +924,7 @@ static void on_signal(int sig)
  */
 static int wait_child(struct tb_child *child, double duration, const char *root, int *status)
 {
-	uint64_t deadline = duration > 0 ? now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
+	uint64_t deadline = duration > 0 ? tb_schedule__now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	int pidfd = (int)syscall(SYS_pidfd_open, child->pid, 0), ret = 0;
 	unsigned int tick = 0;
 
@@ -939,7 +932,7 @@ static int wait_child(struct tb_child *child, double duration, const char *root,
 		return -errno;
 	for (;;) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
-		uint64_t now = now_ns();
+		uint64_t now = tb_schedule__now_ns();
 		int r, timeout = root ? 1 : 100;
 
 		if (root) {
@@ -1278,7 +1271,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	t0 = now_ns();
+	t0 = tb_schedule__now_ns();
 	err = tb_child__spawn(&child, command);
 	if (!err)
 		err = tb_child__exec(&child);
@@ -1288,7 +1281,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	tb_child__release(&child);
-	attach_ns = now_ns() - t0;
+	attach_ns = tb_schedule__now_ns() - t0;
 	ended = wait_child(&child, duration, !strcmp(mode, "log") ? dir : NULL, &status);
 	if (ended < 0) {
 		tb_fail("cannot wait for %s: %s", command[0], strerror(-ended));
