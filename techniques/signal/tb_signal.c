@@ -509,19 +509,6 @@ static bool is_static(const char *cmd)
 	return !dynamic;
 }
 
-/* The library beside this program, as make builds them: build/. */
-static int find_library(char *path, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n < 0)
-		return -errno;
-	self[n] = 0;
-	snprintf(path, len, "%s/" LIBRARY, dirname(self));
-	return access(path, R_OK) ? -errno : 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -541,7 +528,7 @@ int main(int argc, char **argv)
 #undef NAME
 	};
 	const char *output = NULL, *folded = NULL, *folded_methods = NULL;
-	char lib[PATH_MAX], preload[PATH_MAX * 2], samples[] = "/tmp/tb-signal.XXXXXX", *end;
+	char lib[PATH_MAX], samples[] = "/tmp/tb-signal.XXXXXX", *end;
 	char **command = NULL, num[32];
 	struct tb_child child = TB_CHILD_INIT;
 	struct report r = { 0 };
@@ -692,7 +679,7 @@ int main(int argc, char **argv)
 			folded_methods, strerror(-err));
 		return 1;
 	}
-	if ((err = find_library(lib, sizeof(lib)))) {
+	if ((err = tb_child__preload(LIBRARY, lib, sizeof(lib)))) {
 		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
 		return 1;
 	}
@@ -704,9 +691,6 @@ int main(int argc, char **argv)
 	}
 	if (record)
 		close(fd);
-	snprintf(preload, sizeof(preload), "%s%s%s", lib, getenv("LD_PRELOAD") ? ":" : "",
-		 getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
-	setenv("LD_PRELOAD", preload, 1);
 	if (record)
 		setenv(TB_SIGNAL_ENV_OUT, samples, 1);
 	setenv(TB_SIGNAL_ENV_CONTROL, "1", 1);

@@ -689,19 +689,6 @@ static void remove_tree(const char *dir)
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* A library beside this program, as make builds them: build/. */
-static int find_library(const char *name, char *path, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n < 0)
-		return -errno;
-	self[n] = 0;
-	snprintf(path, len, "%s/%s", dirname(self), name);
-	return access(path, R_OK) ? -errno : 0;
-}
-
 /* Is the program dynamically linked (LD_PRELOAD can reach it)? Has it tb_call_hook? */
 static int inspect_command(const char *cmd, bool *is_static, bool *has_call_hook)
 {
@@ -1070,7 +1057,7 @@ int main(int argc, char **argv)
 	};
 	const char *output = NULL, *trace = NULL, *keep_dir = NULL, *filter = NULL;
 	const char *mode = "count", *hook = "cyg";
-	char lib[PATH_MAX], preload[PATH_MAX * 2], tmpdir[] = "/dev/shm/tb-tracefunc.XXXXXX";
+	char lib[PATH_MAX], tmpdir[] = "/dev/shm/tb-tracefunc.XXXXXX";
 	char dir[PATH_MAX], num[32], *end, **command = NULL;
 	struct tb_child child = TB_CHILD_INIT;
 	unsigned long long buffer_kb = 0;
@@ -1223,8 +1210,9 @@ int main(int argc, char **argv)
 			command[0]);
 		return 2;
 	}
-	err = find_library(!strcmp(mode, "noop") && !strcmp(hook, "cyg") ? NOOP_LIBRARY : LIBRARY,
-			   lib, sizeof(lib));
+	err = tb_child__preload(!strcmp(mode, "noop") && !strcmp(hook, "cyg") ? NOOP_LIBRARY
+									       : LIBRARY,
+				lib, sizeof(lib));
 	if (err) {
 		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
 		return 1;
@@ -1253,9 +1241,6 @@ int main(int argc, char **argv)
 		}
 		snprintf(dir, sizeof(dir), "%s", tmpdir);
 	}
-	snprintf(preload, sizeof(preload), "%s%s%s", lib, getenv("LD_PRELOAD") ? ":" : "",
-		 getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
-	setenv("LD_PRELOAD", preload, 1);
 	setenv(TB_TF_ENV_DIR, dir, 1);
 	setenv(TB_TF_ENV_MODE, mode, 1);
 	setenv(TB_TF_ENV_HOOK, hook, 1);
