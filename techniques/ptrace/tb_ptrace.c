@@ -1349,25 +1349,12 @@ static void emit_latency(struct tb_json_writer *w, void *ctx)
 	tb_json_writer__begin_object(w);
 	for (size_t i = 0; i < s.nr_sites; i++) {
 		const struct site *site = &s.sites[i];
-		size_t last = 0;
 
 		if (!site->timed)
 			continue;
-		for (size_t b = 0; b < LAT_BUCKETS; b++)
-			if (site->lat_hist[b])
-				last = b + 1;
 		tb_json_writer__key(w, site->spec);
 		tb_json_writer__begin_object(w);
-		tb_json_writer__key(w, "calls");
-		tb_json_writer__u64(w, site->lat_calls);
-		tb_json_writer__key(w, "mean_ns");
-		tb_json_writer__double(w, site->lat_calls ? (double)site->lat_ns / site->lat_calls
-							  : 0.0);
-		tb_json_writer__key(w, "log2_ns");
-		tb_json_writer__begin_array(w);
-		for (size_t b = 0; b < last; b++)
-			tb_json_writer__u64(w, site->lat_hist[b]);
-		tb_json_writer__end_array(w);
+		tb_hist__write_json(w, site->lat_calls, site->lat_ns, site->lat_hist, LAT_BUCKETS);
 		tb_json_writer__end_object(w);
 	}
 	tb_json_writer__end_object(w);

@@ -608,24 +608,12 @@ static void emit_latency(struct tb_json_writer *w, void *ctx)
 	tb_json_writer__begin_object(w);
 	for (size_t i = 0; i < rep.nr_functions; i++) {
 		const struct function *f = &rep.functions[i];
-		size_t last = 0;
 
-		for (size_t b = 0; b < TB_TF_BUCKETS; b++)
-			if (f->buckets[b])
-				last = b + 1;
 		tb_json_writer__key(w, f->name);
 		tb_json_writer__begin_object(w);
-		tb_json_writer__key(w, "calls");
-		tb_json_writer__u64(w, f->calls);
-		tb_json_writer__key(w, "mean_ns");
-		tb_json_writer__double(w, f->calls ? (double)f->sum_ns / f->calls : 0.0);
+		tb_hist__write_json(w, f->calls, f->sum_ns, f->buckets, TB_TF_BUCKETS);
 		tb_json_writer__key(w, "max_ns");
 		tb_json_writer__u64(w, f->max_ns);
-		tb_json_writer__key(w, "log2_ns");
-		tb_json_writer__begin_array(w);
-		for (size_t b = 0; b < last; b++)
-			tb_json_writer__u64(w, f->buckets[b]);
-		tb_json_writer__end_array(w);
 		tb_json_writer__end_object(w);
 	}
 	tb_json_writer__end_object(w);
@@ -1137,8 +1125,7 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			tb_fail("-p: the hooks are called from the program's own code and loaded "
-				"when "
-				"it starts; run it under " PROG " -- COMMAND instead");
+				"when it starts; run it under " PROG " -- COMMAND instead");
 			return 2;
 		case 'v':
 			verbose = true;
