@@ -244,6 +244,15 @@ $(OUT)/tests/sdt-app: tests/sdt/sdt_app.c $(OUT)/tests/libtbsdt.so | $(OUT)/test
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_WARN) $(CFLAGS) $< -o $@ -L$(OUT)/tests -ltbsdt -Wl,-rpath,'$$ORIGIN'
 
+# Programs the tracefunc tests trace: every function calls the -finstrument-functions hooks
+# (not inlined away, so the calls counted are the calls written), and -rdynamic exports them, so
+# tracee_tf_reenter's own open and mmap interpose on the tracing library's. Never the sanitizers:
+# they would be instrumented code of their own inside every hook.
+$(OUT)/tests/tracee_tf_%: tests/tracee_tf_%.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_WARN) $(CFLAGS) -fno-inline -finstrument-functions -rdynamic $< -o $@ \
+		-pthread
+
 # Programs the ptrace tests trace, built like a user's program: LeakSanitizer cannot run under a
 # tracer, and the system calls counted must be the program's own.
 $(OUT)/tests/tracee_%: tests/tracee_%.c | $(OUT)/tests
