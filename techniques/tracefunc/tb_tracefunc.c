@@ -516,10 +516,11 @@ static void print_summary(unsigned int top)
 	const char *unit = rep.mode == TB_TF_MODE_LATENCY ? "timed calls" : "calls";
 
 	qsort(rep.functions, rep.nr_functions, sizeof(*rep.functions), by_calls);
-	printf("%zu functions, %" PRIu64
-	       " %s in %u threads of %u process image%s (%s, hook %s%s%s)\n",
-	       rep.nr_functions, total_calls(), unit, rep.threads, rep.images,
-	       rep.images == 1 ? "" : "s", mode_names[rep.mode],
+	printf("%zu function%s, %" PRIu64 " %s in %u thread%s of %u process image%s (%s, hook "
+	       "%s%s%s)\n",
+	       rep.nr_functions, rep.nr_functions == 1 ? "" : "s", total_calls(), unit, rep.threads,
+	       rep.threads == 1 ? "" : "s", rep.images, rep.images == 1 ? "" : "s",
+	       mode_names[rep.mode],
 	       rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg", *rep.filter ? ", filter " : "",
 	       rep.filter);
 	printf("lost: %" PRIu64 " (%s %" PRIu64 ", reentered %" PRIu64 ", table full %" PRIu64
