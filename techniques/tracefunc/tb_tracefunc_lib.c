@@ -45,6 +45,8 @@
 
 #define NOHOOK __attribute__((no_instrument_function))
 #define HOT __attribute__((no_instrument_function, always_inline)) inline
+/* Slow paths, kept out of the hooks so that the hot path needs few registers. */
+#define COLD __attribute__((no_instrument_function, noinline, cold))
 #define EXPORT __attribute__((visibility("default"), no_instrument_function))
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
@@ -244,7 +246,7 @@ static NOHOOK uint64_t data_limit(void)
 }
 
 /* Grows the thread's data to hold at least want bytes. Returns 0 or -errno. */
-static NOHOOK int thread_grow(struct thread_state *st, uint64_t want)
+static COLD int thread_grow(struct thread_state *st, uint64_t want)
 {
 	uint64_t step = tf.mode == TB_TF_MODE_LOG ? LOG_CHUNK : 4096 * 3, len;
 	int saved = errno, err;
@@ -338,7 +340,7 @@ static NOHOOK void thread_unmap(struct thread_state *st)
 }
 
 /* The calling thread's state, made at its first call. NULL: counted lost. */
-static NOHOOK struct thread_state *thread_start(void)
+static COLD struct thread_state *thread_start(void)
 {
 	struct thread_state *st;
 	int saved = errno;
@@ -477,7 +479,7 @@ static NOHOOK unsigned int index_slot(uint64_t key)
 #define FILTERED_OUT_ID (1 << 30) /* function_id's flag: the filter left the function out */
 
 /* Adds key to the table. Returns its id (with FILTERED_OUT_ID), or -1 when the table is full. */
-static NOHOOK int function_add(uint64_t key)
+static COLD int function_add(uint64_t key)
 {
 	struct tb_tf_image *im = tf.image;
 	struct tb_tf_function *f;
@@ -550,7 +552,7 @@ static HOT int function_id(uint64_t key)
 /* ---- recording ---------------------------------------------------------------------------- */
 
 /* Is there room for the record at head? Ring: has tb-tracefunc moved the tail on? */
-static NOHOOK bool log_room(struct thread_state *st)
+static COLD bool log_room(struct thread_state *st)
 {
 	if (tf.ring) {
 		if (st->mapped < st->limit)
@@ -649,7 +651,7 @@ static NOHOOK void latency_exit(struct thread_state *st, int id)
 }
 
 /* The image's files, at the first call. Returns false if they cannot be made. */
-static NOHOOK bool image_start(void)
+static COLD bool image_start(void)
 {
 	struct tb_tf_image *im;
 	int saved = errno;
