@@ -54,6 +54,7 @@
 #define LOG_CHUNK (2u << 20) /* log files grow by this much */
 #define DEFAULT_BUFFER_KB (256u << 10)
 #define METHOD_KEY (1ULL << 63) /* hook method: key = METHOD_KEY | method id */
+#define FORGOTTEN_KEY 1 /* an index slot whose function was unloaded: never an address */
 #define CLOCK_SHIFT 32
 
 struct call {
@@ -69,9 +70,10 @@ struct thread_state {
 	uint64_t *ring;
 	uint64_t head, limit_head, mask;
 	uint64_t time_high; /* high bits of the last time base written */
-	int fd;
+	char path[PATH_MAX]; /* the thread's file, opened again to grow it */
 	pid_t tid;
 	unsigned int depth; /* latency: enabled calls open, even past TB_TF_MAX_DEPTH */
+	unsigned int end_passes; /* pthread key destructor rounds seen */
 	struct thread_state *next;
 	struct call stack[TB_TF_MAX_DEPTH];
 };
@@ -85,8 +87,9 @@ static struct {
 	uint64_t tsc0, ns0, mult; /* the clock, see struct tb_tf_image */
 	bool use_tsc;
 	bool filtering;
-	char root[PATH_MAX - 32]; /* TB_TRACEFUNC_DIR */
-	char dir[PATH_MAX]; /* this image's directory */
+	/* Sized so that every file name below them fits in PATH_MAX. */
+	char root[PATH_MAX - 96]; /* TB_TRACEFUNC_DIR */
+	char dir[PATH_MAX - 64]; /* this image's directory */
 	uint64_t buffer_bytes; /* log: the growing buffer's limit, or the ring's size */
 	bool ring; /* log: tb-tracefunc drains a ring */
 	char *patterns[64];
@@ -103,6 +106,7 @@ static struct {
 	} index[INDEX_SLOTS];
 	struct tb_elf *elves[TB_TF_MAX_MODULES]; /* opened only to match the filter */
 	bool announce; /* not run by tb-tracefunc: say where the records are */
+	uint64_t early_lost; /* hook calls skipped while the image's files were being made */
 } tf;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -112,6 +116,9 @@ static __thread int busy __attribute__((tls_model("initial-exec")));
 static __thread struct thread_state *self __attribute__((tls_model("initial-exec")));
 /* self after the thread's state was closed (thread exit): calls are counted lost. */
 #define CLOSED ((struct thread_state *)1)
+/* self when the thread's file could not be made: calls are counted lost, not retried. */
+#define NO_FILE ((struct thread_state *)2)
+#define NO_STATE(st) ((uintptr_t)(st) <= (uintptr_t)NO_FILE)
 
 /* ---- clock -------------------------------------------------------------------------------- */
 
@@ -174,12 +181,31 @@ static NOHOOK void *map_more(int fd, void *addr, uint64_t offset, uint64_t len)
 {
 	void *p;
 
-	errno = fallocate(fd, 0, (off_t)offset, (off_t)len);
-	if (errno)
+	if (fallocate(fd, 0, (off_t)offset, (off_t)len))
 		return NULL;
 	p = mmap(addr, len, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_POPULATE | (addr ? MAP_FIXED : 0), fd, (off_t)offset);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Opens one of the library's files. The descriptors are the program's: the
+ * library keeps none open (a program may close every descriptor and reuse
+ * the number for a file of its own, which the library would then write
+ * into), and never takes 0, 1 or 2 even for a moment's use (a program that
+ * closed its stdout would print into the record). Returns fd or -1 (errno).
+ */
+static NOHOOK int open_private(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0600), high, err;
+
+	if (fd < 0 || fd > 2)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	err = errno;
+	close(fd);
+	errno = err;
+	return high;
 }
 
 /* The directory of a new image: ROOT/PID, or ROOT/PID.N after an exec reused the pid. */
@@ -204,24 +230,36 @@ static NOHOOK int image_dir(pid_t pid)
  */
 static NOHOOK struct tb_tf_image *image_create(const struct tb_tf_image *from, void *at)
 {
-	struct tb_tf_image *im;
+	struct tb_tf_image *im = NULL;
 	char path[PATH_MAX + 16];
-	int fd;
+	int fd, err;
 
-	if (image_dir(getpid()))
-		return NULL;
-	snprintf(path, sizeof(path), "%s/functions", tf.dir);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return NULL;
-	if (from && write(fd, from, sizeof(*from)) != (ssize_t)sizeof(*from)) {
-		close(fd);
+	if ((err = image_dir(getpid()))) {
+		errno = -err;
 		return NULL;
 	}
-	im = map_more(fd, at, 0, sizeof(*im));
-	close(fd);
-	if (!im)
+	snprintf(path, sizeof(path), "%s/functions", tf.dir);
+	fd = open_private(path, O_RDWR | O_CREAT | O_EXCL);
+	if (fd >= 0 && (!from || write(fd, from, sizeof(*from)) == (ssize_t)sizeof(*from)))
+		im = map_more(fd, NULL, 0, sizeof(*im));
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	/* The child's copy takes the place of the parent's mapping in one step. */
+	if (im && at &&
+	    mremap(im, sizeof(*im), sizeof(*im), MREMAP_MAYMOVE | MREMAP_FIXED, at) == MAP_FAILED) {
+		err = errno;
+		munmap(im, sizeof(*im));
+		im = NULL;
+	}
+	if (!im) {
+		/* Nothing half made is left for the report to trip on. */
+		unlink(path);
+		rmdir(tf.dir);
+		errno = err;
 		return NULL;
+	}
+	im = at ? at : im;
 	if (from) {
 		im->parent_pid = from->pid;
 		im->lost_table_full = im->lost_no_thread = im->lost_after_exit = 0;
@@ -258,11 +296,16 @@ static COLD int thread_grow(struct thread_state *st, uint64_t want)
 		len = st->limit;
 	if (len <= st->mapped)
 		err = -ENOBUFS;
-	else if (!map_more(st->fd, st->data + st->mapped, TB_TF_DATA_OFFSET + st->mapped,
-			   len - st->mapped))
-		err = -errno;
-	else
-		err = 0;
+	else {
+		int fd = open_private(st->path, O_RDWR);
+
+		err = fd >= 0 && map_more(fd, st->data + st->mapped, TB_TF_DATA_OFFSET + st->mapped,
+					  len - st->mapped)
+			      ? 0
+			      : -errno;
+		if (fd >= 0)
+			close(fd);
+	}
 	if (!err) {
 		st->mapped = len;
 		st->hdr->data_bytes = len;
@@ -278,38 +321,39 @@ static COLD int thread_grow(struct thread_state *st, uint64_t want)
 /* Opens the thread's file in the current image. Returns 0 or -errno. */
 static NOHOOK int thread_open(struct thread_state *st)
 {
-	char path[PATH_MAX + 32];
 	void *hdr;
-	int fd = -1;
+	int fd = -1, err;
 
+	/* A thread id used again in one image (threads come and go) gets thread.TID.N. */
 	for (int n = 0; n < 100 && fd < 0; n++) {
 		if (n)
-			snprintf(path, sizeof(path), "%s/thread.%d.%d", tf.dir, (int)st->tid, n);
+			snprintf(st->path, sizeof(st->path), "%s/thread.%d.%d", tf.dir, (int)st->tid,
+				 n);
 		else
-			snprintf(path, sizeof(path), "%s/thread.%d", tf.dir, (int)st->tid);
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			snprintf(st->path, sizeof(st->path), "%s/thread.%d", tf.dir, (int)st->tid);
+		fd = open_private(st->path, O_RDWR | O_CREAT | O_EXCL);
 		if (fd < 0 && errno != EEXIST)
 			return -errno;
 	}
 	if (fd < 0)
 		return -EEXIST;
 	hdr = map_more(fd, NULL, 0, TB_TF_DATA_OFFSET);
+	err = errno;
+	close(fd);
 	st->limit = st->reserved = data_limit();
 	/* Address space for the whole limit, so the data stays contiguous as the file grows. */
 	st->data = mmap(NULL, st->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 			-1, 0);
 	if (!hdr || st->data == MAP_FAILED) {
-		int err = -errno;
-
+		err = hdr ? errno : err;
 		if (hdr)
 			munmap(hdr, TB_TF_DATA_OFFSET);
 		if (st->data != MAP_FAILED)
 			munmap(st->data, st->reserved);
-		close(fd);
-		return err;
+		unlink(st->path); /* nothing half made is left for the report to trip on */
+		return -err;
 	}
 	st->hdr = hdr;
-	st->fd = fd;
 	st->mapped = 0;
 	st->ring = (uint64_t *)st->data;
 	st->head = st->limit_head = 0;
@@ -336,7 +380,6 @@ static NOHOOK void thread_unmap(struct thread_state *st)
 {
 	munmap(st->data, st->reserved);
 	munmap(st->hdr, TB_TF_DATA_OFFSET);
-	close(st->fd);
 }
 
 /* The calling thread's state, made at its first call. NULL: counted lost. */
@@ -349,12 +392,15 @@ static COLD struct thread_state *thread_start(void)
 		__atomic_fetch_add(&tf.image->lost_after_exit, 1, __ATOMIC_RELAXED);
 		return NULL;
 	}
+	if (self == NO_FILE)
+		goto fail;
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED)
 		goto fail;
 	st->tid = gettid();
 	if (thread_open(st)) {
 		munmap(st, sizeof(*st));
+		self = NO_FILE; /* once: trying again at every call would cost the program */
 		goto fail;
 	}
 	pthread_mutex_lock(&lock);
@@ -376,6 +422,17 @@ static NOHOOK void thread_end(void *arg)
 {
 	struct thread_state *st = arg, **p;
 
+	/*
+	 * Keys are destroyed in the order they were made, ours (made at load) first.
+	 * Setting it again asks for another round, so the program's own key
+	 * destructors run while the state is still open, and their calls are recorded.
+	 */
+	if (!st->end_passes++) {
+		pthread_setspecific(tf.key, st);
+		return;
+	}
+	/* Latency: calls still open now never return (pthread_exit, a cancelled thread). */
+	st->hdr->unmatched += st->depth < TB_TF_MAX_DEPTH ? st->depth : TB_TF_MAX_DEPTH;
 	pthread_mutex_lock(&lock);
 	for (p = &tf.threads; *p && *p != st; p = &(*p)->next)
 		;
@@ -549,6 +606,75 @@ static HOT int function_id(uint64_t key)
 	}
 }
 
+/* ---- unloading ---------------------------------------------------------------------------- */
+
+struct module_range {
+	uint64_t bias;
+	const char *name;
+	uint64_t start, end;
+	bool found;
+};
+
+static NOHOOK int module_range_of(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct module_range *r = arg;
+
+	(void)size;
+	if (info->dlpi_addr != r->bias || strcmp(info->dlpi_name, r->name))
+		return 0;
+	r->start = UINT64_MAX;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < r->start)
+			r->start = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > r->end)
+			r->end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	r->found = true;
+	return 1;
+}
+
+/*
+ * Another library may be loaded where an unloaded one was: the functions at
+ * its addresses are forgotten (their index slots can match nothing any more),
+ * so a call there makes a new entry, named after the run from the new module.
+ */
+static COLD void forget_module(uint64_t bias, const char *name)
+{
+	struct module_range r = { .bias = bias, .name = name ? name : "" };
+	int saved = errno;
+
+	busy++;
+	dl_iterate_phdr(module_range_of, &r);
+	if (r.found) {
+		pthread_mutex_lock(&lock);
+		for (unsigned int h = 0; h < INDEX_SLOTS; h++) {
+			uint64_t k = tf.index[h].key;
+
+			if (k != FORGOTTEN_KEY && !(k & METHOD_KEY) && k >= r.start && k < r.end)
+				__atomic_store_n(&tf.index[h].key, FORGOTTEN_KEY, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&lock);
+	}
+	busy--;
+	errno = saved;
+}
+
+EXPORT int dlclose(void *handle)
+{
+	static int (*real_dlclose)(void *);
+	struct link_map *map;
+
+	if (!real_dlclose)
+		real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+	if (tf.on && tf.image && !dlinfo(handle, RTLD_DI_LINKMAP, &map))
+		forget_module(map->l_addr, map->l_name);
+	return real_dlclose(handle);
+}
+
 /* ---- recording ---------------------------------------------------------------------------- */
 
 /* Is there room for the record at head? Ring: has tb-tracefunc moved the tail on? */
@@ -565,24 +691,24 @@ static COLD bool log_room(struct thread_state *st)
 	return st->head < st->limit_head;
 }
 
-static HOT void log_put(struct thread_state *st, uint64_t rec)
+static HOT bool log_put(struct thread_state *st, uint64_t rec)
 {
 	if (unlikely(st->head == st->limit_head) && !log_room(st)) {
 		st->hdr->lost++;
-		return;
+		return false;
 	}
 	st->ring[st->head & st->mask] = rec;
 	__atomic_store_n(&st->hdr->head, ++st->head, __ATOMIC_RELEASE);
+	return true;
 }
 
 static HOT void log_event(struct thread_state *st, unsigned int kind, int id)
 {
 	uint64_t t = stamp(), high = t >> TB_TF_REC_LOW_BITS;
 
-	if (unlikely(high != st->time_high)) {
+	/* Until a time base is in the log, no record can be read: keep trying. */
+	if (unlikely(high != st->time_high) && log_put(st, TB_TF_REC_BASE | high << 2))
 		st->time_high = high;
-		log_put(st, TB_TF_REC_BASE | high << 2);
-	}
 	log_put(st, kind | (uint64_t)id << 2 |
 			    (t & ((1ULL << TB_TF_REC_LOW_BITS) - 1)) << TB_TF_REC_TIME_SHIFT);
 }
@@ -685,6 +811,8 @@ static COLD bool image_start(void)
 	snprintf(im->filter, sizeof(im->filter), "%s",
 		 getenv(TB_TF_ENV_FILTER) ? getenv(TB_TF_ENV_FILTER) : "");
 	__atomic_store_n(&tf.image, im, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&im->lost_no_thread, __atomic_exchange_n(&tf.early_lost, 0, __ATOMIC_RELAXED),
+			   __ATOMIC_RELAXED);
 out:
 	pthread_mutex_unlock(&lock);
 	errno = saved;
@@ -698,17 +826,19 @@ static HOT void on_call(uint64_t key, unsigned int kind)
 
 	if (unlikely(busy)) {
 		st = self;
-		if (st && st != CLOSED)
+		if (!NO_STATE(st))
 			st->hdr->reentered++;
 		else if (tf.image)
 			__atomic_fetch_add(&tf.image->lost_no_thread, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_add(&tf.early_lost, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	busy = 1;
 	if (unlikely(!__atomic_load_n(&tf.image, __ATOMIC_ACQUIRE)) && !image_start())
 		goto out;
 	st = self;
-	if (unlikely(!st || st == CLOSED) && !(st = thread_start()))
+	if (unlikely(NO_STATE(st)) && !(st = thread_start()))
 		goto out;
 	if (unlikely(tf.image->stop)) {
 		st->hdr->stopped += kind == TB_TF_REC_ENTER;
@@ -716,8 +846,7 @@ static HOT void on_call(uint64_t key, unsigned int kind)
 	}
 	id = function_id(key);
 	if (unlikely(id < 0)) {
-		if (kind == TB_TF_REC_ENTER)
-			__atomic_fetch_add(&tf.image->lost_table_full, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&tf.image->lost_table_full, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
 	if (unlikely(id & FILTERED_OUT_ID)) {
@@ -777,14 +906,25 @@ static NOHOOK void method_hook_noop(enum tb_hook_event event, uint32_t method_id
 
 /* ---- fork and exit ------------------------------------------------------------------------ */
 
+/* busy as it was before fork, restored after it in parent and child. */
+static __thread int busy_at_fork __attribute__((tls_model("initial-exec")));
+
+/*
+ * No function may be added or thread made during fork (the child would get
+ * the lock held). While this thread holds the lock its hooks are skipped,
+ * counted: a signal handler's hook would otherwise wait for the lock forever.
+ */
 static NOHOOK void before_fork(void)
 {
+	busy_at_fork = busy;
+	busy = 1;
 	pthread_mutex_lock(&lock);
 }
 
 static NOHOOK void after_fork_parent(void)
 {
 	pthread_mutex_unlock(&lock);
+	busy = busy_at_fork;
 }
 
 /*
@@ -798,9 +938,10 @@ static NOHOOK void after_fork_child(void)
 	struct thread_state *st, *next, *me = self;
 
 	pthread_mutex_init(&lock, NULL);
-	if (!tf.image)
+	if (!tf.image) {
+		busy = busy_at_fork;
 		return;
-	busy = 1;
+	}
 	self = NULL; /* its file is about to go: a signal handler's calls are counted meanwhile */
 	for (st = tf.threads; st; st = next) {
 		next = st->next;
@@ -815,10 +956,10 @@ static NOHOOK void after_fork_child(void)
 		tf.image = NULL;
 		tf.on = false;
 		self = NULL;
-		busy = 0;
+		busy = busy_at_fork;
 		return;
 	}
-	if (me && me != CLOSED) {
+	if (!NO_STATE(me)) {
 		me->tid = gettid();
 		if (thread_open(me)) {
 			munmap(me, sizeof(*me));
@@ -830,9 +971,9 @@ static NOHOOK void after_fork_child(void)
 			self = me;
 		}
 	} else {
-		self = me; /* NULL, or CLOSED in a thread that already ended its state */
+		self = me == NO_FILE ? NULL : me; /* CLOSED in a thread that already ended its state */
 	}
-	busy = 0;
+	busy = busy_at_fork;
 }
 
 __attribute__((destructor, no_instrument_function)) static void tracefunc_fini(void)
@@ -913,6 +1054,10 @@ static NOHOOK int parse_env(void)
 		snprintf(tf.root, sizeof(tf.root), "/dev/shm/tb-tracefunc.%d", (int)getpid());
 		setenv(TB_TF_ENV_DIR, tf.root, 1);
 		tf.announce = true;
+	} else if (strlen(dir) >= sizeof(tf.root)) {
+		return fprintf(stderr, "libtb-tracefunc: %s is too long — not recording\n",
+			       TB_TF_ENV_DIR),
+		       -ENAMETOOLONG;
 	} else {
 		snprintf(tf.root, sizeof(tf.root), "%s", dir);
 	}
