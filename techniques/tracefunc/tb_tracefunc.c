@@ -29,6 +29,7 @@
 #include "tb_msg.h"
 #include "tb_result.h"
 #include "tb_schedule.h"
+#include "tb_tally.h"
 #include "tb_target.h"
 #include "tb_tracefunc.h"
 
@@ -77,6 +78,9 @@ struct report {
 	uint64_t unmatched, too_deep, filtered_out, stopped;
 	/* Log mode. */
 	uint64_t records, misnested, exits_before_start, max_depth;
+	/* Files left incomplete (the file system was full when they were made): skipped. */
+	unsigned int unreadable_images, unreadable_threads;
+	bool stopped_early; /* -d or a signal: the command still runs */
 	FILE *trace;
 	struct image_summary *image_list;
 };
@@ -134,13 +138,20 @@ static void function_name(const struct tb_tf_image *im, const struct tb_tf_funct
 			 f->address - m->bias);
 }
 
+/*
+ * Tallies used as maps to a position in rep.functions, plus 1: from a name,
+ * and from a module's path and offset (forked images share their functions:
+ * each is named once).
+ */
+static struct tb_tally name_positions, address_positions;
+
 static struct function *function_get(const char *name)
 {
 	struct function *f;
+	uint64_t pos = tb_tally__get(&name_positions, name);
 
-	for (size_t i = 0; i < rep.nr_functions; i++)
-		if (!strcmp(rep.functions[i].name, name))
-			return &rep.functions[i];
+	if (pos)
+		return &rep.functions[pos - 1];
 	if (rep.nr_functions == rep.cap_functions) {
 		size_t cap = rep.cap_functions ? 2 * rep.cap_functions : 64;
 		void *grown = realloc(rep.functions, cap * sizeof(*rep.functions));
@@ -153,8 +164,10 @@ static struct function *function_get(const char *name)
 	f = &rep.functions[rep.nr_functions];
 	memset(f, 0, sizeof(*f));
 	f->name = strdup(name);
-	if (!f->name)
+	if (!f->name || tb_tally__add(&name_positions, name, rep.nr_functions + 1)) {
+		free(f->name);
 		return NULL;
+	}
 	rep.nr_functions++;
 	return f;
 }
@@ -358,9 +371,10 @@ static int read_thread(const char *path, const struct tb_tf_image *im, struct fu
 
 static int read_image(const char *root, const char *name)
 {
-	char path[PATH_MAX + 300], fname[512];
+	char path[PATH_MAX + 300], fname[512], where[TB_TF_PATH_MAX + 32];
 	struct tb_tf_image *im;
-	struct function **fns;
+	struct function **fns, *fn;
+	size_t *positions; /* of each id's entry in rep.functions, + 1; 0: none */
 	struct dirent *de;
 	size_t len;
 	DIR *d;
@@ -411,7 +425,10 @@ static int read_image(const char *root, const char *name)
 	rep.lost_no_thread += im->lost_no_thread;
 	rep.lost_after_exit += im->lost_after_exit;
 	fns = calloc(im->nr_functions + 1, sizeof(*fns));
-	if (!fns) {
+	positions = calloc(im->nr_functions + 1, sizeof(*positions));
+	if (!fns || !positions) {
+		free(fns);
+		free(positions);
 		munmap(im, len);
 		return -ENOMEM;
 	}
@@ -421,13 +438,29 @@ static int read_image(const char *root, const char *name)
 
 		if (f->flags & TB_TF_FILTERED_OUT)
 			continue;
+		if (!(f->flags & TB_TF_METHOD) && f->module < im->nr_modules) {
+			snprintf(where, sizeof(where), "%s\n%" PRIx64, im->modules[f->module].path,
+				 f->address - im->modules[f->module].bias);
+			positions[id] = tb_tally__get(&address_positions, where);
+			if (positions[id])
+				continue;
+		}
 		function_name(im, f, fname, sizeof(fname));
-		fns[id] = function_get(fname);
-		if (!fns[id]) {
+		fn = function_get(fname);
+		if (!fn) {
+			err = -ENOMEM;
+			goto out;
+		}
+		positions[id] = (size_t)(fn - rep.functions) + 1;
+		if (!(f->flags & TB_TF_METHOD) && f->module < im->nr_modules &&
+		    tb_tally__add(&address_positions, where, positions[id])) {
 			err = -ENOMEM;
 			goto out;
 		}
 	}
+	/* Pointers only now: function_get may have moved the array. */
+	for (size_t id = 0; id < im->nr_functions; id++)
+		fns[id] = positions[id] ? &rep.functions[positions[id] - 1] : NULL;
 	snprintf(path, sizeof(path), "%s/%s", root, name);
 	d = opendir(path);
 	if (!d) {
@@ -441,6 +474,10 @@ static int read_image(const char *root, const char *name)
 			continue;
 		snprintf(tpath, sizeof(tpath), "%s/%s", path, de->d_name);
 		err = read_thread(tpath, im, fns);
+		if (err == -EBADMSG || err == -EINVAL) {
+			rep.unreadable_threads++;
+			err = 0;
+		}
 	}
 	closedir(d);
 	/* Until now the summary held the totals before this image. */
@@ -449,6 +486,7 @@ static int read_image(const char *root, const char *name)
 	rep.image_list[rep.images - 1].calls = total_calls() - rep.image_list[rep.images - 1].calls;
 out:
 	free(fns);
+	free(positions);
 	munmap(im, len);
 	return err;
 }
@@ -472,11 +510,19 @@ static int read_recording(const char *root)
 	if (n < 0)
 		return -errno;
 	for (int i = 0; i < n; i++) {
-		if (!err && (err = read_image(root, names[i]->d_name)) && err != -ENOMEM)
-			tb_fail("%s/%s: %s", root, names[i]->d_name,
-				err == -EBADMSG ? "not a tb-tracefunc recording, or damaged"
-				: err == -EXDEV ? "recorded with another mode or hook than the rest"
-						: strerror(-err));
+		if (!err) {
+			err = read_image(root, names[i]->d_name);
+			/* Incomplete or not ours: said once at the end, the rest is read. */
+			if (err == -EBADMSG || err == -EINVAL || err == -ENOENT) {
+				rep.unreadable_images++;
+				err = 0;
+			} else if (err && err != -ENOMEM) {
+				tb_fail("%s/%s: %s", root, names[i]->d_name,
+					err == -EXDEV ? "recorded with another mode or hook than the "
+							"rest: record each run into a directory of its own"
+						      : strerror(-err));
+			}
+		}
 		free(names[i]);
 	}
 	free(names);
@@ -541,10 +587,15 @@ static void print_summary(unsigned int top)
 		printf("records: %" PRIu64 "; deepest %" PRIu64 "; exits of calls begun before the "
 		       "image %" PRIu64 "; misnested %" PRIu64 "\n",
 		       rep.records, rep.max_depth, rep.exits_before_start, rep.misnested);
-	if (rep.crashed_threads)
-		printf("threads still running when the process ended (the main thread, or a "
-		       "crash): "
-		       "%u; their records are complete\n",
+	if (rep.unreadable_images || rep.unreadable_threads)
+		printf("unreadable, skipped: %u process images, %u thread files (incomplete: was the "
+		       "file system full?); their calls are not counted anywhere\n",
+		       rep.unreadable_images, rep.unreadable_threads);
+	if (rep.crashed_threads && rep.stopped_early)
+		printf("threads still running when recording stopped: %u\n", rep.crashed_threads);
+	else if (rep.crashed_threads)
+		printf("threads that did not end before their process did (the main thread, a "
+		       "crash, an exec): %u; their records are complete\n",
 		       rep.crashed_threads);
 	if (!rep.nr_functions)
 		return;
@@ -646,6 +697,8 @@ static int write_result(const char *path, uint64_t attach_ns)
 		tb_result__set_extra_u64(r, "lost_after_exit", rep.lost_after_exit);
 		tb_result__set_extra_u64(r, "filtered_out", rep.filtered_out);
 		tb_result__set_extra_u64(r, "stopped", rep.stopped);
+		tb_result__set_extra_u64(r, "unreadable_images", rep.unreadable_images);
+		tb_result__set_extra_u64(r, "unreadable_threads", rep.unreadable_threads);
 		if (rep.mode == TB_TF_MODE_LATENCY) {
 			tb_result__set_extra_emit(r, "latency", emit_latency, NULL);
 			tb_result__set_extra_u64(r, "latency_lost", rep.unmatched + rep.too_deep);
@@ -990,6 +1043,13 @@ static int run_report(const char *dir, const char *output, const char *trace, un
 		}
 	}
 	err = read_recording(dir);
+	if (err == -ENOENT && rep.unreadable_images) {
+		tb_fail("cannot read %s: its %u process image%s damaged or incomplete (not a "
+			"tb-tracefunc recording, or the file system was full)",
+			dir, rep.unreadable_images, rep.unreadable_images == 1 ? " is" : "s are");
+		ret = 1;
+		goto out;
+	}
 	if (err == -ENOENT) {
 		tb_fail("%s holds no recording: the library recorded nothing (a static program, a "
 			"program that never called a hook, or the wrong directory)",
@@ -1206,15 +1266,30 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (keep_dir) {
+		struct dirent **old;
+		int n;
+
 		if (mkdir(keep_dir, 0700) && errno != EEXIST) {
 			tb_fail("cannot create %s: %s — choose a writable -D directory", keep_dir,
 				strerror(errno));
 			return 2;
 		}
-		snprintf(dir, sizeof(dir), "%s", keep_dir);
-		if (access(dir, W_OK)) {
-			tb_fail("cannot record into %s: %s — choose a writable -D directory", dir,
+		/* Absolute: the command may change its directory before it records. */
+		if (!realpath(keep_dir, dir) || access(dir, W_OK)) {
+			tb_fail("cannot record into %s: %s — choose a writable -D directory", keep_dir,
 				strerror(errno));
+			return 2;
+		}
+		n = scandir(dir, &old, is_image, image_order);
+		for (int i = 0; i < n; i++)
+			free(old[i]);
+		if (n > 0)
+			free(old);
+		if (n != 0) {
+			tb_fail(n > 0 ? "-D %s holds a recording already: choose a new or empty directory"
+				      : "cannot record into %s: not a directory — choose a new or empty "
+					"-D directory",
+				keep_dir);
 			return 2;
 		}
 	} else {
@@ -1244,6 +1319,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	/* A closed pipe on stdout is a write error to report, not a death that leaves files. */
+	signal(SIGPIPE, SIG_IGN);
 	t0 = tb_schedule__now_ns();
 	err = tb_child__spawn(&child, command);
 	if (!err)
@@ -1261,6 +1338,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!ended) {
+		rep.stopped_early = true;
 		stop_recording(dir);
 		if (interrupted)
 			fprintf(stderr, PROG ": %s: stopped recording; %s (pid %d) runs on\n",
@@ -1303,5 +1381,7 @@ out:
 		free(rep.functions[i].name);
 	free(rep.functions);
 	free(rep.image_list);
+	tb_tally__free(&name_positions);
+	tb_tally__free(&address_positions);
 	return ret;
 }
