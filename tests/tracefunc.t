@@ -532,7 +532,24 @@ is "$rc $(grep -c 'Terminated: stopped recording; .* runs on' "$TEST_TMP/err")" 
 [ "$(count_sum "$TEST_TMP/r.json")" -gt 0 ] && kill -0 "$wpid" 2>/dev/null
 ok $? "SIGTERM: the result holds the calls so far; the workload still runs"
 [ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+
+# After -d the command runs on, and a program it starts later loads the library again: that one
+# must not make the removed directory again and record where nobody reads (8 MiB per thread).
+tf -d 0.3 -m log -- sh -c '"$0" -r 10 -q; sleep 1; exec "$0" -r 100 -q' "$WF"
+sleep 1.5
+is "$rc $(shm_new | wc -l)" "0 0" 	"-d 0.3, then the command execs an instrumented program: nothing made in /dev/shm again"
 shm_clean "-d and SIGTERM without -D"
+
+# Ctrl-C is for the command: tb-tracefunc ignores SIGINT itself, but the command starts with it
+# at its default, or a Ctrl-C could not stop it (an ignored signal stays ignored across execve).
+# Checked from /proc/PID/status: SigIgn's bit 1 is SIGINT.
+for tool in "$TF" "$OUT/tb-signal record"; do
+	# shellcheck disable=SC2086 # "tb-signal record" is two words
+	ign=$(env --default-signal=INT $tool -- sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status \
+		2>/dev/null | grep -E '^[0-9a-f]{16}$')
+	[ -n "$ign" ] && [ $((0x$ign & 2)) = 0 ]
+	ok $? "$(basename "${tool%% *}") -- COMMAND: SIGINT not ignored in the command (SigIgn $ign)"
+done
 
 # ---- 9. Bad input --------------------------------------------------------------------------------
 

@@ -115,6 +115,7 @@ int tb_child__preload(const char *name, char *path, size_t len)
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int err;
 
+	snprintf(path, len, "%s", name);
 	if (n < 0)
 		return -errno;
 	self[n] = 0;

@@ -159,12 +159,24 @@ err_free:
 	return err;
 }
 
+int tb_elf__read_all(struct tb_elf *elf)
+{
+	if (elf->fd < 0)
+		return 0;
+	if (elf_cntl(elf->elf, ELF_C_FDREAD))
+		return -EIO;
+	close(elf->fd);
+	elf->fd = -1;
+	return 0;
+}
+
 void tb_elf__close(struct tb_elf *elf)
 {
 	if (!elf)
 		return;
 	elf_end(elf->elf);
-	close(elf->fd);
+	if (elf->fd >= 0)
+		close(elf->fd);
 	free(elf->segments);
 	free(elf);
 }

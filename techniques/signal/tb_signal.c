@@ -701,10 +701,13 @@ int main(int argc, char **argv)
 	setenv(TB_SIGNAL_ENV_CLOCK, wall ? "wall" : "cpu", 1);
 	snprintf(num, sizeof(num), "%lu", buffer_kb);
 	setenv(TB_SIGNAL_ENV_BUFFER, num, 1);
-	/* Ctrl-C is for the command; this program waits for it and reports. */
-	signal(SIGINT, SIG_IGN);
 	start_ns = tb_schedule__now_ns();
 	err = tb_child__spawn(&child, command);
+	/*
+	 * Ctrl-C is for the command; this program waits for it and reports. Ignored
+	 * only now: an ignored signal stays ignored across execve.
+	 */
+	signal(SIGINT, SIG_IGN);
 	if (!err)
 		err = tb_child__exec(&child);
 	if (err) {

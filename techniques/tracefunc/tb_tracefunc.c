@@ -7,7 +7,6 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -112,6 +111,14 @@ static struct tb_elf *module_elf(const char *path)
 	return modules[nr_modules++].elf;
 }
 
+/* The last component of a path, which may end in '/' (a damaged file: never changed here). */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
 /* A function's name: the method's, the symbol at its address, or module+offset. */
 static void function_name(const struct tb_tf_image *im, const struct tb_tf_function *f, char *buf,
 			  size_t len)
@@ -134,7 +141,7 @@ static void function_name(const struct tb_tf_image *im, const struct tb_tf_funct
 	    sym.addr == f->address - m->bias)
 		snprintf(buf, len, "%s", sym.name);
 	else
-		snprintf(buf, len, "%s+0x%" PRIx64, basename((char *)m->path),
+		snprintf(buf, len, "%s+0x%" PRIx64, base_name(m->path),
 			 f->address - m->bias);
 }
 
@@ -369,6 +376,17 @@ static int read_thread(const char *path, const struct tb_tf_image *im, struct fu
 	return err;
 }
 
+/* Every path in the image ends inside its field, so none can be read past. */
+static bool image_strings_ok(const struct tb_tf_image *im)
+{
+	if (!memchr(im->exe, 0, sizeof(im->exe)) || !memchr(im->filter, 0, sizeof(im->filter)))
+		return false;
+	for (uint64_t i = 0; i < im->nr_modules; i++)
+		if (!memchr(im->modules[i].path, 0, sizeof(im->modules[i].path)))
+			return false;
+	return true;
+}
+
 static int read_image(const char *root, const char *name)
 {
 	char path[PATH_MAX + 300], fname[512], where[TB_TF_PATH_MAX + 32];
@@ -386,7 +404,7 @@ static int read_image(const char *root, const char *name)
 		return -errno;
 	if (len < sizeof(*im) || im->magic != TB_TF_IMAGE_MAGIC || im->version != TB_TF_VERSION ||
 	    im->mode > TB_TF_MODE_LOG || im->nr_functions > TB_TF_MAX_FUNCTIONS ||
-	    im->nr_modules > TB_TF_MAX_MODULES) {
+	    im->nr_modules > TB_TF_MAX_MODULES || im->shift > 63 || !image_strings_ok(im)) {
 		munmap(im, len);
 		return -EBADMSG;
 	}
@@ -589,7 +607,8 @@ static void print_summary(unsigned int top)
 		       rep.records, rep.max_depth, rep.exits_before_start, rep.misnested);
 	if (rep.unreadable_images || rep.unreadable_threads)
 		printf("unreadable, skipped: %u process images, %u thread files (incomplete: was the "
-		       "file system full?); their calls are not counted anywhere\n",
+		       "file system full?); their calls, except those already in a log file, are "
+		       "not counted\n",
 		       rep.unreadable_images, rep.unreadable_threads);
 	if (rep.crashed_threads && rep.stopped_early)
 		printf("threads still running when recording stopped: %u\n", rep.crashed_threads);
@@ -785,7 +804,9 @@ struct drain {
 	char *path; /* the thread file */
 	struct tb_tf_thread *hdr;
 	size_t len;
+	uint64_t ring_records; /* read once: the program could change the header */
 	int out_fd; /* log.TID, -1 once the thread ended and all was moved */
+	bool broken; /* its log file ends in a piece of a record: no more is added */
 };
 
 static struct drain *drains;
@@ -805,6 +826,7 @@ static void drain_add(const char *image_dir, const char *name)
 {
 	char path[PATH_MAX + 600], out[PATH_MAX + 600];
 	struct tb_tf_thread *hdr;
+	uint64_t ring_records;
 	struct stat st;
 	void *grown;
 	int fd, out_fd;
@@ -824,9 +846,9 @@ static void drain_add(const char *image_dir, const char *name)
 	if (hdr == MAP_FAILED)
 		return;
 	/* Not yet a ring (being made), or not one at all: look again later. */
-	if (hdr->magic != TB_TF_THREAD_MAGIC || !hdr->ring_records ||
-	    (hdr->ring_records & (hdr->ring_records - 1)) ||
-	    TB_TF_DATA_OFFSET + hdr->ring_records * sizeof(uint64_t) > (uint64_t)st.st_size) {
+	ring_records = hdr->ring_records;
+	if (hdr->magic != TB_TF_THREAD_MAGIC || !ring_records || (ring_records & (ring_records - 1)) ||
+	    ring_records > ((uint64_t)st.st_size - TB_TF_DATA_OFFSET) / sizeof(uint64_t)) {
 		munmap(hdr, (size_t)st.st_size);
 		return;
 	}
@@ -842,9 +864,35 @@ static void drain_add(const char *image_dir, const char *name)
 		return;
 	}
 	drains = grown;
-	drains[nr_drains++] = (struct drain){
-		.path = strdup(path), .hdr = hdr, .len = (size_t)st.st_size, .out_fd = out_fd
-	};
+	drains[nr_drains] = (struct drain){ .path = strdup(path),
+					    .hdr = hdr,
+					    .len = (size_t)st.st_size,
+					    .ring_records = ring_records,
+					    .out_fd = out_fd };
+	if (!drains[nr_drains].path) {
+		if (!drain_err)
+			drain_err = ENOMEM;
+		close(out_fd);
+		munmap(hdr, (size_t)st.st_size);
+		return;
+	}
+	nr_drains++;
+}
+
+/*
+ * A thread that ended and whose records are all in its log file: its ring's
+ * pages go back to tmpfs (a program that makes a thread per request would
+ * otherwise hold 8 MiB of it per thread until the end).
+ */
+static void drain_release(struct drain *dr)
+{
+	int fd = open(dr->path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TB_TF_DATA_OFFSET,
+		  (off_t)(dr->ring_records * sizeof(uint64_t)));
+	close(fd);
 }
 
 /* Finds thread files that appeared since the last look (new threads, forks, execs). */
@@ -871,19 +919,38 @@ static void drain_scan(const char *root)
 		free(images);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+/* Moves every ring's records to its log file, and frees the hook's room. */
+/*
+ * Appends records [from, from + n) of a ring to its log file. Returns how
+ * many are in the file whole: after a short write (a full file system) a
+ * piece of a record is cut off again, so no record is ever in both the file
+ * and the ring.
+ */
+static uint64_t drain_copy(struct drain *dr, const uint64_t *from, uint64_t n)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
+	const char *p = (const char *)from;
+	size_t left = n * sizeof(*from), done = 0;
 
-		if (n < 0 && errno == EINTR)
+	while (left) {
+		ssize_t w = write(dr->out_fd, p + done, left);
+
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return n < 0 ? errno : ENOSPC;
-		buf = (const char *)buf + n;
-		len -= (size_t)n;
+		if (w <= 0) {
+			if (!drain_err)
+				drain_err = w < 0 ? errno : ENOSPC;
+			break;
+		}
+		done += (size_t)w;
+		left -= (size_t)w;
 	}
-	return 0;
+	if (done % sizeof(*from)) {
+		off_t end = lseek(dr->out_fd, 0, SEEK_END);
+
+		if (end < 0 || ftruncate(dr->out_fd, end - (off_t)(done % sizeof(*from))))
+			dr->broken = true; /* a torn record in the file: stop drawing from it */
+	}
+	return done / sizeof(*from);
 }
 
 /* Moves every ring's records to its log file, and frees the hook's room. */
@@ -892,37 +959,32 @@ static void drain_all(void)
 	for (size_t i = 0; i < nr_drains; i++) {
 		struct drain *dr = &drains[i];
 		const uint64_t *ring;
-		uint64_t head, tail, mask, first, n;
+		uint64_t head, tail, mask, first, n, moved;
 		bool ended;
-		int err;
 
-		if (dr->out_fd < 0)
+		if (dr->out_fd < 0 || dr->broken)
 			continue;
 		/* Read the state first: a thread that ended wrote its last record before. */
 		ended = __atomic_load_n(&dr->hdr->state, __ATOMIC_ACQUIRE) == TB_TF_EXITED;
 		head = __atomic_load_n(&dr->hdr->head, __ATOMIC_ACQUIRE);
 		tail = dr->hdr->tail;
-		mask = dr->hdr->ring_records - 1;
+		mask = dr->ring_records - 1;
 		n = head - tail;
-		if (head < tail || n > dr->hdr->ring_records)
+		if (head < tail || n > dr->ring_records)
 			continue; /* damaged: left for the report to name */
 		ring = (const uint64_t *)((const char *)dr->hdr + TB_TF_DATA_OFFSET);
-		first = n < dr->hdr->ring_records - (tail & mask)
-				? n
-				: dr->hdr->ring_records - (tail & mask);
-		err = write_all(dr->out_fd, ring + (tail & mask), first * sizeof(*ring));
-		if (!err)
-			err = write_all(dr->out_fd, ring, (n - first) * sizeof(*ring));
-		if (err) {
-			/* The ring fills and the hook counts what it drops. */
-			if (!drain_err)
-				drain_err = err;
+		first = n < dr->ring_records - (tail & mask) ? n : dr->ring_records - (tail & mask);
+		moved = drain_copy(dr, ring + (tail & mask), first);
+		if (moved == first && !dr->broken)
+			moved += drain_copy(dr, ring, n - first);
+		if (dr->broken)
 			continue;
-		}
-		__atomic_store_n(&dr->hdr->tail, head, __ATOMIC_RELEASE);
-		if (ended) {
+		/* What did not fit stays in the ring: the report reads it there. */
+		__atomic_store_n(&dr->hdr->tail, tail + moved, __ATOMIC_RELEASE);
+		if (ended && moved == n) {
 			close(dr->out_fd);
 			dr->out_fd = -1;
+			drain_release(dr);
 		}
 	}
 }
@@ -1026,7 +1088,8 @@ static void usage(FILE *f)
 		"\n"
 		"report DIR: reads a recording kept with -D (or made by loading " LIBRARY "\n"
 		"  by hand: LD_PRELOAD=" LIBRARY " TB_TRACEFUNC_MODE=MODE COMMAND).\n"
-		"Exit status: COMMAND's; 1 if tracing failed, 2 for bad usage.\n",
+		"Exit status: COMMAND's (0 when -d or a signal stopped recording and it runs\n"
+		"on); 1 if tracing failed, 2 for bad usage.\n",
 		DEFAULT_RING_KB, TOP_DEFAULT);
 }
 
@@ -1316,14 +1379,17 @@ int main(int argc, char **argv)
 	unsetenv(TB_TF_ENV_BUFFER);
 	snprintf(num, sizeof(num), "%llu", buffer_kb ? buffer_kb : DEFAULT_RING_KB);
 	setenv(TB_TF_ENV_RING, num, 1);
-	/* Ctrl-C is for the command; this program waits for it and reports. */
-	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	/* A closed pipe on stdout is a write error to report, not a death that leaves files. */
 	signal(SIGPIPE, SIG_IGN);
 	t0 = tb_schedule__now_ns();
 	err = tb_child__spawn(&child, command);
+	/*
+	 * Ctrl-C is for the command; this program waits for it and reports. Ignored
+	 * only now: an ignored signal stays ignored across execve.
+	 */
+	signal(SIGINT, SIG_IGN);
 	if (!err)
 		err = tb_child__exec(&child);
 	if (err) {
@@ -1349,6 +1415,9 @@ int main(int argc, char **argv)
 				PROG ": stopped recording after %g s; %s (pid %d) runs on\n",
 				duration, command[0], (int)child.pid);
 	}
+	/* The command ended, but what it forked may run on: that records nothing more either. */
+	if (ended)
+		stop_recording(dir);
 	/* Whatever the rings still hold is read from them. */
 	if (!strcmp(mode, "log")) {
 		drain_scan(dir);

@@ -33,7 +33,7 @@
 
 /* Environment the library reads (tb-tracefunc sets it). */
 #define TB_TF_ENV_DIR "TB_TRACEFUNC_DIR" /* where the image directories go */
-#define TB_TF_ENV_MODE "TB_TRACEFUNC_MODE" /* count, latency, log or off */
+#define TB_TF_ENV_MODE "TB_TRACEFUNC_MODE" /* count, latency, log or noop */
 #define TB_TF_ENV_HOOK "TB_TRACEFUNC_HOOK" /* cyg (the compiler's hooks) or method */
 #define TB_TF_ENV_FILTER "TB_TRACEFUNC_FILTER" /* comma-separated fnmatch patterns */
 #define TB_TF_ENV_BUFFER "TB_TRACEFUNC_BUFFER_KB" /* log mode: per-thread limit */
@@ -86,7 +86,7 @@ struct tb_tf_image {
 	uint32_t version, mode;
 	uint32_t hook, state;
 	int32_t pid, parent_pid; /* parent_pid: the image this one forked from, 0 if none */
-	/* Clock: ns = ns0 + (tsc - tsc0) * mult >> shift; tsc_per_ns 0: stamps are ns. */
+	/* Clock: ns = ns0 + (tsc - tsc0) * mult >> shift; mult 0: stamps are already ns. */
 	uint64_t tsc0, ns0, mult;
 	uint32_t shift, stop; /* stop: set by tb-tracefunc -d, the hooks stop recording */
 	uint64_t end_ns; /* CLOCK_MONOTONIC when the exit handlers ran */
@@ -110,7 +110,8 @@ struct tb_tf_thread {
 	uint32_t state;
 	uint64_t data_bytes; /* bytes from TB_TF_DATA_OFFSET the file holds */
 	/* Losses: calls or records this thread did not record. */
-	uint64_t lost; /* log: records dropped (limit reached, or no room on the file system) */
+	uint64_t lost; /* log: records dropped (ring full, or no room on the file system);
+			  count, latency: events that found no room for their counter */
 	uint64_t reentered; /* hook called from inside the hook (a signal handler): skipped */
 	uint64_t unmatched; /* latency: exits without their entry, or entries never exited */
 	uint64_t too_deep; /* latency: calls deeper than TB_TF_MAX_DEPTH, not timed */

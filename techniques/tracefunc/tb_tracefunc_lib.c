@@ -97,6 +97,8 @@ static struct {
 	const char *const *method_names;
 	uint32_t nr_methods;
 	pthread_key_t key;
+	uint64_t nr_functions_at_fork; /* the table as the forking thread left it */
+	unsigned int nr_index; /* index slots in use (under lock) */
 	struct thread_state *threads; /* every live state, under lock */
 	/* The function index: key -> dense id, written under lock, read without. */
 	struct {
@@ -431,6 +433,10 @@ static NOHOOK void thread_end(void *arg)
 		pthread_setspecific(tf.key, st);
 		return;
 	}
+	/* A signal handler's calls from here on are counted (busy, then CLOSED), not recorded,
+	 * and never wait for the lock this thread is about to hold. */
+	busy = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	/* Latency: calls still open now never return (pthread_exit, a cancelled thread). */
 	st->hdr->unmatched += st->depth < TB_TF_MAX_DEPTH ? st->depth : TB_TF_MAX_DEPTH;
 	pthread_mutex_lock(&lock);
@@ -439,8 +445,6 @@ static NOHOOK void thread_end(void *arg)
 	if (*p)
 		*p = st->next;
 	pthread_mutex_unlock(&lock);
-	/* A signal handler's calls from here on are counted (busy, then CLOSED), not recorded. */
-	busy = 1;
 	self = CLOSED;
 	/* After the thread's last record: tb-tracefunc reads the state, then the ring's head. */
 	__atomic_store_n(&st->hdr->state, TB_TF_EXITED, __ATOMIC_RELEASE);
@@ -521,8 +525,11 @@ static NOHOOK const char *function_name(struct tb_tf_function *f)
 	if (f->module == UINT32_MAX)
 		return NULL;
 	elf = &tf.elves[f->module];
-	if (!*elf && tb_elf__open(im->modules[f->module].path, elf))
+	/* Read whole at once: no descriptor of the program's is kept. */
+	if (!*elf && !tb_elf__open(im->modules[f->module].path, elf) && tb_elf__read_all(*elf)) {
+		tb_elf__close(*elf);
 		*elf = NULL;
+	}
 	if (!*elf || tb_elf__symbol_at(*elf, f->address - im->modules[f->module].bias, &sym))
 		return NULL;
 	return sym.name;
@@ -534,6 +541,7 @@ static NOHOOK unsigned int index_slot(uint64_t key)
 }
 
 #define FILTERED_OUT_ID (1 << 30) /* function_id's flag: the filter left the function out */
+#define TABLE_FULL_ID UINT32_MAX /* an index slot's id: first called after the table filled */
 
 /* Adds key to the table. Returns its id (with FILTERED_OUT_ID), or -1 when the table is full. */
 static COLD int function_add(uint64_t key)
@@ -546,14 +554,26 @@ static COLD int function_add(uint64_t key)
 	pthread_mutex_lock(&lock);
 	for (;; h = (h + 1) & (INDEX_SLOTS - 1)) {
 		if (tf.index[h].key == key) {
-			id = (int)tf.index[h].id | (tf.index[h].filtered_out ? FILTERED_OUT_ID : 0);
+			id = tf.index[h].id == TABLE_FULL_ID
+				     ? -1
+				     : (int)tf.index[h].id |
+					       (tf.index[h].filtered_out ? FILTERED_OUT_ID : 0);
 			goto out;
 		}
 		if (!tf.index[h].key)
 			break;
 	}
-	if (im->nr_functions >= TB_TF_MAX_FUNCTIONS)
+	if (im->nr_functions >= TB_TF_MAX_FUNCTIONS) {
+		/* Remembered as lost, so its next calls find it without the lock; while the
+		 * index has room (it holds twice the table). */
+		if (tf.nr_index < INDEX_SLOTS - 1) {
+			tf.nr_index++;
+			tf.index[h].id = TABLE_FULL_ID;
+			tf.index[h].filtered_out = 0;
+			__atomic_store_n(&tf.index[h].key, key, __ATOMIC_RELEASE);
+		}
 		goto out;
+	}
 	id = (int)im->nr_functions;
 	f = &im->functions[id];
 	if (key & METHOD_KEY) {
@@ -576,6 +596,7 @@ static COLD int function_add(uint64_t key)
 			f->flags |= TB_TF_FILTERED_OUT;
 	}
 	im->nr_functions = (uint64_t)id + 1;
+	tf.nr_index++;
 	tf.index[h].id = (uint32_t)id;
 	tf.index[h].filtered_out = f->flags & TB_TF_FILTERED_OUT;
 	if (f->flags & TB_TF_FILTERED_OUT)
@@ -599,8 +620,10 @@ static HOT int function_id(uint64_t key)
 		uint64_t k = __atomic_load_n(&tf.index[h].key, __ATOMIC_ACQUIRE);
 
 		if (k == key)
-			return (int)tf.index[h].id |
-			       (tf.index[h].filtered_out ? FILTERED_OUT_ID : 0);
+			return tf.index[h].id == TABLE_FULL_ID
+				       ? -1
+				       : (int)tf.index[h].id |
+						 (tf.index[h].filtered_out ? FILTERED_OUT_ID : 0);
 		if (!k)
 			return function_add(key);
 	}
@@ -642,23 +665,27 @@ static NOHOOK int module_range_of(struct dl_phdr_info *info, size_t size, void *
  * its addresses are forgotten (their index slots can match nothing any more),
  * so a call there makes a new entry, named after the run from the new module.
  */
-static COLD void forget_module(uint64_t bias, const char *name)
+static COLD void forget_module(const struct module_range *unloaded)
 {
-	struct module_range r = { .bias = bias, .name = name ? name : "" };
+	struct module_range still = { .bias = unloaded->bias, .name = unloaded->name };
 	int saved = errno;
 
 	busy++;
-	dl_iterate_phdr(module_range_of, &r);
-	if (r.found) {
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	/* dlclose only drops a reference: a library still loaded keeps its functions. */
+	dl_iterate_phdr(module_range_of, &still);
+	if (!still.found) {
 		pthread_mutex_lock(&lock);
 		for (unsigned int h = 0; h < INDEX_SLOTS; h++) {
 			uint64_t k = tf.index[h].key;
 
-			if (k != FORGOTTEN_KEY && !(k & METHOD_KEY) && k >= r.start && k < r.end)
+			if (k != FORGOTTEN_KEY && !(k & METHOD_KEY) && k >= unloaded->start &&
+			    k < unloaded->end)
 				__atomic_store_n(&tf.index[h].key, FORGOTTEN_KEY, __ATOMIC_RELEASE);
 		}
 		pthread_mutex_unlock(&lock);
 	}
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	busy--;
 	errno = saved;
 }
@@ -666,13 +693,24 @@ static COLD void forget_module(uint64_t bias, const char *name)
 EXPORT int dlclose(void *handle)
 {
 	static int (*real_dlclose)(void *);
+	struct module_range r = { 0 };
 	struct link_map *map;
+	char name[PATH_MAX];
+	int ret;
 
 	if (!real_dlclose)
 		real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
-	if (tf.on && tf.image && !dlinfo(handle, RTLD_DI_LINKMAP, &map))
-		forget_module(map->l_addr, map->l_name);
-	return real_dlclose(handle);
+	/* Its range now; forgotten once it is gone (its destructors may still call hooks). */
+	if (tf.on && tf.image && !dlinfo(handle, RTLD_DI_LINKMAP, &map)) {
+		snprintf(name, sizeof(name), "%s", map->l_name ? map->l_name : "");
+		r.bias = map->l_addr;
+		r.name = name;
+		dl_iterate_phdr(module_range_of, &r);
+	}
+	ret = real_dlclose(handle);
+	if (!ret && r.found)
+		forget_module(&r);
+	return ret;
 }
 
 /* ---- recording ---------------------------------------------------------------------------- */
@@ -706,9 +744,14 @@ static HOT void log_event(struct thread_state *st, unsigned int kind, int id)
 {
 	uint64_t t = stamp(), high = t >> TB_TF_REC_LOW_BITS;
 
-	/* Until a time base is in the log, no record can be read: keep trying. */
-	if (unlikely(high != st->time_high) && log_put(st, TB_TF_REC_BASE | high << 2))
+	/* An event without its time base would be read with the wrong high bits: both go. */
+	if (unlikely(high != st->time_high)) {
+		if (!log_put(st, TB_TF_REC_BASE | high << 2)) {
+			st->hdr->lost++;
+			return;
+		}
 		st->time_high = high;
+	}
 	log_put(st, kind | (uint64_t)id << 2 |
 			    (t & ((1ULL << TB_TF_REC_LOW_BITS) - 1)) << TB_TF_REC_TIME_SHIFT);
 }
@@ -835,15 +878,19 @@ static HOT void on_call(uint64_t key, unsigned int kind)
 		return;
 	}
 	busy = 1;
+	/* No store of the hook's may move outside busy: a signal handler's hook checks it. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (unlikely(!__atomic_load_n(&tf.image, __ATOMIC_ACQUIRE)) && !image_start())
 		goto out;
 	st = self;
-	if (unlikely(NO_STATE(st)) && !(st = thread_start()))
-		goto out;
+	/* After -d nothing more is made, not even a new thread's file. */
 	if (unlikely(tf.image->stop)) {
-		st->hdr->stopped += kind == TB_TF_REC_ENTER;
+		if (!NO_STATE(st))
+			st->hdr->stopped += kind == TB_TF_REC_ENTER;
 		goto out;
 	}
+	if (unlikely(NO_STATE(st)) && !(st = thread_start()))
+		goto out;
 	id = function_id(key);
 	if (unlikely(id < 0)) {
 		__atomic_fetch_add(&tf.image->lost_table_full, 1, __ATOMIC_RELAXED);
@@ -869,6 +916,7 @@ static HOT void on_call(uint64_t key, unsigned int kind)
 		break;
 	}
 out:
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	busy = 0;
 }
 
@@ -919,6 +967,8 @@ static NOHOOK void before_fork(void)
 	busy_at_fork = busy;
 	busy = 1;
 	pthread_mutex_lock(&lock);
+	if (tf.image)
+		tf.nr_functions_at_fork = tf.image->nr_functions;
 }
 
 static NOHOOK void after_fork_parent(void)
@@ -936,10 +986,12 @@ static NOHOOK void after_fork_parent(void)
 static NOHOOK void after_fork_child(void)
 {
 	struct thread_state *st, *next, *me = self;
+	int saved = errno;
 
 	pthread_mutex_init(&lock, NULL);
 	if (!tf.image) {
 		busy = busy_at_fork;
+		errno = saved;
 		return;
 	}
 	self = NULL; /* its file is about to go: a signal handler's calls are counted meanwhile */
@@ -957,8 +1009,11 @@ static NOHOOK void after_fork_child(void)
 		tf.on = false;
 		self = NULL;
 		busy = busy_at_fork;
+		errno = saved;
 		return;
 	}
+	/* The parent's threads went on adding functions to the file the child copied. */
+	tf.image->nr_functions = tf.nr_functions_at_fork;
 	if (!NO_STATE(me)) {
 		me->tid = gettid();
 		if (thread_open(me)) {
@@ -974,6 +1029,7 @@ static NOHOOK void after_fork_child(void)
 		self = me == NO_FILE ? NULL : me; /* CLOSED in a thread that already ended its state */
 	}
 	busy = busy_at_fork;
+	errno = saved;
 }
 
 __attribute__((destructor, no_instrument_function)) static void tracefunc_fini(void)
@@ -1044,6 +1100,8 @@ static NOHOOK int parse_env(void)
 	}
 	if (filter && *filter) {
 		copy = strdup(filter);
+		if (!copy)
+			return -ENOMEM;
 		for (tok = strtok_r(copy, ",", &save); tok && tf.nr_patterns < 64;
 		     tok = strtok_r(NULL, ",", &save))
 			tf.patterns[tf.nr_patterns++] = tok;
@@ -1061,6 +1119,13 @@ static NOHOOK int parse_env(void)
 	} else {
 		snprintf(tf.root, sizeof(tf.root), "%s", dir);
 	}
+	/*
+	 * Run by tb-tracefunc (it sets the ring's size), the directory is its:
+	 * gone means the run is over (-d, or its report is written), and a program
+	 * started later must not make it again and record where nobody reads.
+	 */
+	if (tf.ring)
+		return access(tf.root, W_OK) ? -errno : 0;
 	if (mkdir(tf.root, 0700) && errno != EEXIST)
 		return fprintf(stderr, "libtb-tracefunc: cannot create %s: %s — not recording\n",
 			       tf.root, strerror(errno)),
