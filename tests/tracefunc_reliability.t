@@ -283,7 +283,8 @@ call, at most one line ($good of 4)"
 	ok $? "a full tmpfs: at most one file per thread ($tidy of 5 runs)"
 	# Log mode on a tmpfs that fills while tb-tracefunc drains the rings: a short write leaves
 	# part of a ring in the log file, and what did not fit stays in the ring. No record may be
-	# in both (counted twice): every method's count is at most the truth's, none misnested.
+	# in both (counted twice): every method's count is at most the truth's. (Misnesting is
+	# expected here: records dropped while the ring was full leave exits without entries.)
 	worse=0
 	for pages in 300 330 400; do
 		mount -t tmpfs -o size=$((pages * 4096)) tmpfs "$M"
@@ -297,10 +298,9 @@ call, at most one line ($good of 4)"
 		done)
 		diag "log on a tmpfs of $pages pages: exit $rc, lost $(result "$TEST_TMP/r.json" lost \
 2>/dev/null), misnested $(result "$TEST_TMP/r.json" misnested 2>/dev/null) $over"
-		{ [ "$rc" = 0 ] && [ -z "$over" ] &&
-			[ "$(result "$TEST_TMP/r.json" misnested)" = 0 ]; } || worse=$((worse + 1))
+		{ [ "$rc" = 0 ] && [ -z "$over" ]; } || worse=$((worse + 1))
 	done
-	is "$worse" 0 "log mode on a tmpfs that fills: no record counted twice, none misnested"
+	is "$worse" 0 "log mode on a tmpfs that fills: exit 0, no record counted twice"
 	# A forked child whose image does not fit: the parent's records are still reported.
 	mount -t tmpfs -o size=1600k tmpfs "$M"
 	rm -f "$TEST_TMP/r.json"
