@@ -169,7 +169,26 @@ $(OUT)/tb-signal: $(OBJ)/signal/tb_signal.o $(OUT)/libtbcommon.a $(OUT)/libtb-si
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
 
-TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv $(OUT)/tb-signal
+# ---- techniques/tracefunc: the per-call hook library and its runner ---------------------------
+
+# Loaded into the programs it traces: never with the sanitizers (as libtb-signal.so), never
+# instrumented itself, and exporting nothing but the hooks (tb_elf stays private to it).
+TRACEFUNC_LIB_SRCS := techniques/tracefunc/tb_tracefunc_lib.c techniques/common/tb_elf.c
+$(OUT)/libtb-tracefunc.so: $(TRACEFUNC_LIB_SRCS) techniques/tracefunc/tb_tracefunc.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Itechniques/tracefunc -fno-instrument-functions \
+		-fvisibility=hidden -fPIC -shared $(TRACEFUNC_LIB_SRCS) -o $@ -lelf -ldl -pthread
+
+$(OBJ)/tracefunc/%.o: techniques/tracefunc/%.c | $(OBJ)/tracefunc
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itechniques/tracefunc -c $< -o $@
+
+$(OUT)/tb-tracefunc: $(OBJ)/tracefunc/tb_tracefunc.o $(OUT)/libtbcommon.a $(OUT)/libtb-tracefunc.so \
+		     $(OUT)/libtb-tracefunc-noop.so | $(OUT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+
+TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv $(OUT)/tb-signal $(OUT)/tb-tracefunc
 
 # The floor make bench sets tb-ptrace's breakpoints against. Built like the workload: its
 # timing is the measurement, so never under the sanitizers.
@@ -194,6 +213,16 @@ $(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c harness
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness $(filter %.c,$^) -o $@
 
+# tb-tracefunc's floor: hooks that only read the TSC, preloaded into workload-finstrument as
+# libtb-tracefunc.so is; and a program that times one TSC read and one clock_gettime. The same.
+$(OUT)/libtb-tracefunc-floor.so: harness/tracefunc_floor.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -fno-instrument-functions -fPIC -shared $< -o $@
+
+$(OUT)/tracefunc_floor: harness/tracefunc_floor.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -DTB_TRACEFUNC_FLOOR_PROGRAM $< -o $@
+
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
 # tests/tracee_*.c are traced by the tests, not tests themselves: built apart, below.
@@ -215,6 +244,15 @@ $(OUT)/tests/sdt-app: tests/sdt/sdt_app.c $(OUT)/tests/libtbsdt.so | $(OUT)/test
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_WARN) $(CFLAGS) $< -o $@ -L$(OUT)/tests -ltbsdt -Wl,-rpath,'$$ORIGIN'
 
+# Programs the tracefunc tests trace: every function calls the -finstrument-functions hooks
+# (not inlined away, so the calls counted are the calls written), and -rdynamic exports them, so
+# tracee_tf_reenter's own open and mmap interpose on the tracing library's. Never the sanitizers:
+# they would be instrumented code of their own inside every hook.
+$(OUT)/tests/tracee_tf_%: tests/tracee_tf_%.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_WARN) $(CFLAGS) -fno-inline -finstrument-functions -rdynamic $< -o $@ \
+		-pthread
+
 # Programs the ptrace tests trace, built like a user's program: LeakSanitizer cannot run under a
 # tracer, and the system calls counted must be the program's own.
 $(OUT)/tests/tracee_%: tests/tracee_%.c | $(OUT)/tests
@@ -228,7 +266,8 @@ TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app \
 
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
        $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(OUT)/vmreadv_floor \
-       $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(OUT)/libtb-tracefunc-floor.so \
+       $(OUT)/tracefunc_floor $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench setup clean help
 
@@ -258,7 +297,8 @@ clean:
 help:
 	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal:
+$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal \
+	$(OBJ)/tracefunc:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

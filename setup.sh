@@ -8,7 +8,8 @@ set -euo pipefail
 # compiler and make; prove; BPF programs; libbpf; ELF; unwinding; sys/sdt.h; timing; plots;
 # setpriv, unshare and readelf for the tests; bpftrace, the peer measured beside tb-usdt;
 # strace, the reference for tb-ptrace's system call counts;
-# gdb and strace, the peers make bench measures beside tb-ptrace
+# gdb and strace, the peers make bench measures beside tb-ptrace;
+# uftrace, the peer tb-tracefunc's counts and costs are checked against
 PACKAGES=(
 	build-essential perl
 	clang llvm libbpf-dev bpftool
@@ -19,6 +20,7 @@ PACKAGES=(
 	bpftrace
 	strace
 	gdb
+	uftrace
 )
 
 if ! command -v dpkg-query >/dev/null; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh - make bench: idle cost of instrumentation points, per-hit cost of traced probes, ptrace
-# stops, process_vm_readv sampling, signal sampling
+# stops, process_vm_readv sampling, signal sampling, per-call hooks
 #
 # Idle cost: runs the workload's probe loop in every build variant,
 # interleaved, pinned to one CPU, and reports the median time per call of each
@@ -28,15 +28,23 @@
 # is) and against a plain signal round trip (signal_floor raise); the slowdown of a 2-thread
 # workload under tb-signal at 250 Hz of CPU time; the rates achieved against those asked for.
 #
+# tracefunc: tb-tracefunc's cost per call (count, latency, log, count with the call filtered out)
+# beyond the empty hooks workload-finstrument links, on a pinned probe loop, beside the TSC floor
+# (hooks that only read the TSC: libtb-tracefunc-floor.so) and uftrace record on the same binary;
+# the same through the workload's method hook; the request workload's slowdown per mode, with
+# tb-tracefunc's counts checked against the workload's truth.
+#
 # Writes results/<host>/<timestamp>/ (see results/README.md).
 #
 # Environment: OUT (build dir, default build), FULL=1 (more rounds and calls),
-# SECTIONS (which sections to run, of "idle hit ptrace vmreadv signal", default all),
+# SECTIONS (which sections to run, of "idle hit ptrace vmreadv signal tracefunc", default all),
 # BENCH_CPU (CPU to pin the workload to, default the last one), TRACER_CPU
 # (CPU for the tracers, default another one), RESULTS_DIR, and to override the
 # presets ROUNDS, CALLS, HYPERFINE_RUNS, HIT_ROUNDS, HIT_CALLS, PTRACE_ROUNDS,
 # PTRACE_HITS, PTRACE_HITS_CROSS, PTRACE_HITS_GDB, PTRACE_REQUESTS, VMREADV_ROUNDS,
-# VMREADV_REQUESTS, VMREADV_SCALE, SIGNAL_ROUNDS, SIGNAL_CALLS, SIGNAL_REQUESTS, SIGNAL_SCALE.
+# VMREADV_REQUESTS, VMREADV_SCALE, SIGNAL_ROUNDS, SIGNAL_CALLS, SIGNAL_REQUESTS, SIGNAL_SCALE,
+# TRACEFUNC_ROUNDS, TRACEFUNC_CALLS, TRACEFUNC_METHOD_CALLS, TRACEFUNC_REQUESTS, TRACEFUNC_SCALE,
+# TRACEFUNC_SCALED_REQUESTS.
 set -euo pipefail
 
 OUT=${OUT:-build}
@@ -58,6 +66,12 @@ if [ "${FULL:-0}" = 1 ]; then
 	SIGNAL_CALLS=${SIGNAL_CALLS:-500000000}
 	SIGNAL_REQUESTS=${SIGNAL_REQUESTS:-300000}
 	SIGNAL_SCALE=${SIGNAL_SCALE:-10}
+	TRACEFUNC_ROUNDS=${TRACEFUNC_ROUNDS:-21}
+	TRACEFUNC_CALLS=${TRACEFUNC_CALLS:-20000000}
+	TRACEFUNC_METHOD_CALLS=${TRACEFUNC_METHOD_CALLS:-10000000}
+	TRACEFUNC_REQUESTS=${TRACEFUNC_REQUESTS:-200000}
+	TRACEFUNC_SCALE=${TRACEFUNC_SCALE:-10}
+	TRACEFUNC_SCALED_REQUESTS=${TRACEFUNC_SCALED_REQUESTS:-50000}
 	COMMAND="make bench FULL=1"
 else
 	ROUNDS=${ROUNDS:-11}
@@ -77,20 +91,31 @@ else
 	SIGNAL_CALLS=${SIGNAL_CALLS:-300000000}
 	SIGNAL_REQUESTS=${SIGNAL_REQUESTS:-150000}
 	SIGNAL_SCALE=${SIGNAL_SCALE:-10}
+	TRACEFUNC_ROUNDS=${TRACEFUNC_ROUNDS:-11}
+	TRACEFUNC_CALLS=${TRACEFUNC_CALLS:-10000000}
+	TRACEFUNC_METHOD_CALLS=${TRACEFUNC_METHOD_CALLS:-5000000}
+	TRACEFUNC_REQUESTS=${TRACEFUNC_REQUESTS:-100000}
+	TRACEFUNC_SCALE=${TRACEFUNC_SCALE:-10}
+	TRACEFUNC_SCALED_REQUESTS=${TRACEFUNC_SCALED_REQUESTS:-20000}
 	COMMAND="make bench"
 fi
-ALL_SECTIONS="idle hit ptrace vmreadv signal"
+ALL_SECTIONS="idle hit ptrace vmreadv signal tracefunc"
 SECTIONS=$(tr ',' ' ' <<<"${SECTIONS:-$ALL_SECTIONS}" | xargs)
 [ -n "$SECTIONS" ] || SECTIONS=$ALL_SECTIONS
 for name in $SECTIONS; do
 	case $name in
-	idle | hit | ptrace | vmreadv | signal) ;;
+	idle | hit | ptrace | vmreadv | signal | tracefunc) ;;
 	*) echo "bench: SECTIONS=$SECTIONS: no section $name; give some of: $ALL_SECTIONS" >&2; exit 1 ;;
 	esac
 done
 [ "$SECTIONS" != "$ALL_SECTIONS" ] && COMMAND="SECTIONS='$SECTIONS' $COMMAND"
 # section NAME: whether this run measures section NAME
 section() { [[ " $SECTIONS " == *" $1 "* ]]; }
+# The tracefunc section measures scale 0 and TRACEFUNC_SCALE: two scales, two names.
+if section tracefunc && ! awk -v s="$TRACEFUNC_SCALE" 'BEGIN { exit !(s + 0 > 0) }'; then
+	echo "bench: TRACEFUNC_SCALE=$TRACEFUNC_SCALE: give a scale above 0 (scale 0 is measured anyway)" >&2
+	exit 1
+fi
 NCPU=$(nproc)
 BENCH_CPU=${BENCH_CPU:-$((NCPU - 1))}
 # The tracers on a CPU of their own: their wake-ups must not take time from the measured loop.
@@ -286,6 +311,66 @@ requests/tb-signal/cpu/250|achieved_hz||||achieved rate at -F 250 of CPU time
 probe/tb-signal/wall/1000|achieved_hz||||achieved rate at --wall -F 1000
 probe/tb-signal/wall/10000|achieved_hz||||achieved rate at --wall -F 10000"
 
+# tracefunc section: measure|tracer|mode|baseline|noop|what it measures. A configuration is named
+# by its fields that are not empty (probe/tb-tracefunc/log, probe/noop). probe runs the empty-leaf
+# probe loop (-L TRACEFUNC_CALLS -k empty), method the method leaf (-k method) through the
+# workload's tb_call_hook, requests-sS the request workload at scale S; every workload on BENCH_CPU,
+# every tracer on TRACER_CPU. Cost per call = (hot_wall_ns - the baseline's of the same round) /
+# calls; "beyond the no-op" the same against the noop configuration (method rows: the empty hook).
+TRACEFUNC_CONFIGS="probe|plain||||the plain build (workload): the empty leaf, no hooks
+probe|noop||probe/plain||workload-finstrument: the empty leaf calls the empty hooks of libtb-tracefunc-noop.so at entry and exit (the no-op baseline)
+probe|floor||probe/noop||the TSC floor: libtb-tracefunc-floor.so preloaded; each hook only stores __rdtsc() in a thread-local (two TSC reads per call)
+probe|tb-tracefunc|count|probe/noop||tb-tracefunc -m count: the entry hook counts the call per function; the exit hook returns
+probe|tb-tracefunc|count-filtered|probe/noop||tb-tracefunc -m count -f 'nothing*': the filter leaves the leaf out; what a call left out still pays
+probe|tb-tracefunc|latency|probe/noop||tb-tracefunc -m latency: a TSC stamp at entry and exit; a log2 histogram per function
+probe|tb-tracefunc|log|probe/noop||tb-tracefunc -m log: a time-stamped record per entry and exit into a ring that tb-tracefunc drains every ms
+probe|uftrace|record|probe/noop||uftrace record --no-libcall --no-event -d /dev/shm/...: libmcount's hooks; a record per entry and exit (clock_gettime)
+method|plain||||the plain build's method leaf (-k method: frame push with clock_gettime; pop); tb_call_hook unset
+method|tb-tracefunc|noop|method/plain||tb-tracefunc --hook method -m noop: tb_call_hook set to an empty function (the cost of being called)
+method|tb-tracefunc|count|method/plain|method/tb-tracefunc/noop|tb-tracefunc --hook method -m count
+method|tb-tracefunc|latency|method/plain|method/tb-tracefunc/noop|tb-tracefunc --hook method -m latency
+method|tb-tracefunc|log|method/plain|method/tb-tracefunc/noop|tb-tracefunc --hook method -m log
+requests-s0|plain||||the plain build: workload -r $TRACEFUNC_REQUESTS -s 0 (34 method calls a request; the highest call rate)
+requests-s0|noop||requests-s0/plain||workload-finstrument -r $TRACEFUNC_REQUESTS -s 0: the empty hooks (the no-op baseline)
+requests-s0|tb-tracefunc|count|requests-s0/noop||tb-tracefunc -m count; its counts checked against the workload's truth
+requests-s0|tb-tracefunc|latency|requests-s0/noop||tb-tracefunc -m latency; its counts checked against the truth
+requests-s0|tb-tracefunc|log|requests-s0/noop||tb-tracefunc -m log; its counts checked against the truth
+requests-s0|uftrace|record|requests-s0/noop||uftrace record --no-libcall --no-event; its records checked against the truth's calls
+requests-s$TRACEFUNC_SCALE|plain||||the plain build: workload -r $TRACEFUNC_SCALED_REQUESTS -s $TRACEFUNC_SCALE
+requests-s$TRACEFUNC_SCALE|noop||requests-s$TRACEFUNC_SCALE/plain||workload-finstrument -r $TRACEFUNC_SCALED_REQUESTS -s $TRACEFUNC_SCALE: the empty hooks (the no-op baseline)
+requests-s$TRACEFUNC_SCALE|tb-tracefunc|count|requests-s$TRACEFUNC_SCALE/noop||tb-tracefunc -m count; counts checked
+requests-s$TRACEFUNC_SCALE|tb-tracefunc|latency|requests-s$TRACEFUNC_SCALE/noop||tb-tracefunc -m latency; counts checked
+requests-s$TRACEFUNC_SCALE|tb-tracefunc|log|requests-s$TRACEFUNC_SCALE/noop||tb-tracefunc -m log; counts checked
+requests-s$TRACEFUNC_SCALE|uftrace|record|requests-s$TRACEFUNC_SCALE/noop||uftrace record --no-libcall --no-event; records checked
+clocks|tracefunc_floor||||tracefunc_floor clocks: one __rdtsc() and one clock_gettime(CLOCK_MONOTONIC) (the median of 21 batches of 10^6; no workload)"
+
+# Its targets: configuration|quantity|reference|comparison|target|name (no commas: a CSV field).
+# cost_ns_per_call: (the configuration's hot phase - the reference's of the same round) / calls;
+# times_cheaper: the reference's cost per call / the configuration's (each against its baseline),
+# paired by round; x_tsc_floor: the configuration's cost per call / the TSC floor's; counts_match:
+# every run of the configurations named CONFIGURATION/* counted what the workload's truth says.
+# No comparison: a statement without a target.
+TRACEFUNC_TARGETS="probe/tb-tracefunc/count|cost_ns_per_call|probe/noop|<=|10|count mode per call beyond the no-op hooks (compiler hooks)
+probe/tb-tracefunc/log|cost_ns_per_call|probe/noop|<=|25|log mode per call beyond the no-op hooks (compiler hooks)
+method/tb-tracefunc/count|cost_ns_per_call|method/tb-tracefunc/noop|<=|10|count mode per call beyond the no-op hook (method hook)
+method/tb-tracefunc/log|cost_ns_per_call|method/tb-tracefunc/noop|<=|25|log mode per call beyond the no-op hook (method hook)
+probe/tb-tracefunc/log|times_cheaper|probe/uftrace/record|>=|3|tb-tracefunc log at least 3x cheaper per call than uftrace record
+probe/tb-tracefunc/count|times_cheaper|probe/uftrace/record|>=|3|tb-tracefunc count at least 3x cheaper per call than uftrace record
+requests-s0/tb-tracefunc|counts_match||>=|1|tb-tracefunc's counts equal the truth on requests -s 0 (count latency log)
+requests-s$TRACEFUNC_SCALE/tb-tracefunc|counts_match||>=|1|tb-tracefunc's counts equal the truth on requests -s $TRACEFUNC_SCALE (count latency log)
+probe/floor|cost_ns_per_call|probe/noop|||the TSC floor: two rdtsc per call beyond the no-op hooks
+probe/tb-tracefunc/log|x_tsc_floor|probe/floor|||log mode's cost per call as a multiple of the TSC floor
+probe/tb-tracefunc/latency|x_tsc_floor|probe/floor|||latency mode's cost per call as a multiple of the TSC floor
+probe/tb-tracefunc/count-filtered|cost_ns_per_call|probe/noop|||a call the filter leaves out (count -f 'nothing*') beyond the no-op hooks
+probe/noop|cost_ns_per_call|probe/plain|||the cost of being called: two empty hooks against the plain build
+method/tb-tracefunc/noop|cost_ns_per_call|method/plain|||the cost of being called through tb_call_hook (an empty hook)
+requests-s0/tb-tracefunc/log|times_cheaper|requests-s0/uftrace/record|||tb-tracefunc log vs uftrace record per method call on requests -s 0"
+
+# uftrace record as the peer, made as like tb-tracefunc log as its options allow: no library calls
+# (tb-tracefunc sees only the instrumented functions), no scheduling or other events (tb-tracefunc
+# records none), its data on tmpfs (-d, in TRACEFUNC_SHM on /dev/shm, as tb-tracefunc's files).
+UFTRACE_OPTS=(--no-libcall --no-event)
+
 program_of() { [ "$1" = plain ] && echo workload || echo "workload-$1"; }
 
 needed="tests/uprobe_count tests/json_get"
@@ -294,6 +379,8 @@ section hit && needed+=" workload-usdt workload-usdt5 tb-usdt"
 section ptrace && needed+=" workload tb-ptrace ptrace_floor"
 section vmreadv && needed+=" workload tb-vmreadv vmreadv_floor"
 section signal && needed+=" workload tb-signal libtb-signal.so signal_floor libtb-signal-floor.so"
+section tracefunc && needed+=" workload workload-finstrument tb-tracefunc libtb-tracefunc.so
+	libtb-tracefunc-noop.so libtb-tracefunc-floor.so tracefunc_floor"
 for bin in $needed; do
 	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
 done
@@ -387,6 +474,48 @@ if section signal; then
 		skip_raise_floor="skipped: $(oneline <<<"$why")"
 fi
 
+# Whether tb-tracefunc can trace the workload here (LD_PRELOAD, its record files on /dev/shm or
+# /tmp) with each hook, whether the TSC floor library loads, whether the clock floor runs, and
+# whether uftrace can record the workload: a short run of each. uftrace records into
+# TRACEFUNC_SHM, a directory of this run's on /dev/shm that the exit removes.
+skip_tracefunc_cyg=
+skip_tracefunc_method=
+skip_tracefunc_floor=
+skip_tracefunc_clocks=
+skip_uftrace=
+TRACEFUNC_SHM=
+if section tracefunc; then
+	TRACEFUNC_SHM=$(mktemp -d /dev/shm/tracebench-bench.XXXXXX 2>/dev/null) ||
+		TRACEFUNC_SHM=$(mktemp -d "$TMP/shm.XXXXXX")
+	trap 'rm -rf "$TMP" "$TRACEFUNC_SHM"' EXIT
+	if ! why=$("$OUT/tb-tracefunc" -m count -o "$TMP/probe.json" -D "$TRACEFUNC_SHM/probe" \
+		-- "$OUT/workload-finstrument" -q -L 1000 -k empty 2>&1 >/dev/null); then
+		skip_tracefunc_cyg="skipped: tb-tracefunc cannot trace workload-finstrument here:"
+		skip_tracefunc_cyg+=" $(oneline <<<"${why:-it failed without saying why}")"
+	fi
+	rm -rf "$TRACEFUNC_SHM/probe"
+	if ! why=$("$OUT/tb-tracefunc" --hook method -m count -o "$TMP/probe.json" \
+		-D "$TRACEFUNC_SHM/probe" -- "$OUT/workload" -q -L 1000 -k method 2>&1 >/dev/null); then
+		skip_tracefunc_method="skipped: tb-tracefunc --hook method cannot trace the workload here:"
+		skip_tracefunc_method+=" $(oneline <<<"${why:-it failed without saying why}")"
+	fi
+	if ! why=$(env LD_PRELOAD="$(realpath "$OUT/libtb-tracefunc-floor.so")" \
+		"$OUT/workload-finstrument" -q -L 1000 -k empty 2>&1 >/dev/null); then
+		skip_tracefunc_floor="skipped: libtb-tracefunc-floor.so cannot be preloaded here:"
+		skip_tracefunc_floor+=" $(oneline <<<"${why:-it failed without saying why}")"
+	fi
+	why=$("$OUT/tracefunc_floor" clocks -n 100 2>&1 >/dev/null) ||
+		skip_tracefunc_clocks="skipped: $(oneline <<<"${why:-tracefunc_floor failed}")"
+	if ! command -v uftrace >/dev/null; then
+		skip_uftrace="skipped: uftrace not installed (./setup.sh installs it: apt-get install uftrace)"
+	elif ! why=$(uftrace record "${UFTRACE_OPTS[@]}" -d "$TRACEFUNC_SHM/probe.data" \
+		"$OUT/workload-finstrument" -q -L 1000 -k empty 2>&1 >/dev/null); then
+		skip_uftrace="skipped: uftrace record cannot record workload-finstrument here:"
+		skip_uftrace+=" $(oneline <<<"${why:-it failed without saying why}")"
+	fi
+	rm -rf "$TRACEFUNC_SHM/probe" "$TRACEFUNC_SHM/probe.data"
+fi
+
 # ---- environment fingerprint --------------------------------------------------------------
 
 kconfig()
@@ -478,6 +607,35 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 		echo "signal_floor_cpu=${skip_signal_floor_cpu:-ok}"
 		echo "signal_floor_wall=${skip_signal_floor_wall:-ok}"
 		echo "signal_raise_floor=${skip_raise_floor:-ok}"
+	fi
+	if section tracefunc; then
+		echo "tracefunc_placement=the workload on CPU $BENCH_CPU, tb-tracefunc and uftrace record" \
+			"(with its recorder threads) on CPU $TRACER_CPU: each is started there (taskset)" \
+			"with the workload, which waits at its start gate (-g 3) until it is moved to CPU" \
+			"$BENCH_CPU (taskset -a -p) and released; untraced runs start the same way;" \
+			"tb-tracefunc -m log drains its rings every ms from CPU $TRACER_CPU;" \
+			"tracefunc_floor clocks pinned to CPU $BENCH_CPU"
+		echo "tracefunc_rounds=$TRACEFUNC_ROUNDS"
+		echo "tracefunc_calls_per_thread=$TRACEFUNC_CALLS"
+		echo "tracefunc_method_calls_per_thread=$TRACEFUNC_METHOD_CALLS"
+		echo "tracefunc_requests=$TRACEFUNC_REQUESTS"
+		echo "tracefunc_scale=$TRACEFUNC_SCALE"
+		echo "tracefunc_scaled_requests=$TRACEFUNC_SCALED_REQUESTS"
+		echo "tracefunc_clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource \
+			2>/dev/null || echo unknown)"
+		echo "tracefunc_invariant_tsc=$(grep -qw nonstop_tsc /proc/cpuinfo &&
+			grep -qw constant_tsc /proc/cpuinfo && echo yes || echo no)"
+		echo "tb_tracefunc=${skip_tracefunc_cyg:-ok}"
+		echo "tb_tracefunc_method=${skip_tracefunc_method:-ok}"
+		echo "tracefunc_floor_library=${skip_tracefunc_floor:-ok}"
+		echo "tracefunc_clocks_floor=${skip_tracefunc_clocks:-ok}"
+		if [ -z "$skip_uftrace" ]; then
+			echo "uftrace=$(uftrace --version 2>&1 | sed -n '1s/^uftrace \(v[^ ]*\).*/\1/p');" \
+				"uftrace record ${UFTRACE_OPTS[*]} -d DIR; DIR on" \
+				"$(df --output=fstype "$TRACEFUNC_SHM" 2>/dev/null | sed -n 2p)"
+		else
+			echo "uftrace=$skip_uftrace"
+		fi
 	fi
 	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
 	echo "hyperfine=$(command -v hyperfine >/dev/null && hyperfine --version | cut -d' ' -f2 || echo none)"
@@ -1666,6 +1824,443 @@ if section signal; then
 	}' "$RESULTS_DIR/signal_summary.csv" "$RESULTS_DIR/signal_raw.csv" >"$RESULTS_DIR/signal_targets.csv"
 fi
 
+# ---- tracefunc: per-call hooks — tb-tracefunc's modes, the TSC floor, uftrace record ---------
+
+# tracefunc_skip MEASURE TRACER: why that configuration cannot run here (empty if it can)
+tracefunc_skip()
+{
+	case $1/$2 in
+	method/tb-tracefunc) echo "$skip_tracefunc_method" ;;
+	*/tb-tracefunc) echo "$skip_tracefunc_cyg" ;;
+	*/uftrace) echo "$skip_uftrace" ;;
+	*/floor) echo "$skip_tracefunc_floor" ;;
+	clocks/*) echo "$skip_tracefunc_clocks" ;;
+	esac
+}
+
+# tracefunc_run ROUND MEASURE TRACER MODE: one run of the tracefunc section, appended to
+# tracefunc_raw.csv. Every workload run starts at its start gate on TRACER_CPU (with its tracer,
+# if any), is moved to BENCH_CPU and released there (run_gated), so the tracer — tb-tracefunc,
+# which drains the log rings every ms, or uftrace's recorder — keeps TRACER_CPU. A run whose
+# tracer recorded other than the calls the workload made (its truth file), or lost any, failed.
+tracefunc_run()
+{
+	local round=$1 measure=$2 tracer=$3 mode=${4:-} status=ok log=$TMP/tf program hook=cyg
+	local tracer_cpu='' target_cpu=$BENCH_CPU per_thread='' requests='' scale='' wall='' calls=''
+	local ns='' recorded='' lost='' completeness='' match='' filtered='' cpu='' cmd_wall=''
+	local uft_records='' rdtsc_ns='' cgt_ns='' leaf=empty fn t0 m want got line
+	local args=() tf=() v=()
+	rm -f "$TMP/truth.json" "$TMP/result.json" "$log".*
+	run_error=
+	run_status=0
+	case $measure in
+	probe | method)
+		[ "$measure" = method ] && leaf=method hook=method
+		per_thread=$TRACEFUNC_CALLS
+		[ "$measure" = method ] && per_thread=$TRACEFUNC_METHOD_CALLS
+		args=(-q -L "$per_thread" -k "$leaf" -o "$TMP/truth.json" -g 3)
+		;;
+	requests-s*)
+		scale=${measure#requests-s}
+		requests=$TRACEFUNC_REQUESTS
+		[ "$scale" = 0 ] || requests=$TRACEFUNC_SCALED_REQUESTS
+		args=(-q -r "$requests" -s "$scale" -o "$TMP/truth.json" -g 3)
+		;;
+	clocks) hook='' ;;
+	esac
+	program=$(realpath "$OUT/workload-finstrument")
+	if [ "$tracer" = plain ] || [ "$measure" = method ]; then
+		program=$(realpath "$OUT/workload")
+	fi
+	[ "$tracer" != plain ] || hook=
+	GATE_TRACER_CPU=$TRACER_CPU
+	GATE_TARGET_CPU=$BENCH_CPU
+	t0=$(date +%s%N)
+	case $tracer in
+	plain | noop) run_gated "$program" "$log" "$program" "${args[@]}" ;;
+	floor)
+		run_gated "$program" "$log" env LD_PRELOAD="$(realpath "$OUT/libtb-tracefunc-floor.so")" \
+			"$program" "${args[@]}"
+		;;
+	tb-tracefunc)
+		tracer_cpu=$TRACER_CPU
+		tf=(-m "${mode%-filtered}" --hook "$hook")
+		[ "$mode" != count-filtered ] || tf+=(-f 'nothing*')
+		[ "$mode" = noop ] || tf+=(-o "$TMP/result.json")
+		# Its record files in a directory of ours on /dev/shm, as its default temporary one
+		# would be, but removed by the bench even if a run is interrupted.
+		rm -rf "$TRACEFUNC_SHM/tb-tracefunc"
+		run_gated "$program" "$log" "$OUT/tb-tracefunc" "${tf[@]}" -D "$TRACEFUNC_SHM/tb-tracefunc" \
+			-- "$program" "${args[@]}"
+		cmd_wall=$(($(date +%s%N) - t0))
+		rm -rf "$TRACEFUNC_SHM/tb-tracefunc"
+		;;
+	uftrace)
+		tracer_cpu=$TRACER_CPU
+		rm -rf "$TRACEFUNC_SHM/uftrace.data"
+		run_gated "$program" "$log" uftrace record "${UFTRACE_OPTS[@]}" \
+			-d "$TRACEFUNC_SHM/uftrace.data" "$program" "${args[@]}"
+		cmd_wall=$(($(date +%s%N) - t0))
+		# A record is 16 bytes: an entry and an exit per call.
+		uft_records=$(find "$TRACEFUNC_SHM/uftrace.data" -name '*.dat' -printf '%s\n' \
+			2>/dev/null | awk '{ n += $1 } END { printf "%d", n / 16 }')
+		rm -rf "$TRACEFUNC_SHM/uftrace.data"
+		;;
+	tracefunc_floor)
+		target_cpu=$BENCH_CPU
+		taskset -c "$BENCH_CPU" "$OUT/tracefunc_floor" clocks >"$log.out" 2>"$log.err" ||
+			run_status=$?
+		;;
+	esac
+	[ -n "$cmd_wall" ] || cmd_wall=$(($(date +%s%N) - t0))
+
+	if [ -n "$run_error" ]; then
+		status="failed: $tracer $run_error"
+	elif [ "$run_status" != 0 ]; then
+		status="failed: $tracer exited with status $run_status"
+	fi
+	if [ "$measure" = clocks ]; then
+		cmd_wall=
+		line=$(sed -n 's/^clocks //p' "$log.out")
+		rdtsc_ns=$(sed -n 's/.*rdtsc_ns=\([0-9.]*\).*/\1/p' <<<"$line")
+		cgt_ns=$(sed -n 's/.*clock_gettime_ns=\([0-9.]*\).*/\1/p' <<<"$line")
+		if [ "$status" = ok ] && { [ -z "$rdtsc_ns" ] || [ -z "$cgt_ns" ]; }; then
+			status="failed: tracefunc_floor clocks printed no rdtsc_ns or clock_gettime_ns"
+		fi
+	elif ! mapfile -t v < <("$OUT/tests/json_get" "$TMP/truth.json" hot_wall_ns method_calls \
+		2>/dev/null) || [ "${#v[@]}" -lt 2 ]; then
+		[ "$status" != ok ] || status="failed: the workload wrote no hot_wall_ns"
+	else
+		wall=${v[0]}
+		calls=$per_thread
+		[ "$measure" = probe ] || calls=${v[1]}
+		ns=$(awk -v w="$wall" -v n="$calls" 'BEGIN { if (n > 0) printf "%.3f", w / n }')
+	fi
+
+	# What the tracer recorded, against what the workload did.
+	if [ "$tracer" = tb-tracefunc ] && [ "$mode" != noop ] && [ -n "$calls" ]; then
+		if [ -s "$TMP/result.json" ] && mapfile -t v < <("$OUT/tests/json_get" \
+			"$TMP/result.json" lost filtered_out tracer_cpu_ns 2>/dev/null) &&
+			[ "${#v[@]}" -ge 3 ]; then
+			lost=${v[0]} filtered=${v[1]} cpu=${v[2]}
+			match=yes
+			case $measure in
+			probe | method)
+				fn=loop_leaf_$leaf
+				recorded=$("$OUT/tests/json_get" "$TMP/result.json" "counts.$fn" 2>/dev/null) ||
+					recorded=0
+				if [ "$mode" = count-filtered ]; then
+					[ "$recorded" = 0 ] && [ "$filtered" = "$calls" ] || match=no
+				else
+					[ "$recorded" = "$calls" ] || match=no
+				fi
+				;;
+			*)
+				recorded=0
+				for m in $("$OUT/tests/json_get" "$TMP/truth.json" methods); do
+					want=$("$OUT/tests/json_get" "$TMP/truth.json" "methods.$m.calls")
+					got=$("$OUT/tests/json_get" "$TMP/result.json" "counts.$m" \
+						2>/dev/null) || got=0
+					[ "$got" = "$want" ] || match=no
+					recorded=$((recorded + got))
+				done
+				;;
+			esac
+			[ "$mode" = count-filtered ] ||
+				completeness=$(awk -v r="$recorded" -v n="$calls" \
+					'BEGIN { if (n > 0) printf "%.6f", r / n }')
+			if [ "$status" = ok ] && [ "$lost" != 0 ]; then
+				status="failed: tb-tracefunc -m $mode lost $lost records or calls"
+			elif [ "$status" = ok ] && [ "$match" != yes ]; then
+				if [ "$mode" = count-filtered ]; then
+					status="failed: tb-tracefunc -f recorded $recorded calls and left out"
+					status+=" $filtered of $calls"
+				else
+					status="failed: tb-tracefunc recorded $recorded calls; the truth differs"
+					status+=" (it made $calls)"
+				fi
+			fi
+		elif [ "$status" = ok ]; then
+			status="failed: tb-tracefunc wrote no result"
+		fi
+	fi
+	if [ "$tracer" = uftrace ] && [ -n "$calls" ]; then
+		recorded=$((uft_records / 2))
+		completeness=$(awk -v r="$uft_records" -v n="$calls" \
+			'BEGIN { if (n > 0) printf "%.6f", r / 2 / n }')
+		match=no
+		[ "$uft_records" -lt $((2 * calls)) ] || match=yes
+		[ "$status" != ok ] || [ "$match" = yes ] ||
+			status="failed: uftrace recorded $uft_records records for $calls calls (two each)"
+	fi
+	status=${status//,/;}
+	if [ "$status" != ok ]; then
+		{
+			echo "==== round $round $measure/$tracer${mode:+/$mode}: $status"
+			cat "$log".* 2>/dev/null
+		} >>"$RESULTS_DIR/tracefunc_failures.txt"
+	fi
+	printf '%s,' "$round" "$measure" "$tracer" "$mode" "${program##*/}" "$hook" "$tracer_cpu" \
+		"$target_cpu" "$per_thread" "$requests" "$scale" "$wall" "$calls" "$ns" "$recorded" \
+		"$lost" "$completeness" "$match" "$filtered" "$cpu" "$cmd_wall" "$uft_records" \
+		"$rdtsc_ns" "$cgt_ns" >>"$RESULTS_DIR/tracefunc_raw.csv"
+	echo "$status" >>"$RESULTS_DIR/tracefunc_raw.csv"
+}
+
+if section tracefunc; then
+	# Configurations that cannot run here are not run; the summary says why (name|why).
+	TRACEFUNC_RUN=
+	TRACEFUNC_SKIPS=
+	while IFS='|' read -r measure tracer mode _; do
+		why=$(tracefunc_skip "$measure" "$tracer")
+		if [ -n "$why" ]; then
+			TRACEFUNC_SKIPS+="$measure/$tracer${mode:+/$mode}|$why"$'\n'
+		else
+			TRACEFUNC_RUN+="$measure|$tracer|$mode"$'\n'
+		fi
+	done <<<"$TRACEFUNC_CONFIGS"
+	TRACEFUNC_RUN=${TRACEFUNC_RUN%$'\n'}
+	ntracefunc=$(wc -l <<<"$TRACEFUNC_RUN")
+	total=$((TRACEFUNC_ROUNDS * ntracefunc))
+	echo "round,measure,tracer,mode,program,hook,tracer_cpu,target_cpu,calls_per_thread,requests," \
+		"scale,hot_wall_ns,calls,ns_per_call,recorded_calls,lost,completeness,counts_match," \
+		"filtered_out,tracer_cpu_ns,command_wall_ns,uftrace_records,rdtsc_ns,clock_gettime_ns," \
+		"status" | tr -d ' ' >"$RESULTS_DIR/tracefunc_raw.csv"
+	echo "bench: per-call hooks: $TRACEFUNC_ROUNDS interleaved rounds of $ntracefunc configurations;" \
+		"probe loops -L $TRACEFUNC_CALLS (-k empty) and -L $TRACEFUNC_METHOD_CALLS (-k method)," \
+		"requests -r $TRACEFUNC_REQUESTS -s 0 and -r $TRACEFUNC_SCALED_REQUESTS -s $TRACEFUNC_SCALE;" \
+		"workload on CPU $BENCH_CPU, tracers on CPU $TRACER_CPU" >&2
+	run_rounds "$TRACEFUNC_ROUNDS" "$TRACEFUNC_RUN" 3 tracefunc_run
+
+	# Summary: per configuration, its hot phase and ns per call; its cost per call and slowdown
+	# against its baseline in the same round, beyond the no-op (method rows), as a multiple of
+	# the TSC floor (probe rows); what it recorded; the clock reads. Only successful runs count,
+	# but completeness is over every run that recorded (a count that differs fails the run).
+	awk -F, -v configs="$TRACEFUNC_CONFIGS" -v skips="$TRACEFUNC_SKIPS" "$AWK_STATS"'
+	function name_of(m, t, o) { return m "/" t (o == "" ? "" : "/" o) }
+	# med(A, NAME): the median over the rounds of A[NAME, round] (empty if none); sets q25, q75
+	function med(a, name,    r, n, x) {
+		n = 0
+		for (r = 1; r <= nround; r++) if ((name, r) in a) x[++n] = a[name, r]
+		if (!n) { q25 = ""; q75 = ""; return "" }
+		q25 = quantile(x, n, 0.25); q75 = quantile(x, n, 0.75)
+		return quantile(x, n, 0.5)
+	}
+	function f(v, fmt) { return v == "" ? "" : sprintf(fmt, v) }
+	NR == 1 { next }
+	{
+		name = name_of($2, $3, $4)
+		runs[name]++
+		if ($1 > nround) nround = $1
+		program[name] = $5; hook[name] = $6; tcpu[name] = $7; wcpu[name] = $8
+		if ($17 != "") {
+			if (!(name in cmin) || $17 < cmin[name]) cmin[name] = $17
+			nmatch[name] += $18 == "yes"; nrec[name]++
+		}
+		if ($25 != "ok") { failed[name]++; next }
+		if ($12 != "") { wall[name, $1] = $12; ncalls[name, $1] = $13; calls[name] = $13 }
+		if ($14 != "") ns[name, $1] = $14
+		if ($16 != "") lost[name, $1] = $16
+		if ($20 != "") tracer_cpu[name, $1] = $20
+		if ($21 != "") cmd_wall[name, $1] = $21
+		if ($23 != "") rdtsc[name, $1] = $23
+		if ($24 != "") cgt[name, $1] = $24
+	}
+	END {
+		nskip = split(skips, s, "\n")
+		for (i = 1; i <= nskip; i++) if (s[i] != "") {
+			split(s[i], g, "|"); skipped[g[1]] = g[2]
+		}
+		nconf = split(configs, lines, "\n")
+		for (c = 1; c <= nconf; c++) {
+			split(lines[c], g, "|")
+			name = name_of(g[1], g[2], g[3]); base[name] = g[4]; noop[name] = g[5]
+		}
+		# Paired per round: cost per call and slowdown against the baseline, beyond the no-op,
+		# and the cost as a multiple of the TSC floor of the same round.
+		for (k in wall) {
+			split(k, kk, SUBSEP); name = kk[1]; r = kk[2]
+			b = base[name]
+			if (b != "" && (b, r) in wall) {
+				cost[name, r] = (wall[k] - wall[b, r]) / ncalls[k]
+				slow[name, r] = 100 * (wall[k] / wall[b, r] - 1)
+			}
+			o = noop[name]
+			if (o != "" && (o, r) in wall) beyond[name, r] = (wall[k] - wall[o, r]) / ncalls[k]
+		}
+		for (k in cost) {
+			split(k, kk, SUBSEP); name = kk[1]; r = kk[2]
+			split(name, nn, "/")
+			if (nn[1] == "probe" && (nn[3] == "latency" || nn[3] == "log" || nn[2] == "uftrace") &&
+			    ("probe/floor", r) in cost && cost["probe/floor", r] > 0)
+				xfloor[name, r] = cost[k] / cost["probe/floor", r]
+		}
+		print "measure,tracer,mode,program,hook,tracer_cpu,target_cpu,runs,runs_failed," \
+		      "calls_per_run,median_hot_wall_ns,p25_hot_wall_ns,p75_hot_wall_ns,ns_per_call," \
+		      "baseline,cost_ns_per_call,cost_p25_ns_per_call,cost_p75_ns_per_call," \
+		      "slowdown_pct,slowdown_p25_pct,slowdown_p75_pct,noop_reference," \
+		      "beyond_noop_ns_per_call,beyond_noop_p25_ns_per_call,beyond_noop_p75_ns_per_call," \
+		      "x_tsc_floor,completeness_min,runs_counts_match,lost_per_run,tracer_cpu_ns," \
+		      "command_wall_ns,rdtsc_ns,rdtsc_p25_ns,rdtsc_p75_ns,clock_gettime_ns," \
+		      "clock_gettime_p25_ns,clock_gettime_p75_ns,status,description"
+		for (c = 1; c <= nconf; c++) {
+			split(lines[c], g, "|")
+			name = name_of(g[1], g[2], g[3])
+			printf "%s,%s,%s,", g[1], g[2], g[3]
+			if (name in skipped) {
+				printf ",,,,0,0"
+				for (i = 10; i <= 37; i++) printf ","  # the numbers: empty, never 0
+				printf ",%s,\"%s\"\n", skipped[name], g[6]
+				continue
+			}
+			printf "%s,%s,%s,%s,%d,%d,%s,", program[name], hook[name], tcpu[name], wcpu[name],
+			       runs[name], failed[name], calls[name]
+			m = med(wall, name); printf "%s,%s,%s,", f(m, "%.0f"), f(q25, "%.0f"), f(q75, "%.0f")
+			printf "%s,%s,", f(med(ns, name), "%.3f"), g[4]
+			m = med(cost, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			m = med(slow, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			printf "%s,", g[5]
+			m = med(beyond, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			printf "%s,", f(med(xfloor, name), "%.3f")
+			printf "%s,%s,", (name in cmin) ? sprintf("%.6f", cmin[name]) : "",
+			       (name in nrec) ? nmatch[name] + 0 : ""
+			printf "%s,", f(med(lost, name), "%.0f")
+			printf "%s,", f(med(tracer_cpu, name), "%.0f")
+			printf "%s,", f(med(cmd_wall, name), "%.0f")
+			m = med(rdtsc, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			m = med(cgt, name); printf "%s,%s,%s,", f(m, "%.3f"), f(q25, "%.3f"), f(q75, "%.3f")
+			status = failed[name] ? "failed: " failed[name] " of " runs[name] " runs" : "ok"
+			printf "%s,\"%s\"\n", status, g[6]
+		}
+	}' "$RESULTS_DIR/tracefunc_raw.csv" >"$RESULTS_DIR/tracefunc_summary.csv"
+
+	# The targets: costs per call and ratios paired by round (median [p25, p75] over the
+	# rounds); PASS if even the quartile farther from the target meets it, FAIL if even the
+	# nearer one misses it, else "within noise". A missed target says by how much, and a timed
+	# mode's row gives the TSC floor of the same run beside it. counts_match: every run of the
+	# configurations named must have counted exactly what the workload did.
+	awk -F, -v targets="$TRACEFUNC_TARGETS" -v configs="$TRACEFUNC_CONFIGS" \
+		-v skips="$TRACEFUNC_SKIPS" "$AWK_STATS"'
+	function name_of(m, t, o) { return m "/" t (o == "" ? "" : "/" o) }
+	# diff(NAME, REF, R): (the hot phase of NAME - that of REF) / the calls of NAME in round R;
+	# sets ok to 0 if that round lacks either run
+	function diff(name, ref, r) {
+		if (!((name, r) in wall) || !((ref, r) in wall)) { ok = 0; return 0 }
+		return (wall[name, r] - wall[ref, r]) / ncalls[name, r]
+	}
+	FNR == 1 { next }
+	{
+		name = name_of($2, $3, $4)
+		if ($1 > nround) nround = $1
+		if ($17 != "") {
+			nrec[name]++; nmatch[name] += $18 == "yes"
+			comp[name, nrec[name]] = $17
+			# A count that differs, with the loss reported (lost > 0) or silent.
+			if ($18 != "yes") { if ($16 + 0 > 0) nlost[name]++; else nsilent[name]++ }
+		}
+		if ($25 != "ok") next
+		if ($12 != "") { wall[name, $1] = $12; ncalls[name, $1] = $13 }
+	}
+	END {
+		nskip = split(skips, s, "\n")
+		for (i = 1; i <= nskip; i++) if (s[i] != "") {
+			split(s[i], g, "|"); skipped[g[1]] = g[2]
+		}
+		nconf = split(configs, lines, "\n")
+		for (c = 1; c <= nconf; c++) {
+			split(lines[c], g, "|")
+			cname[c] = name_of(g[1], g[2], g[3]); base[cname[c]] = g[4]
+		}
+		# The TSC floor per call in each round, and its median: shown beside the timed modes.
+		nf = 0
+		for (r = 1; r <= nround; r++) {
+			ok = 1; x = diff("probe/floor", "probe/noop", r)
+			if (ok) fl[++nf] = x
+		}
+		floor_ns = nf ? sprintf("%.2f", quantile(fl, nf, 0.5)) : ""
+		print "target,configuration,quantity,reference,value,median,p25,p75,runs,comparison," \
+		      "tsc_floor_ns_per_call,verdict"
+		ntarget = split(targets, tl, "\n")
+		for (i = 1; i <= ntarget; i++) {
+			split(tl[i], g, "|")
+			num = g[1]; quantity = g[2]; ref = g[3]; cmp = g[4]; goal = g[5]
+			n = 0; na = 0; value = ""; pm = ""; p25 = ""; p75 = ""; verdict = ""
+			split(num, nn, "/")
+			timed = (nn[3] == "log" || nn[3] == "latency" || num == "probe/floor") &&
+				quantity != "times_cheaper"
+			if (quantity == "counts_match") {
+				runs = 0; good = 0; worst = ""; reported = 0; silent = 0
+				for (c = 1; c <= nconf; c++) {
+					if (index(cname[c], num "/") != 1 || cname[c] ~ /\/noop$/) continue
+					if (cname[c] in skipped) { verdict = skipped[cname[c]]; continue }
+					for (j = 1; j <= nrec[cname[c]]; j++) {
+						q[++n] = comp[cname[c], j]
+						if (worst == "" || q[n] < worst) worst = q[n]
+					}
+					runs += nrec[cname[c]]; good += nmatch[cname[c]]
+					reported += nlost[cname[c]]; silent += nsilent[cname[c]]
+				}
+				if (n) {
+					pm = sprintf("%.6f", quantile(q, n, 0.5))
+					p25 = sprintf("%.6f", quantile(q, n, 0.25))
+					p75 = sprintf("%.6f", quantile(q, n, 0.75))
+					value = sprintf("%.6f", worst)
+					verdict = good == runs ? "PASS: every run counted each method exactly" : \
+						sprintf("FAIL: %d of %d runs counted other than the truth" \
+							" (lowest completeness %s): %d reported the loss (lost > 0)" \
+							" and %d did not", runs - good, runs, worst, reported, silent)
+				} else if (verdict == "") verdict = "no data: no run of " num "/* recorded"
+				printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,,%s\n", g[6], num, quantity, ref, value, pm,
+				       p25, p75, n, cmp " " goal, verdict
+				continue
+			}
+			for (r = 1; r <= nround; r++) {
+				ok = 1
+				if (quantity == "cost_ns_per_call") {
+					x = diff(num, ref, r)
+					if (ok) q[++n] = x
+				} else {
+					a = diff(num, base[num], r); b = diff(ref, base[ref], r)
+					if (!ok) continue
+					A[++na] = a; B[na] = b
+					if (quantity == "times_cheaper" && a > 0) q[++n] = b / a
+					if (quantity == "x_tsc_floor" && b > 0) q[++n] = a / b
+				}
+			}
+			# The value of a ratio: the ratio of the two median costs per call.
+			if (na) {
+				ma = quantile(A, na, 0.5); mb = quantile(B, na, 0.5)
+				if (quantity == "times_cheaper" && ma > 0) value = sprintf("%.3f", mb / ma)
+				if (quantity == "x_tsc_floor" && mb > 0) value = sprintf("%.3f", ma / mb)
+			}
+			if (num in skipped) verdict = skipped[num]
+			else if (ref != "" && ref in skipped) verdict = skipped[ref]
+			else if (!n && quantity == "cost_ns_per_call")
+				verdict = "no data: no round with successful runs of " num " and " ref
+			else if (!n) verdict = "undefined: no round where the divisor cost more than 0 ns per call"
+			else if (cmp != "") {
+				verdict = paired_verdict(q, n, cmp, goal)
+				if (verdict == "FAIL" && quantity == "cost_ns_per_call")
+					verdict = sprintf("FAIL: %s ns per call; %.1f ns (%.0f%%) over the target", pm,
+						pm - goal, 100 * (pm - goal) / goal)
+				else if (verdict == "FAIL")
+					verdict = sprintf("FAIL: uftrace costs %sx as much per call; %.2fx short" \
+						" of the target", pm, goal - pm)
+				if (timed && floor_ns != "" && verdict !~ /^PASS/)
+					verdict = verdict sprintf("; the TSC floor alone is %s ns (two rdtsc)" \
+						" leaving %.1f ns of the target beyond it", floor_ns, goal - floor_ns)
+			} else {
+				pm = sprintf("%.3f", quantile(q, n, 0.5))
+				p25 = sprintf("%.3f", quantile(q, n, 0.25))
+				p75 = sprintf("%.3f", quantile(q, n, 0.75))
+				verdict = "context: no target"
+			}
+			printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s\n", g[6], num, quantity, ref, value, pm,
+			       p25, p75, n, cmp == "" ? "" : cmp " " goal, timed ? floor_ns : "", verdict
+		}
+	}' "$RESULTS_DIR/tracefunc_raw.csv" >"$RESULTS_DIR/tracefunc_targets.csv"
+fi
+
 # ---- report --------------------------------------------------------------------------------
 
 report_idle()
@@ -1956,6 +2551,105 @@ report_signal()
 	echo
 }
 
+report_tracefunc()
+{
+	echo "## Per-call hooks: tb-tracefunc's cost per call, the TSC floor, uftrace record"
+	echo
+	echo "$TRACEFUNC_ROUNDS interleaved rounds (the order rotated each round). Placement: every workload"
+	echo "on CPU $BENCH_CPU; tb-tracefunc (which in log mode drains the rings every millisecond) and"
+	echo "\`uftrace record\` (with its recorder threads) on CPU $TRACER_CPU. Each starts the workload, which"
+	echo "waits at its start gate (\`-g 3\`) until it is moved to CPU $BENCH_CPU (\`taskset -a -p\`) and"
+	echo "released; untraced runs start the same way, so starting and attaching lie outside the timed"
+	echo "hot phase (\`hot_wall_ns\` of the workload's truth file)."
+	echo
+	echo "- **probe**: \`workload-finstrument -q -L $TRACEFUNC_CALLS -k empty\`: one thread calls the empty"
+	echo "  leaf, which calls the hooks at entry and exit. \`noop\` is the binary as built (the empty"
+	echo "  hooks of \`libtb-tracefunc-noop.so\`), the baseline of every other row; \`plain\` is"
+	echo "  \`build/workload\`, no hooks at all; \`floor\` preloads \`libtb-tracefunc-floor.so\`, whose hooks"
+	echo "  only store \`__rdtsc()\` in a thread-local: the two TSC reads per call that latency and log"
+	echo "  must make. uftrace: \`uftrace record ${UFTRACE_OPTS[*]} -d DIR\` on the same binary, DIR on"
+	echo "  /dev/shm (no library calls and no events: tb-tracefunc records neither; tmpfs, like"
+	echo "  tb-tracefunc's record files)."
+	echo "- **method**: \`workload -q -L $TRACEFUNC_METHOD_CALLS -k method\` (the plain build) under"
+	echo "  \`tb-tracefunc --hook method\`: the workload's \`tb_call_hook\`; the baseline is the untraced run,"
+	echo "  \"beyond the no-op\" is against \`-m noop\` (an empty hook function installed)."
+	echo "- **requests**: \`workload-finstrument -q -r $TRACEFUNC_REQUESTS -s 0\` and"
+	echo "  \`-r $TRACEFUNC_SCALED_REQUESTS -s $TRACEFUNC_SCALE\`: slowdown against the no-op run of the same round."
+	echo "  Every tb-tracefunc run's count of each method is checked against the workload's truth, every"
+	echo "  uftrace run's records against two per method call; a run that differs, or that lost"
+	echo "  anything, failed."
+	echo
+	echo "Cost per call = (the hot phase − the baseline's of the same round) / calls; median [p25, p75]"
+	echo "over the rounds. Failed runs are left out and listed in \`tracefunc_failures.txt\`. Tracer CPU:"
+	echo "tb-tracefunc's own CPU time per run (median), on CPU $TRACER_CPU."
+	echo
+	echo "| configuration | runs ok | ns per call (median) | cost per call, ns (median [p25, p75]) | against | beyond the no-op, ns | x TSC floor | tracer CPU, ms | what it is |"
+	echo "|---|---:|---:|---:|---|---:|---:|---:|---|"
+	awk -F, 'NR > 1 && ($1 == "probe" || $1 == "method") {
+		desc = $0; sub(/^[^"]*"/, "", desc); sub(/"$/, "", desc)
+		name = $1 "/" $2 ($3 == "" ? "" : "/" $3)
+		if ($38 ~ /^skipped/) { printf "| %s | %s | | | | | | | %s |\n", name, $38, desc; next }
+		if ($11 == "") { printf "| %s | 0 of %d (%s) | | | | | | | %s |\n", name, $8, $38, desc; next }
+		printf "| %s | %d of %d | %.2f | %s | %s | %s | %s | %s | %s |\n", name, $8 - $9, $8, $14,
+		       $16 == "" ? "-" : sprintf("%+.2f [%+.2f, %+.2f]", $16, $17, $18),
+		       $15 == "" ? "-" : $15,
+		       $23 == "" ? "-" : sprintf("%+.2f [%+.2f, %+.2f]", $23, $24, $25),
+		       $26 == "" ? "-" : sprintf("%.2fx", $26),
+		       $30 == "" ? "-" : sprintf("%.1f", $30 / 1e6), desc
+	}' "$RESULTS_DIR/tracefunc_summary.csv"
+	echo
+	echo "The request workload: the hot phase, its slowdown against the baseline of the same round, the"
+	echo "cost per method call that makes, what was recorded (the lowest completeness over the runs:"
+	echo "calls recorded / calls made; runs whose counts equal the truth), tb-tracefunc's own CPU time,"
+	echo "and the whole command's wall time (start, the run, tb-tracefunc's report or uftrace's writing)."
+	echo
+	echo "| configuration | runs ok | hot phase, ms (median) | slowdown, % (median [p25, p75]) | cost per method call, ns | completeness (runs matching) | tracer CPU, ms | command, ms | what it is |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+	awk -F, 'NR > 1 && $1 ~ /^requests/ {
+		desc = $0; sub(/^[^"]*"/, "", desc); sub(/"$/, "", desc)
+		name = $1 "/" $2 ($3 == "" ? "" : "/" $3)
+		if ($38 ~ /^skipped/) { printf "| %s | %s | | | | | | | %s |\n", name, $38, desc; next }
+		if ($11 == "") { printf "| %s | 0 of %d (%s) | | | | | | | %s |\n", name, $8, $38, desc; next }
+		printf "| %s | %d of %d | %.1f | %s | %s | %s | %s | %s | %s |\n", name, $8 - $9, $8,
+		       $11 / 1e6, $19 == "" ? "-" : sprintf("%+.2f [%+.2f, %+.2f]", $19, $20, $21),
+		       $16 == "" ? "-" : sprintf("%+.2f", $16),
+		       $27 == "" ? "-" : sprintf("%s (%d of %d)", $27, $28, $8),
+		       $30 == "" ? "-" : sprintf("%.1f", $30 / 1e6),
+		       $31 == "" ? "-" : sprintf("%.0f", $31 / 1e6), desc
+	}' "$RESULTS_DIR/tracefunc_summary.csv"
+	echo
+	awk -F, 'NR > 1 && $1 == "clocks" {
+		if ($38 ~ /^skipped/) { print "The clock floor (`tracefunc_floor clocks`): " $38 "."; next }
+		if ($32 == "") { print "The clock floor (`tracefunc_floor clocks`): no data (" $38 ")."; next }
+		printf "The clock floor (`tracefunc_floor clocks`, CPU %s): one `__rdtsc()` takes %.2f ns [%.2f, %.2f]\n", $7, $32, $33, $34
+		printf "and one `clock_gettime(CLOCK_MONOTONIC)` %.2f ns [%.2f, %.2f] (median over the rounds of each\n", $35, $36, $37
+		printf "run'"'"'s median of 21 batches of 10^6; %d of %d runs ok): back to back, two TSC reads take\n", $8 - $9, $8
+		printf "%.1f ns. latency and log read the TSC at the entry and at the exit of every call; the floor\n", 2 * $32
+		printf "row above (`probe/floor`, hooks that do nothing else) is what those two reads cost a call in\n"
+		printf "the workload, and no timed mode can cost less. uftrace reads `clock_gettime` instead, twice\n"
+		printf "per call.\n"
+	}' "$RESULTS_DIR/tracefunc_summary.csv"
+	echo
+	echo "Targets: costs per call and ratios paired by round, median [p25, p75] over the rounds;"
+	echo "\"value\" is the ratio of the two median costs (ratios) or the lowest completeness (counts)."
+	echo "PASS when even the quartile farther from the target meets it, FAIL when even the nearer one"
+	echo "misses it, \"within noise\" in between; a row without a target states what was measured. The"
+	echo "TSC floor (two \`rdtsc\` per call, measured in the same run) stands beside the timed modes."
+	echo
+	echo "| target | configuration (against) | value | median [p25, p75] | target | TSC floor, ns per call | result |"
+	echo "|---|---|---:|---:|---|---:|---|"
+	awk -F, 'NR > 1 {
+		unit = $3 == "cost_ns_per_call" ? " ns" : $3 == "counts_match" ? "" : "x"
+		fmt = $3 == "counts_match" ? "%s [%s, %s]" : $3 == "cost_ns_per_call" ? \
+		      "%+.2f [%+.2f, %+.2f]" : "%.2f [%.2f, %.2f]"
+		value = $6 == "" ? "-" : sprintf(fmt, $6, $7, $8) unit
+		printf "| %s | %s%s | %s | %s | %s | %s | %s |\n", $1, $2, $4 == "" ? "" : " (" $4 ")",
+		       $5 == "" ? "-" : $5 ($3 == "counts_match" ? "" : "x"), value,
+		       $10 == "" ? "-" : $10 unit, $11 == "" ? "-" : $11, $12
+	}' "$RESULTS_DIR/tracefunc_targets.csv"
+	echo
+}
+
 report()
 {
 	local titles=() title
@@ -1964,6 +2658,7 @@ report()
 	section ptrace && titles+=("ptrace stops")
 	section vmreadv && titles+=("process_vm_readv sampling")
 	section signal && titles+=("signal sampling")
+	section tracefunc && titles+=("per-call hooks")
 	title=$(IFS=';' && echo "${titles[*]}")
 	echo "# tracebench: ${title//;/, }"
 	echo
@@ -1975,6 +2670,7 @@ report()
 	if section ptrace; then report_ptrace; fi
 	if section vmreadv; then report_vmreadv; fi
 	if section signal; then report_signal; fi
+	if section tracefunc; then report_tracefunc; fi
 }
 report >"$RESULTS_DIR/REPORT.md"
 cat "$RESULTS_DIR/REPORT.md"

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -157,19 +156,6 @@ static int raise_floor(long calls, long batches)
 
 /* ---- timer: tb-signal's timers with an empty handler, in the command ------------------------- */
 
-/* The library beside this program, as make builds them (build/), as tb-signal finds its own. */
-static int find_library(char *path, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n < 0)
-		return -errno;
-	self[n] = 0;
-	snprintf(path, len, "%s/" LIBRARY, dirname(self));
-	return access(path, R_OK) ? -errno : 0;
-}
-
 struct floor_counts {
 	uint64_t signals, overruns, no_record, cpu_ns, alive_ns, duration_ns;
 	unsigned int threads; /* that took at least one signal, as tb-signal counts them */
@@ -211,13 +197,13 @@ static int read_counts(const char *path, struct floor_counts *c)
 
 static int timer_floor(double rate_hz, bool wall, char **command)
 {
-	char lib[PATH_MAX], preload[PATH_MAX * 2], counts[] = "/tmp/signal_floor.XXXXXX", num[32];
+	char lib[PATH_MAX], counts[] = "/tmp/signal_floor.XXXXXX", num[32];
 	struct tb_child child = TB_CHILD_INIT;
 	struct floor_counts c = { 0 };
 	int err, fd, status = 0, ret = 1;
 	uint64_t ns;
 
-	if ((err = find_library(lib, sizeof(lib)))) {
+	if ((err = tb_child__preload(LIBRARY, lib, sizeof(lib)))) {
 		fprintf(stderr, PROG ": cannot find %s: %s — build it with make\n", lib,
 			strerror(-err));
 		return 1;
@@ -230,9 +216,6 @@ static int timer_floor(double rate_hz, bool wall, char **command)
 	}
 	close(fd);
 	/* The environment tb-signal record sets up, with this library's names. */
-	snprintf(preload, sizeof(preload), "%s%s%s", lib, getenv("LD_PRELOAD") ? ":" : "",
-		 getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
-	setenv("LD_PRELOAD", preload, 1);
 	setenv(SIGNAL_FLOOR_ENV_OUT, counts, 1);
 	snprintf(num, sizeof(num), "%.17g", rate_hz);
 	setenv(SIGNAL_FLOOR_ENV_RATE, num, 1);

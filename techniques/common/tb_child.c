@@ -1,6 +1,8 @@
 /* tb_child.c - start a command for a tracer: held before exec, then behind the start gate */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -104,6 +106,27 @@ fail:
 	n = write(status_wr, &err, sizeof(err));
 	(void)n;
 	_exit(127);
+}
+
+int tb_child__preload(const char *name, char *path, size_t len)
+{
+	char self[PATH_MAX], *preload;
+	const char *old = getenv("LD_PRELOAD");
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int err;
+
+	snprintf(path, len, "%s", name);
+	if (n < 0)
+		return -errno;
+	self[n] = 0;
+	snprintf(path, len, "%s/%s", dirname(self), name);
+	if (access(path, R_OK))
+		return -errno;
+	if (asprintf(&preload, "%s%s%s", path, old && *old ? ":" : "", old ? old : "") < 0)
+		return -ENOMEM;
+	err = setenv("LD_PRELOAD", preload, 1) ? -errno : 0;
+	free(preload);
+	return err;
 }
 
 int tb_child__spawn(struct tb_child *child, char *const argv[])

@@ -45,6 +45,14 @@ struct tb_child {
 		.pid = -1, .hold_fd = -1, .status_fd = -1, .gate_fd = -1 \
 	}
 
+/*
+ * Puts the library name that lies beside this program (in build/, as make
+ * builds them) first in $LD_PRELOAD, for the commands spawned from now on;
+ * path receives its full path, for messages. Returns 0, or -errno when it
+ * cannot be read there (-ENOENT: not built).
+ */
+int tb_child__preload(const char *name, char *path, size_t len);
+
 /* Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno. */
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 

@@ -23,6 +23,7 @@ struct tb_elf {
 	GElf_Ehdr ehdr;
 	size_t nr_segments;
 	struct tb_elf_segment *segments; /* the PT_LOAD headers, in file order */
+	bool dynamic; /* has a program interpreter (PT_INTERP) */
 };
 
 static int elf__load_segments(struct tb_elf *elf)
@@ -39,6 +40,8 @@ static int elf__load_segments(struct tb_elf *elf)
 
 		if (!gelf_getphdr(elf->elf, i, &phdr))
 			return -ENOEXEC;
+		if (phdr.p_type == PT_INTERP)
+			elf->dynamic = true;
 		if (phdr.p_type != PT_LOAD)
 			continue;
 		/* Reject headers whose ranges wrap, so lookups never have to think about it. */
@@ -156,12 +159,24 @@ err_free:
 	return err;
 }
 
+int tb_elf__read_all(struct tb_elf *elf)
+{
+	if (elf->fd < 0)
+		return 0;
+	if (elf_cntl(elf->elf, ELF_C_FDREAD))
+		return -EIO;
+	close(elf->fd);
+	elf->fd = -1;
+	return 0;
+}
+
 void tb_elf__close(struct tb_elf *elf)
 {
 	if (!elf)
 		return;
 	elf_end(elf->elf);
-	close(elf->fd);
+	if (elf->fd >= 0)
+		close(elf->fd);
 	free(elf->segments);
 	free(elf);
 }
@@ -169,6 +184,11 @@ void tb_elf__close(struct tb_elf *elf)
 bool tb_elf__is_pie(const struct tb_elf *elf)
 {
 	return elf->ehdr.e_type == ET_DYN;
+}
+
+bool tb_elf__is_dynamic(const struct tb_elf *elf)
+{
+	return elf->dynamic;
 }
 
 int tb_elf__segment(const struct tb_elf *elf, size_t index, struct tb_elf_segment *seg)

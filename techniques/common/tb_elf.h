@@ -52,8 +52,22 @@ int tb_elf__open(const char *path, struct tb_elf **elf);
 /* Accepts NULL. */
 void tb_elf__close(struct tb_elf *elf);
 
+/*
+ * Reads the whole file into memory and closes its descriptor: for a user
+ * that keeps the ELF open inside another program, whose descriptors it must
+ * not hold. Returns 0 or -EIO.
+ */
+int tb_elf__read_all(struct tb_elf *elf);
+
 /* ET_DYN: a PIE or a shared library, loaded at an address chosen at run time. */
 bool tb_elf__is_pie(const struct tb_elf *elf);
+
+/*
+ * Has a program interpreter (PT_INTERP): a dynamically linked program, which
+ * LD_PRELOAD can load a library into. A static program (static PIE too) has
+ * none, and neither has a shared library.
+ */
+bool tb_elf__is_dynamic(const struct tb_elf *elf);
 
 /*
  * Looks up a defined symbol by exact name: .symtab first, then .dynsym.

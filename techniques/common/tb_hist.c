@@ -1,5 +1,6 @@
 /* tb_hist.c - log2 latency histograms: buckets and the BCC-style text printer */
 #include "tb_hist.h"
+#include "tb_json.h"
 
 #define BAR_WIDTH 40
 
@@ -51,4 +52,23 @@ void tb_hist__print(FILE *f, const uint64_t *buckets, size_t nr, const char *uni
 			(unsigned long long)tb_hist__bucket_high(i), (unsigned long long)buckets[i],
 			bar);
 	}
+}
+
+void tb_hist__write_json(struct tb_json_writer *w, uint64_t calls, uint64_t sum_ns,
+			 const uint64_t *buckets, size_t nr)
+{
+	size_t last = 0;
+
+	for (size_t b = 0; b < nr; b++)
+		if (buckets[b])
+			last = b + 1;
+	tb_json_writer__key(w, "calls");
+	tb_json_writer__u64(w, calls);
+	tb_json_writer__key(w, "mean_ns");
+	tb_json_writer__double(w, calls ? (double)sum_ns / (double)calls : 0.0);
+	tb_json_writer__key(w, "log2_ns");
+	tb_json_writer__begin_array(w);
+	for (size_t b = 0; b < last; b++)
+		tb_json_writer__u64(w, buckets[b]);
+	tb_json_writer__end_array(w);
 }

@@ -20,4 +20,13 @@ uint64_t tb_hist__bucket_high(unsigned int b);
  */
 void tb_hist__print(FILE *f, const uint64_t *buckets, size_t nr, const char *unit);
 
+/*
+ * Writes the members "calls", "mean_ns" (sum_ns / calls, 0 without calls) and
+ * "log2_ns" (buckets[0..] up to the last non-empty one) into the JSON object
+ * being written: the latency of one function or site in a result file.
+ */
+struct tb_json_writer;
+void tb_hist__write_json(struct tb_json_writer *w, uint64_t calls, uint64_t sum_ns,
+			 const uint64_t *buckets, size_t nr);
+
 #endif /* TB_HIST_H */

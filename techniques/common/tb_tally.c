@@ -1,8 +1,10 @@
 /* tb_tally.c - counts per string key in an open-addressing hash table */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tb_json.h"
 #include "tb_tally.h"
 
 /* FNV-1a: short keys, no adversary. */
@@ -111,4 +113,30 @@ void tb_tally__free(struct tb_tally *t)
 		free(t->slots[i].key);
 	free(t->slots);
 	*t = TB_TALLY_INIT;
+}
+
+void tb_tally__print_top(const struct tb_tally *t, const char *what, size_t limit)
+{
+	struct tb_tally_entry *top = tb_tally__sorted(t);
+
+	printf("%8s %7s  %s\n", "SAMPLES", "SHARE", what);
+	for (size_t i = 0; top && i < t->nr_keys && i < limit; i++)
+		printf("%8" PRIu64 " %6.2f%%  %s\n", top[i].count,
+		       100.0 * (double)top[i].count / (double)(t->total ? t->total : 1),
+		       top[i].key);
+	free(top);
+}
+
+void tb_tally__emit_shares(struct tb_json_writer *w, void *ctx)
+{
+	const struct tb_tally *t = ctx;
+	struct tb_tally_entry *sorted = tb_tally__sorted(t);
+
+	tb_json_writer__begin_object(w);
+	for (size_t i = 0; sorted && i < t->nr_keys; i++) {
+		tb_json_writer__key(w, sorted[i].key);
+		tb_json_writer__double(w, (double)sorted[i].count / (double)t->total);
+	}
+	tb_json_writer__end_object(w);
+	free(sorted);
 }

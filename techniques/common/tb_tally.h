@@ -40,6 +40,19 @@ struct tb_tally_entry *tb_tally__sorted(const struct tb_tally *t);
  */
 int tb_tally__write_folded(const struct tb_tally *t, FILE *f);
 
+/*
+ * Prints "SAMPLES SHARE WHAT" and then the limit largest keys with their
+ * counts and shares of the total, on stdout: the top of a profile.
+ */
+void tb_tally__print_top(const struct tb_tally *t, const char *what, size_t limit);
+
+/*
+ * Writes {key: count / total}, largest first, with w: a result file's
+ * profile-like extra (tb_result__set_extra_emit with ctx = the tally).
+ */
+struct tb_json_writer;
+void tb_tally__emit_shares(struct tb_json_writer *w, void *ctx);
+
 void tb_tally__free(struct tb_tally *t);
 
 #endif /* TB_TALLY_H */

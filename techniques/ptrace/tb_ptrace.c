@@ -1281,18 +1281,6 @@ static void take_sample(void)
 	resume_others(-1);
 }
 
-/* The 20 largest counts of a tally with their share of it. */
-static void print_top(const struct tb_tally *t, const char *what)
-{
-	struct tb_tally_entry *top = tb_tally__sorted(t);
-
-	printf("%8s %7s  %s\n", "SAMPLES", "SHARE", what);
-	for (size_t i = 0; top && i < t->nr_keys && i < 20; i++)
-		printf("%8" PRIu64 " %6.2f%%  %s\n", top[i].count, 100.0 * top[i].count / t->total,
-		       top[i].key);
-	free(top);
-}
-
 /* Folded stacks for flamegraph.pl. Returns 0 or -1 (reported). */
 static int write_folded(const char *path, const struct tb_tally *t)
 {
@@ -1314,21 +1302,6 @@ static int write_folded(const char *path, const struct tb_tally *t)
 		return -1;
 	}
 	return 0;
-}
-
-/* A tally as {key: share of its total}, for the result file. */
-static void emit_shares(struct tb_json_writer *w, void *ctx)
-{
-	const struct tb_tally *t = ctx;
-	struct tb_tally_entry *sorted = tb_tally__sorted(t);
-
-	tb_json_writer__begin_object(w);
-	for (size_t i = 0; sorted && i < t->nr_keys; i++) {
-		tb_json_writer__key(w, sorted[i].key);
-		tb_json_writer__double(w, (double)sorted[i].count / t->total);
-	}
-	tb_json_writer__end_object(w);
-	free(sorted);
 }
 
 /* Break mode's summary: hits, argument sums and step path per site; -L histograms. */
@@ -1376,25 +1349,12 @@ static void emit_latency(struct tb_json_writer *w, void *ctx)
 	tb_json_writer__begin_object(w);
 	for (size_t i = 0; i < s.nr_sites; i++) {
 		const struct site *site = &s.sites[i];
-		size_t last = 0;
 
 		if (!site->timed)
 			continue;
-		for (size_t b = 0; b < LAT_BUCKETS; b++)
-			if (site->lat_hist[b])
-				last = b + 1;
 		tb_json_writer__key(w, site->spec);
 		tb_json_writer__begin_object(w);
-		tb_json_writer__key(w, "calls");
-		tb_json_writer__u64(w, site->lat_calls);
-		tb_json_writer__key(w, "mean_ns");
-		tb_json_writer__double(w, site->lat_calls ? (double)site->lat_ns / site->lat_calls
-							  : 0.0);
-		tb_json_writer__key(w, "log2_ns");
-		tb_json_writer__begin_array(w);
-		for (size_t b = 0; b < last; b++)
-			tb_json_writer__u64(w, site->lat_hist[b]);
-		tb_json_writer__end_array(w);
+		tb_hist__write_json(w, site->lat_calls, site->lat_ns, site->lat_hist, LAT_BUCKETS);
 		tb_json_writer__end_object(w);
 	}
 	tb_json_writer__end_object(w);
@@ -2548,13 +2508,14 @@ done_restored:
 		goto write;
 	}
 	if (s.mode == MODE_SAMPLE) {
-		print_top(&s.leaves, "LEAF FUNCTION");
+		tb_tally__print_top(&s.leaves, "LEAF FUNCTION", 20);
 		printf("samples %" PRIu64 " (running threads), idle %" PRIu64
 		       " (blocked, not unwound), late %" PRIu64 ", unwind errors %" PRIu64 "\n",
 		       s.samples, s.idle, s.late, s.unwind_errors);
 		if (s.have_method_stacks) {
 			putchar('\n');
-			print_top(&s.method_leaves, "LEAF METHOD (the workload's in-memory stack)");
+			tb_tally__print_top(&s.method_leaves,
+					    "LEAF METHOD (the workload's in-memory stack)", 20);
 			printf("method stacks %" PRIu64 ", torn %" PRIu64
 			       " (stopped inside a push or pop)\n",
 			       s.method_samples, s.method_torn);
@@ -2582,8 +2543,8 @@ write:
 							       (double)s.leaves.slots[i].count /
 								       s.leaves.total);
 			if (s.have_method_stacks) {
-				tb_result__set_extra_emit(r, "method_profile", emit_shares,
-							  &s.method_leaves);
+				tb_result__set_extra_emit(r, "method_profile",
+							  tb_tally__emit_shares, &s.method_leaves);
 				tb_result__set_extra_u64(r, "method_samples", s.method_samples);
 				tb_result__set_extra_u64(r, "method_torn", s.method_torn);
 			}

@@ -26,6 +26,7 @@
 #include "tb_maps.h"
 #include "tb_msg.h"
 #include "tb_result.h"
+#include "tb_schedule.h"
 #include "tb_signal.h"
 #include "tb_stack.h"
 #include "tb_tally.h"
@@ -287,36 +288,11 @@ out:
 
 /* ---- output -------------------------------------------------------------------------------- */
 
-static void print_top(const struct tb_tally *t, const char *what)
-{
-	struct tb_tally_entry *top = tb_tally__sorted(t);
-
-	printf("%8s %7s  %s\n", "SAMPLES", "SHARE", what);
-	for (size_t i = 0; top && i < t->nr_keys && i < 20; i++)
-		printf("%8" PRIu64 " %6.2f%%  %s\n", top[i].count,
-		       100.0 * top[i].count / (t->total ? t->total : 1), top[i].key);
-	free(top);
-}
-
 static double achieved_hz(const struct report *r)
 {
 	uint64_t ns = r->wall ? r->alive_ns : r->cpu_ns;
 
 	return ns ? r->samples / (ns / 1e9) : 0.0;
-}
-
-static void emit_shares(struct tb_json_writer *w, void *ctx)
-{
-	const struct tb_tally *t = ctx;
-	struct tb_tally_entry *e = tb_tally__sorted(t);
-
-	tb_json_writer__begin_object(w);
-	for (size_t i = 0; e && i < t->nr_keys; i++) {
-		tb_json_writer__key(w, e[i].key);
-		tb_json_writer__double(w, (double)e[i].count / t->total);
-	}
-	tb_json_writer__end_object(w);
-	free(e);
 }
 
 static int write_result(const struct report *r, const char *path, uint64_t attach_ns)
@@ -351,7 +327,7 @@ static int write_result(const struct report *r, const char *path, uint64_t attac
 	tb_result__set_extra_u64(res, "no_buffer", r->no_buffer);
 	tb_result__set_extra_u64(res, "thread_cpu_ns", r->cpu_ns);
 	if (r->method_leaves.total) {
-		tb_result__set_extra_emit(res, "method_profile", emit_shares,
+		tb_result__set_extra_emit(res, "method_profile", tb_tally__emit_shares,
 					  (void *)&r->method_leaves);
 		tb_result__set_extra_u64(res, "method_samples", r->method_samples);
 	}
@@ -519,44 +495,18 @@ static void usage(FILE *f)
 		MAX_RATE_HZ, DEFAULT_RATE_HZ, DEFAULT_BUFFER_KB);
 }
 
-/*
- * Is the program file an ELF without a program interpreter (PT_INTERP)? Then
- * it is statically linked, and LD_PRELOAD cannot load anything into it.
- */
+/* Is the program statically linked? Then LD_PRELOAD cannot load anything into it. */
 static bool is_static(const char *cmd)
 {
 	char path[PATH_MAX];
-	bool dynamic = false, elf;
-	Elf64_Ehdr eh;
-	FILE *f;
+	struct tb_elf *elf;
+	bool dynamic;
 
-	if (tb_target__which(cmd, path, sizeof(path)) || !(f = fopen(path, "re")))
+	if (tb_target__which(cmd, path, sizeof(path)) || tb_elf__open(path, &elf))
 		return false;
-	elf = fread(&eh, sizeof(eh), 1, f) == 1 && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
-	      eh.e_phentsize == sizeof(Elf64_Phdr);
-	for (unsigned int i = 0; elf && i < eh.e_phnum && !dynamic; i++) {
-		Elf64_Phdr ph;
-
-		if (fseek(f, (long)(eh.e_phoff + i * sizeof(ph)), SEEK_SET) ||
-		    fread(&ph, sizeof(ph), 1, f) != 1)
-			break;
-		dynamic = ph.p_type == PT_INTERP;
-	}
-	fclose(f);
-	return elf && !dynamic;
-}
-
-/* The library beside this program, as make builds them: build/. */
-static int find_library(char *path, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n < 0)
-		return -errno;
-	self[n] = 0;
-	snprintf(path, len, "%s/" LIBRARY, dirname(self));
-	return access(path, R_OK) ? -errno : 0;
+	dynamic = tb_elf__is_dynamic(elf);
+	tb_elf__close(elf);
+	return !dynamic;
 }
 
 int main(int argc, char **argv)
@@ -578,7 +528,7 @@ int main(int argc, char **argv)
 #undef NAME
 	};
 	const char *output = NULL, *folded = NULL, *folded_methods = NULL;
-	char lib[PATH_MAX], preload[PATH_MAX * 2], samples[] = "/tmp/tb-signal.XXXXXX", *end;
+	char lib[PATH_MAX], samples[] = "/tmp/tb-signal.XXXXXX", *end;
 	char **command = NULL, num[32];
 	struct tb_child child = TB_CHILD_INIT;
 	struct report r = { 0 };
@@ -589,6 +539,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	pid_t pid = 0;
 	bool record = false;
+	uint64_t start_ns, attach_ns = 0;
 	char *data = NULL;
 	size_t len = 0;
 
@@ -728,7 +679,7 @@ int main(int argc, char **argv)
 			folded_methods, strerror(-err));
 		return 1;
 	}
-	if ((err = find_library(lib, sizeof(lib)))) {
+	if ((err = tb_child__preload(LIBRARY, lib, sizeof(lib)))) {
 		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
 		return 1;
 	}
@@ -740,9 +691,6 @@ int main(int argc, char **argv)
 	}
 	if (record)
 		close(fd);
-	snprintf(preload, sizeof(preload), "%s%s%s", lib, getenv("LD_PRELOAD") ? ":" : "",
-		 getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
-	setenv("LD_PRELOAD", preload, 1);
 	if (record)
 		setenv(TB_SIGNAL_ENV_OUT, samples, 1);
 	setenv(TB_SIGNAL_ENV_CONTROL, "1", 1);
@@ -753,9 +701,13 @@ int main(int argc, char **argv)
 	setenv(TB_SIGNAL_ENV_CLOCK, wall ? "wall" : "cpu", 1);
 	snprintf(num, sizeof(num), "%lu", buffer_kb);
 	setenv(TB_SIGNAL_ENV_BUFFER, num, 1);
-	/* Ctrl-C is for the command; this program waits for it and reports. */
-	signal(SIGINT, SIG_IGN);
+	start_ns = tb_schedule__now_ns();
 	err = tb_child__spawn(&child, command);
+	/*
+	 * Ctrl-C is for the command; this program waits for it and reports. Ignored
+	 * only now: an ignored signal stays ignored across execve.
+	 */
+	signal(SIGINT, SIG_IGN);
 	if (!err)
 		err = tb_child__exec(&child);
 	if (err) {
@@ -764,6 +716,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	tb_child__release(&child);
+	attach_ns = tb_schedule__now_ns() - start_ns; /* exec, the loader, the library's start */
 	if (tb_child__wait(&child, &status)) {
 		tb_fail("cannot wait for %s: %s", command[0], strerror(errno));
 		goto out;
@@ -799,10 +752,11 @@ int main(int argc, char **argv)
 	       " timer overruns\n",
 	       r.samples, r.threads, r.rate_hz, r.wall ? "real" : "CPU", achieved_hz(&r), r.lost,
 	       r.no_buffer, r.overruns);
-	print_top(&r.leaves, "LEAF FUNCTION");
+	tb_tally__print_top(&r.leaves, "LEAF FUNCTION", 20);
 	if (r.method_leaves.total) {
 		putchar('\n');
-		print_top(&r.method_leaves, "LEAF METHOD (the workload's in-memory stack)");
+		tb_tally__print_top(&r.method_leaves,
+				    "LEAF METHOD (the workload's in-memory stack)", 20);
 		printf("method samples %" PRIu64 ", torn %" PRIu64 " (inside a push or pop)\n",
 		       r.method_samples, r.torn);
 	}
@@ -815,7 +769,7 @@ int main(int argc, char **argv)
 		tb_fail("cannot write %s: %s", folded_methods, strerror(-err));
 		ret = 1;
 	}
-	if (output && (err = write_result(&r, output, 0))) {
+	if (output && (err = write_result(&r, output, attach_ns))) {
 		tb_fail("cannot write the result to %s: %s", output, strerror(-err));
 		ret = 1;
 	}
