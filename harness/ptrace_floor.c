@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor.h"
+
 #define PROG "ptrace_floor"
 
 static void usage(FILE *f)
@@ -37,21 +39,6 @@ static void usage(FILE *f)
 		   "Without -t and -c both run where they were started (taskset decides).\n");
 }
 
-static int parse_count(const char *opt, const char *arg, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 0 || v > max) {
-		fprintf(stderr, PROG ": %s %s: give a whole number from 0 to %ld\n", opt, arg, max);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
 /* Pins the calling thread to cpu; -1 leaves it as it is. Returns 0 or -errno. */
 static int pin_to(long cpu)
 {
@@ -62,14 +49,6 @@ static int pin_to(long cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* The tracee: stops for its tracer, then traps total times and exits. Never returns. */
@@ -130,19 +109,19 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:w:t:c:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_count("-n", optarg, 1000000000, &stops))
+			if (floor__parse_long(PROG, "-n", optarg, 0, 1000000000, &stops))
 				return 2;
 			break;
 		case 'w':
-			if (parse_count("-w", optarg, 1000000000, &warmup))
+			if (floor__parse_long(PROG, "-w", optarg, 0, 1000000000, &warmup))
 				return 2;
 			break;
 		case 't':
-			if (parse_count("-t", optarg, CPU_SETSIZE - 1, &tracer_cpu))
+			if (floor__parse_long(PROG, "-t", optarg, 0, CPU_SETSIZE - 1, &tracer_cpu))
 				return 2;
 			break;
 		case 'c':
-			if (parse_count("-c", optarg, CPU_SETSIZE - 1, &tracee_cpu))
+			if (floor__parse_long(PROG, "-c", optarg, 0, CPU_SETSIZE - 1, &tracee_cpu))
 				return 2;
 			break;
 		case 'h':
@@ -187,11 +166,11 @@ int main(int argc, char **argv)
 	for (long i = 0; i < warmup; i++)
 		if (round_trip(child))
 			goto fail;
-	start = now_ns();
+	start = tb_schedule__now_ns();
 	for (long i = 0; i < stops; i++)
 		if (round_trip(child))
 			goto fail;
-	elapsed = now_ns() - start;
+	elapsed = tb_schedule__now_ns() - start;
 	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr, PROG ": the tracee did not exit cleanly (status 0x%x)\n", status);
 		return 1;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "signal_floor.h"
+#include "floor.h"
 #include "tb_child.h"
 
 #define PROG "signal_floor"
@@ -57,47 +58,6 @@ static void usage(FILE *f)
 		MAX_BATCHES, MAX_RATE_HZ);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int parse_long(const char *opt, const char *arg, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max) {
-		fprintf(stderr, PROG ": %s %s: give a whole number from %ld to %ld\n", opt, arg,
-			min, max);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The q-quantile of sorted[0..n-1], interpolated as bench.sh's quantile() does. */
-static double quantile(const double *sorted, long n, double q)
-{
-	double pos = (n - 1) * q;
-	long lo = (long)pos;
-
-	return lo + 1 >= n ? sorted[n - 1]
-			   : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo]);
-}
-
 /* ---- raise: a signal to oneself and an empty handler ---------------------------------------- */
 
 static volatile uint64_t handled;
@@ -132,11 +92,11 @@ static int raise_floor(long calls, long batches)
 	}
 	expected = handled;
 	for (long b = 0; b < batches; b++) {
-		uint64_t start = now_ns();
+		uint64_t start = tb_schedule__now_ns();
 
 		for (long i = 0; i < calls; i++)
 			syscall(SYS_tgkill, pid, tid, SIGPROF);
-		per_signal[b] = (double)(now_ns() - start) / calls;
+		per_signal[b] = (double)(tb_schedule__now_ns() - start) / calls;
 	}
 	/* A signal to oneself is delivered before tgkill returns: every one ran the handler. */
 	expected += (uint64_t)calls * batches;
@@ -146,11 +106,13 @@ static int raise_floor(long calls, long batches)
 			handled, expected);
 		return 1;
 	}
-	qsort(per_signal, batches, sizeof(per_signal[0]), cmp_double);
+	qsort(per_signal, batches, sizeof(per_signal[0]), floor__cmp_double);
 	printf("raise ns_per_signal=%.1f p25_ns_per_signal=%.1f p75_ns_per_signal=%.1f "
 	       "min_ns_per_signal=%.1f calls_per_batch=%ld batches=%ld cpu_at_end=%d\n",
-	       quantile(per_signal, batches, 0.5), quantile(per_signal, batches, 0.25),
-	       quantile(per_signal, batches, 0.75), per_signal[0], calls, batches, sched_getcpu());
+	       floor__quantile(per_signal, batches, 0.5),
+	       floor__quantile(per_signal, batches, 0.25),
+	       floor__quantile(per_signal, batches, 0.75), per_signal[0], calls, batches,
+	       sched_getcpu());
 	return fflush(stdout) ? 1 : 0;
 }
 
@@ -293,11 +255,11 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc_opts, argv, "n:b:F:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_long("-n", optarg, 1, 1000000000, &calls))
+			if (floor__parse_long(PROG, "-n", optarg, 1, 1000000000, &calls))
 				return 2;
 			break;
 		case 'b':
-			if (parse_long("-b", optarg, 1, MAX_BATCHES, &batches))
+			if (floor__parse_long(PROG, "-b", optarg, 1, MAX_BATCHES, &batches))
 				return 2;
 			break;
 		case 'F':

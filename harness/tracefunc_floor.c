@@ -8,6 +8,8 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "floor.h"
+
 /*
  * make bench's floor under tb-tracefunc's timed modes (latency, log). Built
  * as a library, it replaces the -finstrument-functions hooks of
@@ -62,42 +64,27 @@ EXPORT void __cyg_profile_func_exit(void *fn, void *call_site)
 
 static volatile uint64_t sink;
 
-static NOHOOK uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static NOHOOK int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* ns per read of one batch of n __rdtsc() */
 static NOHOOK double batch_rdtsc(unsigned long n)
 {
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = tb_schedule__now_ns();
 
 	for (unsigned long i = 0; i < n; i++)
 		sink = __rdtsc();
-	return (double)(mono_ns() - t0) / (double)n;
+	return (double)(tb_schedule__now_ns() - t0) / (double)n;
 }
 
 /* ns per read of one batch of n clock_gettime(CLOCK_MONOTONIC) */
 static NOHOOK double batch_clock_gettime(unsigned long n)
 {
 	struct timespec ts;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = tb_schedule__now_ns();
 
 	for (unsigned long i = 0; i < n; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		sink = (uint64_t)ts.tv_nsec;
 	}
-	return (double)(mono_ns() - t0) / (double)n;
+	return (double)(tb_schedule__now_ns() - t0) / (double)n;
 }
 
 /* The median over BATCHES batches of fn(n), after one batch to warm up. */
@@ -108,15 +95,16 @@ static NOHOOK double median_of(double (*fn)(unsigned long), unsigned long n)
 	fn(n);
 	for (int i = 0; i < BATCHES; i++)
 		v[i] = fn(n);
-	qsort(v, BATCHES, sizeof(v[0]), by_value);
+	qsort(v, BATCHES, sizeof(v[0]), floor__cmp_double);
 	return v[BATCHES / 2];
 }
 
 static NOHOOK void usage(FILE *f)
 {
-	fprintf(f, "Usage: tracefunc_floor clocks [-n READS]\n"
-		   "Prints the ns of one __rdtsc() and of one clock_gettime(CLOCK_MONOTONIC):\n"
-		   "the median over %d batches of READS reads (default 1000000).\n",
+	fprintf(f,
+		"Usage: tracefunc_floor clocks [-n READS]\n"
+		"Prints the ns of one __rdtsc() and of one clock_gettime(CLOCK_MONOTONIC):\n"
+		"the median over %d batches of READS reads (default 1000000).\n",
 		BATCHES);
 }
 

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor.h"
 #include "tb_gate.h"
 #include "tb_schedule.h"
 
@@ -63,14 +64,6 @@ static void usage(FILE *f)
 		MAX_BATCHES, MAX_BYTES, MAX_RATE_HZ);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* The process's own CPU time, as tb-vmreadv measures its own (tb_result__self_cpu_ns). */
 static uint64_t self_cpu_ns(void)
 {
@@ -79,39 +72,6 @@ static uint64_t self_cpu_ns(void)
 	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
 		return 0;
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int parse_long(const char *opt, const char *arg, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max) {
-		fprintf(stderr, PROG ": %s %s: give a whole number from %ld to %ld\n", opt, arg,
-			min, max);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The q-quantile of sorted[0..n-1], interpolated as bench.sh's quantile() does. */
-static double quantile(const double *sorted, long n, double q)
-{
-	double pos = (n - 1) * q;
-	long lo = (long)pos;
-
-	return lo + 1 >= n ? sorted[n - 1]
-			   : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo]);
 }
 
 /* ---- read: process_vm_readv of a few bytes from a child ------------------------------------ */
@@ -179,7 +139,7 @@ static int read_floor(long calls, long batches, long bytes)
 		}
 	}
 	for (long b = 0; b < batches; b++) {
-		uint64_t start = now_ns();
+		uint64_t start = tb_schedule__now_ns();
 
 		for (long i = 0; i < calls; i++) {
 			if (process_vm_readv(child, &local, 1, &remote, 1, 0) != bytes) {
@@ -188,13 +148,13 @@ static int read_floor(long calls, long batches, long bytes)
 				goto out;
 			}
 		}
-		per_call[b] = (double)(now_ns() - start) / calls;
+		per_call[b] = (double)(tb_schedule__now_ns() - start) / calls;
 	}
-	qsort(per_call, batches, sizeof(per_call[0]), cmp_double);
+	qsort(per_call, batches, sizeof(per_call[0]), floor__cmp_double);
 	printf("read ns_per_read=%.1f p25_ns_per_read=%.1f p75_ns_per_read=%.1f "
 	       "min_ns_per_read=%.1f bytes=%ld calls_per_batch=%ld batches=%ld cpu_at_end=%d\n",
-	       quantile(per_call, batches, 0.5), quantile(per_call, batches, 0.25),
-	       quantile(per_call, batches, 0.75), per_call[0], bytes, calls, batches,
+	       floor__quantile(per_call, batches, 0.5), floor__quantile(per_call, batches, 0.25),
+	       floor__quantile(per_call, batches, 0.75), per_call[0], bytes, calls, batches,
 	       sched_getcpu());
 	ret = fflush(stdout) ? 1 : 0;
 out:
@@ -300,7 +260,7 @@ static int timer_floor(double rate_hz, double duration, bool realtime, char **co
 	while (!exiting && (due = tb_schedule__wait(&sched)) != 0)
 		ticks += due > 0;
 	late = sched.late;
-	elapsed = now_ns() - start;
+	elapsed = tb_schedule__now_ns() - start;
 	cpu = self_cpu_ns() - cpu0;
 	if (gate >= 0)
 		close(gate);
@@ -364,15 +324,15 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc_opts, argv, "n:b:s:F:d:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_long("-n", optarg, 1, 1000000000, &calls))
+			if (floor__parse_long(PROG, "-n", optarg, 1, 1000000000, &calls))
 				return 2;
 			break;
 		case 'b':
-			if (parse_long("-b", optarg, 1, MAX_BATCHES, &batches))
+			if (floor__parse_long(PROG, "-b", optarg, 1, MAX_BATCHES, &batches))
 				return 2;
 			break;
 		case 's':
-			if (parse_long("-s", optarg, 1, MAX_BYTES, &bytes))
+			if (floor__parse_long(PROG, "-s", optarg, 1, MAX_BYTES, &bytes))
 				return 2;
 			break;
 		case 'F':
