@@ -183,16 +183,11 @@ static int timer_floor(double rate_hz, bool wall, char **command)
 	setenv(SIGNAL_FLOOR_ENV_RATE, num, 1);
 	setenv(SIGNAL_FLOOR_ENV_CLOCK, wall ? "wall" : "cpu", 1);
 	/* Started, released and waited for as tb-signal record does it. */
-	signal(SIGINT, SIG_IGN);
-	err = tb_child__spawn(&child, command);
-	if (!err)
-		err = tb_child__exec(&child);
+	err = tb_child__start_foreground(&child, command);
 	if (err) {
 		fprintf(stderr, PROG ": cannot run %s: %s\n", command[0], strerror(-err));
-		tb_child__kill(&child);
 		goto out;
 	}
-	tb_child__release(&child);
 	if (tb_child__wait(&child, &status)) {
 		fprintf(stderr, PROG ": cannot wait for %s: %s\n", command[0], strerror(errno));
 		goto out;

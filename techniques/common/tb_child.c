@@ -129,6 +129,21 @@ int tb_child__preload(const char *name, char *path, size_t len)
 	return err;
 }
 
+int tb_child__start_foreground(struct tb_child *child, char *const argv[])
+{
+	int err = tb_child__spawn(child, argv);
+
+	signal(SIGINT, SIG_IGN);
+	if (!err)
+		err = tb_child__exec(child);
+	if (err) {
+		tb_child__kill(child);
+		return err;
+	}
+	tb_child__release(child);
+	return 0;
+}
+
 int tb_child__spawn(struct tb_child *child, char *const argv[])
 {
 	return tb_child__spawn_hook(child, argv, NULL, NULL);

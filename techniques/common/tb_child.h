@@ -87,6 +87,16 @@ int tb_child__exec_end(struct tb_child *child);
  */
 int tb_child__wait_ready(struct tb_child *child, int timeout_ms);
 
+/*
+ * The whole start for a tracer that lives inside the command (a preloaded
+ * library) and only waits for it: spawn, exec, open the gate. From the spawn
+ * on, this process ignores SIGINT: Ctrl-C is for the command, which starts
+ * with the disposition this process had (an ignored signal would stay
+ * ignored across execve). On failure the child is reaped. Returns 0 or the
+ * negative errno of the spawn or the exec.
+ */
+int tb_child__start_foreground(struct tb_child *child, char *const argv[]);
+
 /* Opens the start gate. Returns 0, -EPIPE if the child no longer reads it. */
 int tb_child__release(struct tb_child *child);
 

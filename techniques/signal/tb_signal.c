@@ -702,20 +702,12 @@ int main(int argc, char **argv)
 	snprintf(num, sizeof(num), "%lu", buffer_kb);
 	setenv(TB_SIGNAL_ENV_BUFFER, num, 1);
 	start_ns = tb_schedule__now_ns();
-	err = tb_child__spawn(&child, command);
-	/*
-	 * Ctrl-C is for the command; this program waits for it and reports. Ignored
-	 * only now: an ignored signal stays ignored across execve.
-	 */
-	signal(SIGINT, SIG_IGN);
-	if (!err)
-		err = tb_child__exec(&child);
+	/* Ctrl-C is for the command; this program waits for it and reports. */
+	err = tb_child__start_foreground(&child, command);
 	if (err) {
 		tb_fail("cannot run %s: %s", command[0], strerror(-err));
-		tb_child__kill(&child);
 		goto out;
 	}
-	tb_child__release(&child);
 	attach_ns = tb_schedule__now_ns() - start_ns; /* exec, the loader, the library's start */
 	if (tb_child__wait(&child, &status)) {
 		tb_fail("cannot wait for %s: %s", command[0], strerror(errno));

@@ -141,8 +141,7 @@ static void function_name(const struct tb_tf_image *im, const struct tb_tf_funct
 	    sym.addr == f->address - m->bias)
 		snprintf(buf, len, "%s", sym.name);
 	else
-		snprintf(buf, len, "%s+0x%" PRIx64, base_name(m->path),
-			 f->address - m->bias);
+		snprintf(buf, len, "%s+0x%" PRIx64, base_name(m->path), f->address - m->bias);
 }
 
 /*
@@ -536,9 +535,11 @@ static int read_recording(const char *root)
 				err = 0;
 			} else if (err && err != -ENOMEM) {
 				tb_fail("%s/%s: %s", root, names[i]->d_name,
-					err == -EXDEV ? "recorded with another mode or hook than the "
-							"rest: record each run into a directory of its own"
-						      : strerror(-err));
+					err == -EXDEV
+						? "recorded with another mode or hook than the "
+						  "rest: record each run into a directory of its "
+						  "own"
+						: strerror(-err));
 			}
 		}
 		free(names[i]);
@@ -584,9 +585,8 @@ static void print_summary(unsigned int top)
 	       "%s%s%s)\n",
 	       rep.nr_functions, rep.nr_functions == 1 ? "" : "s", total_calls(), unit, rep.threads,
 	       rep.threads == 1 ? "" : "s", rep.images, rep.images == 1 ? "" : "s",
-	       mode_names[rep.mode],
-	       rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg", *rep.filter ? ", filter " : "",
-	       rep.filter);
+	       mode_names[rep.mode], rep.hook == TB_TF_HOOK_METHOD ? "method" : "cyg",
+	       *rep.filter ? ", filter " : "", rep.filter);
 	printf("lost: %" PRIu64 " (%s %" PRIu64 ", reentered %" PRIu64 ", table full %" PRIu64
 	       ", no thread file %" PRIu64 ", after thread exit %" PRIu64 ")\n",
 	       total_lost(), rep.mode == TB_TF_MODE_LOG ? "log buffer full" : "no room",
@@ -606,7 +606,8 @@ static void print_summary(unsigned int top)
 		       "image %" PRIu64 "; misnested %" PRIu64 "\n",
 		       rep.records, rep.max_depth, rep.exits_before_start, rep.misnested);
 	if (rep.unreadable_images || rep.unreadable_threads)
-		printf("unreadable, skipped: %u process images, %u thread files (incomplete: was the "
+		printf("unreadable, skipped: %u process images, %u thread files (incomplete: was "
+		       "the "
 		       "file system full?); their calls, except those already in a log file, are "
 		       "not counted\n",
 		       rep.unreadable_images, rep.unreadable_threads);
@@ -847,7 +848,8 @@ static void drain_add(const char *image_dir, const char *name)
 		return;
 	/* Not yet a ring (being made), or not one at all: look again later. */
 	ring_records = hdr->ring_records;
-	if (hdr->magic != TB_TF_THREAD_MAGIC || !ring_records || (ring_records & (ring_records - 1)) ||
+	if (hdr->magic != TB_TF_THREAD_MAGIC || !ring_records ||
+	    (ring_records & (ring_records - 1)) ||
 	    ring_records > ((uint64_t)st.st_size - TB_TF_DATA_OFFSET) / sizeof(uint64_t)) {
 		munmap(hdr, (size_t)st.st_size);
 		return;
@@ -1015,7 +1017,8 @@ static void on_signal(int sig)
  */
 static int wait_child(struct tb_child *child, double duration, const char *root, int *status)
 {
-	uint64_t deadline = duration > 0 ? tb_schedule__now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
+	uint64_t deadline =
+		duration > 0 ? tb_schedule__now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	int pidfd = (int)syscall(SYS_pidfd_open, child->pid, 0), ret = 0;
 	unsigned int tick = 0;
 
@@ -1323,7 +1326,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	err = tb_child__preload(!strcmp(mode, "noop") && !strcmp(hook, "cyg") ? NOOP_LIBRARY
-									       : LIBRARY,
+									      : LIBRARY,
 				lib, sizeof(lib));
 	if (err) {
 		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
@@ -1340,8 +1343,8 @@ int main(int argc, char **argv)
 		}
 		/* Absolute: the command may change its directory before it records. */
 		if (!realpath(keep_dir, dir) || access(dir, W_OK)) {
-			tb_fail("cannot record into %s: %s — choose a writable -D directory", keep_dir,
-				strerror(errno));
+			tb_fail("cannot record into %s: %s — choose a writable -D directory",
+				keep_dir, strerror(errno));
 			return 2;
 		}
 		n = scandir(dir, &old, is_image, image_order);
@@ -1350,8 +1353,10 @@ int main(int argc, char **argv)
 		if (n > 0)
 			free(old);
 		if (n != 0) {
-			tb_fail(n > 0 ? "-D %s holds a recording already: choose a new or empty directory"
-				      : "cannot record into %s: not a directory — choose a new or empty "
+			tb_fail(n > 0 ? "-D %s holds a recording already: choose a new or empty "
+					"directory"
+				      : "cannot record into %s: not a directory — choose a new or "
+					"empty "
 					"-D directory",
 				keep_dir);
 			return 2;
@@ -1384,20 +1389,12 @@ int main(int argc, char **argv)
 	/* A closed pipe on stdout is a write error to report, not a death that leaves files. */
 	signal(SIGPIPE, SIG_IGN);
 	t0 = tb_schedule__now_ns();
-	err = tb_child__spawn(&child, command);
-	/*
-	 * Ctrl-C is for the command; this program waits for it and reports. Ignored
-	 * only now: an ignored signal stays ignored across execve.
-	 */
-	signal(SIGINT, SIG_IGN);
-	if (!err)
-		err = tb_child__exec(&child);
+	/* Ctrl-C is for the command; this program waits for it and reports. */
+	err = tb_child__start_foreground(&child, command);
 	if (err) {
 		tb_fail("cannot run %s: %s", command[0], strerror(-err));
-		tb_child__kill(&child);
 		goto out;
 	}
-	tb_child__release(&child);
 	attach_ns = tb_schedule__now_ns() - t0;
 	ended = wait_child(&child, duration, !strcmp(mode, "log") ? dir : NULL, &status);
 	if (ended < 0) {
