@@ -157,7 +157,8 @@ $(OUT)/tb-vmreadv: $(OBJ)/vm_readv/tb_vmreadv.o $(OUT)/libtbcommon.a | $(OUT)
 
 # Loaded into programs that are not built with the sanitizers (the workload): never built with
 # them either, or the program would fail to load it.
-$(OUT)/libtb-signal.so: techniques/signal/tb_signal_lib.c techniques/signal/tb_signal.h | $(OUT)
+$(OUT)/libtb-signal.so: techniques/signal/tb_signal_lib.c techniques/signal/tb_signal.h \
+			techniques/signal/tb_signal_timer.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Itechniques/signal -fPIC -shared $< -o $@ -lunwind -ldl -pthread
 
@@ -204,9 +205,10 @@ $(OUT)/vmreadv_floor: harness/vmreadv_floor.c | $(OUT)
 # tb-signal's floors (a signal round trip; tb-signal's timers with an empty handler, preloaded
 # into the workload as libtb-signal.so is): the same. signal_floor starts its command with
 # tb_child compiled in with these flags, not from libtbcommon.a, which SAN=1 instruments.
-$(OUT)/libtb-signal-floor.so: harness/signal_floor_lib.c harness/signal_floor.h | $(OUT)
+$(OUT)/libtb-signal-floor.so: harness/signal_floor_lib.c harness/signal_floor.h \
+			      techniques/signal/tb_signal_timer.h | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness -fPIC -shared $< -o $@ -ldl -pthread
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness -Itechniques/signal -fPIC -shared $< -o $@ -ldl -pthread
 
 $(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c harness/signal_floor.h \
 		     $(OUT)/libtb-signal-floor.so | $(OUT)

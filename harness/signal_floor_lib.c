@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "signal_floor.h"
+#include "tb_signal_timer.h"
 
 /*
  * make bench's floor under tb-signal's per-sample cost. build/signal_floor
@@ -41,8 +42,8 @@
 
 struct thread_rec {
 	pid_t tid;
-	bool has_timer, ended;
-	timer_t timer;
+	bool ended;
+	struct tb_signal_timer timer;
 	uint64_t signals, overruns, cpu_ns, start_ns, end_ns;
 };
 
@@ -53,7 +54,6 @@ static struct {
 	char out[4096];
 	uint64_t start_ns;
 	uint64_t no_record; /* signals taken by a thread without a record */
-	int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 } cfg;
 
 static struct thread_rec *threads[MAX_THREADS];
@@ -95,12 +95,6 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 /* Gives the calling thread a record and starts its timer, as libtb-signal.so's thread_begin. */
 static void thread_begin(void)
 {
-	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = FLOOR_SIGNAL };
-	uint64_t period = (uint64_t)(1e9 / cfg.rate_hz);
-	struct itimerspec its = {
-		.it_interval = { (time_t)(period / 1000000000ull), (long)(period % 1000000000ull) },
-		.it_value = { (time_t)(period / 1000000000ull), (long)(period % 1000000000ull) },
-	};
 	struct thread_rec *t;
 	unsigned int i;
 	void *mem;
@@ -119,11 +113,7 @@ static void thread_begin(void)
 	__atomic_store_n(&threads[i], t, __ATOMIC_RELEASE);
 	self = t;
 	pthread_setspecific(thread_key, t);
-	sev._sigev_un._tid = t->tid; /* sigev_notify_thread_id, which glibc 2.36 does not name */
-	if (timer_create(cfg.wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &sev, &t->timer))
-		return;
-	t->has_timer = true;
-	timer_settime(t->timer, 0, &its, NULL);
+	tb_signal_timer__arm(&t->timer, t->tid, FLOOR_SIGNAL, cfg.wall, cfg.rate_hz);
 }
 
 /* A thread's end (its key's destructor): its timer stops, its counts stay for the file. */
@@ -131,49 +121,18 @@ static void thread_end(void *p)
 {
 	struct thread_rec *t = p;
 
-	if (t->has_timer) {
-		timer_delete(t->timer);
-		t->has_timer = false;
-	}
+	tb_signal_timer__disarm(&t->timer);
 	t->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	t->end_ns = clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&t->ended, true, __ATOMIC_RELEASE);
 }
 
-struct start_args {
-	void *(*start)(void *);
-	void *arg;
-};
-
-static void *thread_start(void *p)
-{
-	struct start_args a = *(struct start_args *)p;
-
-	free(p);
-	if (__atomic_load_n(&cfg.active, __ATOMIC_ACQUIRE))
-		thread_begin();
-	return a.start(a.arg);
-}
+/* New threads get their record and timer before their start routine runs, as in libtb-signal.so. */
+static struct tb_signal_threads new_threads = { .active = &cfg.active, .begin = thread_begin };
 
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
 {
-	struct start_args *a;
-	int err;
-
-	if (!cfg.real_pthread_create)
-		cfg.real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
-	if (!cfg.real_pthread_create)
-		return EAGAIN;
-	if (!__atomic_load_n(&cfg.active, __ATOMIC_ACQUIRE))
-		return cfg.real_pthread_create(thread, attr, start, arg);
-	a = malloc(sizeof(*a));
-	if (!a)
-		return EAGAIN;
-	*a = (struct start_args){ start, arg };
-	err = cfg.real_pthread_create(thread, attr, thread_start, a);
-	if (err)
-		free(a);
-	return err;
+	return tb_signal_threads__create(&new_threads, thread, attr, start, arg);
 }
 
 static void write_counts(void)
@@ -228,8 +187,7 @@ __attribute__((constructor)) static void signal_floor_init(void)
 	if (!(cfg.rate_hz >= 1 && cfg.rate_hz <= 100000))
 		return;
 	cfg.wall = clock && !strcmp(clock, "wall");
-	cfg.real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
-	if (!cfg.real_pthread_create || pthread_key_create(&thread_key, thread_end))
+	if (!tb_signal_threads__real(&new_threads) || pthread_key_create(&thread_key, thread_end))
 		return;
 	pthread_atfork(NULL, NULL, after_fork_in_child);
 	sigemptyset(&sa.sa_mask);
@@ -251,10 +209,8 @@ __attribute__((destructor)) static void signal_floor_fini(void)
 	for (unsigned int i = 0; i < n && i < MAX_THREADS; i++) {
 		struct thread_rec *t = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
 
-		if (t && t->has_timer) {
-			timer_delete(t->timer);
-			t->has_timer = false;
-		}
+		if (t)
+			tb_signal_timer__disarm(&t->timer);
 	}
 	/* Ignored, not the default: a signal already queued would otherwise end the process. */
 	signal(FLOOR_SIGNAL, SIG_IGN);

@@ -26,6 +26,7 @@
 
 #include "probes.h"
 #include "tb_signal.h"
+#include "tb_signal_timer.h"
 #include "tb_stack.h"
 
 /*
@@ -60,8 +61,8 @@ struct dump_slot {
 
 struct thread_buf {
 	pid_t tid;
-	bool has_timer, ended;
-	timer_t timer;
+	bool ended;
+	struct tb_signal_timer timer;
 	struct dump_slot dump;
 	uint64_t stack_lo, stack_hi; /* its stack, for checking frame pointers */
 	int in_loader; /* inside dlopen, dlclose or dl_iterate_phdr: libunwind would deadlock */
@@ -88,7 +89,6 @@ static struct {
 	uint64_t start_ns;
 	struct tb_stack_root *root; /* the workload's, when the program has one */
 	uint64_t no_buffer;
-	int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 } cfg;
 
 static struct thread_buf *threads[MAX_THREADS];
@@ -247,12 +247,6 @@ out:
 /* Gives the calling thread a buffer and starts its timer. Not from a signal handler. */
 static void thread_begin(void)
 {
-	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SAMPLE_SIGNAL };
-	uint64_t period = (uint64_t)(1e9 / cfg.rate_hz);
-	struct itimerspec its = {
-		.it_interval = { (time_t)(period / 1000000000ull), (long)(period % 1000000000ull) },
-		.it_value = { (time_t)(period / 1000000000ull), (long)(period % 1000000000ull) },
-	};
 	struct thread_buf *b;
 	unsigned int i;
 	void *mem;
@@ -287,13 +281,9 @@ static void thread_begin(void)
 	__atomic_store_n(&threads[i], b, __ATOMIC_RELEASE);
 	self = b;
 	pthread_setspecific(thread_key, b);
-	sev._sigev_un._tid = b->tid; /* sigev_notify_thread_id, which glibc 2.36 does not name */
 	if (!cfg.sampling)
 		return; /* control only: a thread record for dumps, no timer */
-	if (timer_create(cfg.wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &sev, &b->timer))
-		return;
-	b->has_timer = true;
-	timer_settime(b->timer, 0, &its, NULL);
+	tb_signal_timer__arm(&b->timer, b->tid, SAMPLE_SIGNAL, cfg.wall, cfg.rate_hz);
 }
 
 /* A thread's end (its key's destructor): its timer stops, its samples stay for the file. */
@@ -301,49 +291,18 @@ static void thread_end(void *p)
 {
 	struct thread_buf *b = p;
 
-	if (b->has_timer) {
-		timer_delete(b->timer);
-		b->has_timer = false;
-	}
+	tb_signal_timer__disarm(&b->timer);
 	b->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	b->end_ns = clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&b->ended, true, __ATOMIC_RELEASE);
 }
 
-struct start_args {
-	void *(*start)(void *);
-	void *arg;
-};
-
-static void *thread_start(void *p)
-{
-	struct start_args a = *(struct start_args *)p;
-
-	free(p);
-	if (__atomic_load_n(&cfg.active, __ATOMIC_ACQUIRE))
-		thread_begin();
-	return a.start(a.arg);
-}
+/* New threads get their buffer and timer before their start routine runs. */
+static struct tb_signal_threads new_threads = { .active = &cfg.active, .begin = thread_begin };
 
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
 {
-	struct start_args *a;
-	int err;
-
-	if (!cfg.real_pthread_create)
-		cfg.real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
-	if (!cfg.real_pthread_create)
-		return EAGAIN;
-	if (!__atomic_load_n(&cfg.active, __ATOMIC_ACQUIRE))
-		return cfg.real_pthread_create(thread, attr, start, arg);
-	a = malloc(sizeof(*a));
-	if (!a)
-		return EAGAIN;
-	*a = (struct start_args){ start, arg };
-	err = cfg.real_pthread_create(thread, attr, thread_start, a);
-	if (err)
-		free(a);
-	return err;
+	return tb_signal_threads__create(&new_threads, thread, attr, start, arg);
 }
 
 /* ---- the dynamic loader's lock, and exits that skip the destructors -------------------------- */
@@ -672,7 +631,7 @@ static void start_control(void)
 	fcntl(cfg.control_pipe[0], F_SETFL, 0);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (cfg.real_pthread_create(&t, &attr, control_thread, NULL))
+	if (tb_signal_threads__real(&new_threads)(&t, &attr, control_thread, NULL))
 		return;
 	pthread_setname_np(t, "tb-signal-ctl"); /* the library's own: not in dumps */
 	pthread_attr_destroy(&attr);
@@ -814,7 +773,6 @@ __attribute__((constructor)) static void tb_signal_init(void)
 	cfg.buffer_size = cfg.sampling ? (kb ? strtoul(kb, NULL, 10) : 4096) * 1024 : 0;
 	if (cfg.sampling && cfg.buffer_size < 4096)
 		cfg.buffer_size = 4096;
-	cfg.real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
 	find_real_functions();
 	cfg.root = dlsym(RTLD_DEFAULT, TB_STACK_ROOT_SYMBOL);
 	if (cfg.root &&
@@ -823,7 +781,7 @@ __attribute__((constructor)) static void tb_signal_init(void)
 	cfg.call_hook = dlsym(RTLD_DEFAULT, "tb_call_hook");
 	/* No cache: unwinding while another thread runs dlopen could deadlock on it. */
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
-	if (!cfg.real_pthread_create || pthread_key_create(&thread_key, thread_end))
+	if (!tb_signal_threads__real(&new_threads) || pthread_key_create(&thread_key, thread_end))
 		return;
 	pthread_atfork(NULL, NULL, after_fork_in_child);
 	sigemptyset(&sa.sa_mask);
@@ -847,10 +805,8 @@ __attribute__((destructor)) static void tb_signal_fini(void)
 	for (unsigned int i = 0; i < n && i < MAX_THREADS; i++) {
 		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
 
-		if (b && b->has_timer) {
-			timer_delete(b->timer);
-			b->has_timer = false;
-		}
+		if (b)
+			tb_signal_timer__disarm(&b->timer);
 	}
 	/* Ignored, not the default: a signal already queued would otherwise end the process. */
 	signal(SAMPLE_SIGNAL, SIG_IGN);
