@@ -62,20 +62,6 @@ static pthread_key_t thread_key;
 
 static __thread struct thread_rec *self __attribute__((tls_model("initial-exec")));
 
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* The CPU clock of any thread of this process (what pthread_getcpuclockid computes). */
-static clockid_t thread_cpu_clock(pid_t tid)
-{
-	return (clockid_t)((~(unsigned int)tid << 3) | 6); /* CPUCLOCK_SCHED, per thread */
-}
-
 /* The empty handler: counts, and returns. */
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
@@ -109,7 +95,7 @@ static void thread_begin(void)
 		munmap(mem, sizeof(*t));
 		return;
 	}
-	t->start_ns = clock_ns(CLOCK_MONOTONIC);
+	t->start_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&threads[i], t, __ATOMIC_RELEASE);
 	self = t;
 	pthread_setspecific(thread_key, t);
@@ -122,8 +108,8 @@ static void thread_end(void *p)
 	struct thread_rec *t = p;
 
 	tb_signal_timer__disarm(&t->timer);
-	t->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	t->end_ns = clock_ns(CLOCK_MONOTONIC);
+	t->cpu_ns = tb_signal__clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	t->end_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&t->ended, true, __ATOMIC_RELEASE);
 }
 
@@ -138,7 +124,7 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
 static void write_counts(void)
 {
 	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	FILE *f;
 
 	f = fopen(cfg.out, "we");
@@ -155,7 +141,7 @@ static void write_counts(void)
 		if (!t)
 			continue;
 		if (!__atomic_load_n(&t->ended, __ATOMIC_ACQUIRE)) {
-			t->cpu_ns = clock_ns(thread_cpu_clock(t->tid));
+			t->cpu_ns = tb_signal__clock_ns(tb_signal__thread_cpu_clock(t->tid));
 			t->end_ns = now;
 		}
 		fprintf(f,
@@ -193,7 +179,7 @@ __attribute__((constructor)) static void signal_floor_init(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(FLOOR_SIGNAL, &sa, NULL))
 		return;
-	cfg.start_ns = clock_ns(CLOCK_MONOTONIC);
+	cfg.start_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&cfg.active, true, __ATOMIC_RELEASE);
 	thread_begin();
 }

@@ -97,20 +97,6 @@ static pthread_key_t thread_key;
 
 static __thread struct thread_buf *self __attribute__((tls_model("initial-exec")));
 
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* The CPU clock of any thread of this process (what pthread_getcpuclockid computes). */
-static clockid_t thread_cpu_clock(pid_t tid)
-{
-	return (clockid_t)((~(unsigned int)tid << 3) | 6); /* CPUCLOCK_SCHED, per thread */
-}
-
 /* Finds this thread's slot in the workload's stack root (the workload fills in tids). */
 static struct tb_thread_stack *find_slot(pid_t tid)
 {
@@ -264,7 +250,7 @@ static void thread_begin(void)
 		munmap(mem, sizeof(*b) + cfg.buffer_size);
 		return;
 	}
-	b->start_ns = clock_ns(CLOCK_MONOTONIC);
+	b->start_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	{
 		pthread_attr_t attr;
 		size_t size;
@@ -292,8 +278,8 @@ static void thread_end(void *p)
 	struct thread_buf *b = p;
 
 	tb_signal_timer__disarm(&b->timer);
-	b->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	b->end_ns = clock_ns(CLOCK_MONOTONIC);
+	b->cpu_ns = tb_signal__clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	b->end_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&b->ended, true, __ATOMIC_RELEASE);
 }
 
@@ -434,7 +420,7 @@ static void on_call(enum tb_hook_event event, uint32_t method_id, uint64_t arg)
 	if (event == TB_HOOK_CALL) {
 		__atomic_fetch_add(&trace_counts[method_id].entries, 1, __ATOMIC_RELAXED);
 		if (b && b->trace_depth < TB_STACK_MAX_DEPTH)
-			b->trace_entry_ns[b->trace_depth] = clock_ns(CLOCK_MONOTONIC);
+			b->trace_entry_ns[b->trace_depth] = tb_signal__clock_ns(CLOCK_MONOTONIC);
 		if (b)
 			b->trace_depth++;
 	} else {
@@ -442,7 +428,7 @@ static void on_call(enum tb_hook_event event, uint32_t method_id, uint64_t arg)
 		/* A return whose entry came before the trace started has no entry time. */
 		if (b && b->trace_depth > 0 && --b->trace_depth < TB_STACK_MAX_DEPTH)
 			__atomic_fetch_add(&trace_counts[method_id].total_ns,
-					   clock_ns(CLOCK_MONOTONIC) -
+					   tb_signal__clock_ns(CLOCK_MONOTONIC) -
 						   b->trace_entry_ns[b->trace_depth],
 					   __ATOMIC_RELAXED);
 	}
@@ -461,7 +447,7 @@ static void reply_dump(int fd)
 		.version = 1,
 		.pid = getpid(),
 		.clock = 2, /* a dump */
-		.start_ns = clock_ns(CLOCK_MONOTONIC),
+		.start_ns = tb_signal__clock_ns(CLOCK_MONOTONIC),
 	};
 	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
 	uint64_t seq = __atomic_add_fetch(&cfg.dump_seq, 1, __ATOMIC_ACQ_REL), give_up;
@@ -477,13 +463,13 @@ static void reply_dump(int fd)
 			syscall(SYS_tgkill, getpid(), b->tid, SAMPLE_SIGNAL);
 	}
 	/* A thread that does not answer within 200 ms (signals blocked) is reported empty. */
-	give_up = clock_ns(CLOCK_MONOTONIC) + 200000000ull;
+	give_up = tb_signal__clock_ns(CLOCK_MONOTONIC) + 200000000ull;
 	for (unsigned int i = 0; i < n; i++) {
 		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
 
 		while (b && !__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE) &&
 		       __atomic_load_n(&b->dump.seq, __ATOMIC_ACQUIRE) != seq &&
-		       clock_ns(CLOCK_MONOTONIC) < give_up)
+		       tb_signal__clock_ns(CLOCK_MONOTONIC) < give_up)
 			nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
 	}
 	in = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
@@ -491,7 +477,7 @@ static void reply_dump(int fd)
 	if (in >= 0)
 		close(in);
 	h.maps_len = maps_len > 0 ? (uint64_t)maps_len : 0;
-	h.end_ns = clock_ns(CLOCK_MONOTONIC);
+	h.end_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	for (unsigned int i = 0; i < n; i++) {
 		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
 
@@ -686,7 +672,7 @@ static void write_samples(void)
 		.start_ns = cfg.start_ns,
 	};
 	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	off_t maps_at;
 	int fd;
 
@@ -704,7 +690,8 @@ static void write_samples(void)
 
 		if (b) {
 			if (!__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE)) {
-				b->cpu_ns = clock_ns(thread_cpu_clock(b->tid));
+				b->cpu_ns =
+					tb_signal__clock_ns(tb_signal__thread_cpu_clock(b->tid));
 				b->end_ns = now;
 			}
 			th = (struct tb_signal_thread_header){
@@ -787,7 +774,7 @@ __attribute__((constructor)) static void tb_signal_init(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SAMPLE_SIGNAL, &sa, NULL))
 		return;
-	cfg.start_ns = clock_ns(CLOCK_MONOTONIC);
+	cfg.start_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&cfg.active, true, __ATOMIC_RELEASE);
 	thread_begin();
 	if (cfg.control)

@@ -19,6 +19,20 @@
  * that only counts. Both include this header, so the two cannot drift apart.
  */
 
+static inline uint64_t tb_signal__clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The CPU clock of any thread of this process (what pthread_getcpuclockid computes). */
+static inline clockid_t tb_signal__thread_cpu_clock(pid_t tid)
+{
+	return (clockid_t)((~(unsigned int)tid << 3) | 6); /* CPUCLOCK_SCHED, per thread */
+}
+
 struct tb_signal_timer {
 	timer_t timer;
 	bool armed;
