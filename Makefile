@@ -198,9 +198,9 @@ $(OUT)/ptrace_floor: harness/ptrace_floor.c | $(OUT)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
 
 # The floors make bench sets tb-vmreadv against (a process_vm_readv, a timer tick): the same.
-$(OUT)/vmreadv_floor: harness/vmreadv_floor.c | $(OUT)
+$(OUT)/vmreadv_floor: harness/vmreadv_floor.c techniques/common/tb_child.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $(filter %.c,$^) -o $@
 
 # tb-signal's floors (a signal round trip; tb-signal's timers with an empty handler, preloaded
 # into the workload as libtb-signal.so is): the same. signal_floor starts its command with

@@ -239,13 +239,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	timer = !strcmp(argv[1], "timer");
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			argc_opts = i;
-			command = argv + i + 1;
-			break;
-		}
-	}
+	argc_opts = tb_child__split_argv(argc, argv, &command);
 	optind = 2;
 	while ((c = getopt_long(argc_opts, argv, "n:b:F:h", long_opts, NULL)) != -1) {
 		switch (c) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "floor.h"
+#include "tb_child.h"
 #include "tb_gate.h"
 #include "tb_schedule.h"
 
@@ -313,13 +314,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	timer = !strcmp(argv[1], "timer");
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			argc_opts = i;
-			command = argv + i + 1;
-			break;
-		}
-	}
+	argc_opts = tb_child__split_argv(argc, argv, &command);
 	optind = 2;
 	while ((c = getopt_long(argc_opts, argv, "n:b:s:F:d:h", long_opts, NULL)) != -1) {
 		switch (c) {

@@ -108,6 +108,18 @@ fail:
 	_exit(127);
 }
 
+int tb_child__split_argv(int argc, char **argv, char ***command)
+{
+	*command = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			*command = argv + i + 1;
+			return i;
+		}
+	}
+	return argc;
+}
+
 int tb_child__preload(const char *name, char *path, size_t len)
 {
 	char self[PATH_MAX], *preload;

@@ -53,6 +53,13 @@ struct tb_child {
  */
 int tb_child__preload(const char *name, char *path, size_t len);
 
+/*
+ * A tool's command line, OPTIONS -- COMMAND [ARGS]: returns how many words
+ * come before the first "--" (argc if there is none), which getopt is to
+ * read, and points *command at the words after it (NULL without "--").
+ */
+int tb_child__split_argv(int argc, char **argv, char ***command);
+
 /* Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno. */
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tb_json.h"
+#include "tb_msg.h"
 #include "tb_result.h"
 
 enum value_type {
@@ -436,6 +437,16 @@ uint64_t tb_result__self_cpu_ns(void)
 	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int tb_result__check_output(const char *path, const char *what, const char *option)
+{
+	int err = path ? tb_result__check_path(path) : 0;
+
+	if (err)
+		tb_fail("cannot write %s to %s: %s — choose a writable %s path", what, path,
+			strerror(-err), option);
+	return err;
 }
 
 int tb_result__check_path(const char *path)

@@ -94,6 +94,14 @@ int tb_result__write(const struct tb_result *r, const char *path);
  */
 int tb_result__check_path(const char *path);
 
+/*
+ * tb_result__check_path for a file the user named with option, checked
+ * before a long run: NULL is fine (not asked for); otherwise, when it cannot
+ * be written, prints "cannot write WHAT to PATH: ERROR — choose a writable
+ * OPTION path" (tb_fail) and returns -errno.
+ */
+int tb_result__check_output(const char *path, const char *what, const char *option);
+
 /* Accepts NULL. */
 void tb_result__free(struct tb_result *r);
 

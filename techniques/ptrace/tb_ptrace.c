@@ -2139,13 +2139,7 @@ int main(int argc, char **argv)
 	bool restore_failed = false;
 	struct deferred d;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			argc_opts = i;
-			command = argv + i + 1;
-			break;
-		}
-	}
+	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
@@ -2260,11 +2254,8 @@ int main(int argc, char **argv)
 			"into the command before it starts");
 		return 1;
 	}
-	if (output && (err = tb_result__check_path(output))) {
-		tb_fail("cannot write the result to %s: %s — choose a writable -o path", output,
-			strerror(-err));
+	if (tb_result__check_output(output, "the result", "-o"))
 		return 1;
-	}
 	if (argc_opts - optind > MAX_SITES) {
 		tb_fail("at most %d sites", MAX_SITES);
 		return 1;

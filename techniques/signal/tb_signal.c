@@ -543,13 +543,7 @@ int main(int argc, char **argv)
 	char *data = NULL;
 	size_t len = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			argc_opts = i;
-			command = argv + i + 1;
-			break;
-		}
-	}
+	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
@@ -664,21 +658,10 @@ int main(int argc, char **argv)
 			"help)");
 		return 1;
 	}
-	if (output && (err = tb_result__check_path(output))) {
-		tb_fail("cannot write the result to %s: %s — choose a writable -o path", output,
-			strerror(-err));
+	if (tb_result__check_output(output, "the result", "-o") ||
+	    tb_result__check_output(folded, "the folded stacks", "--folded") ||
+	    tb_result__check_output(folded_methods, "the folded stacks", "--folded-methods"))
 		return 1;
-	}
-	if (folded && (err = tb_result__check_path(folded))) {
-		tb_fail("cannot write the folded stacks to %s: %s — choose a writable path", folded,
-			strerror(-err));
-		return 1;
-	}
-	if (folded_methods && (err = tb_result__check_path(folded_methods))) {
-		tb_fail("cannot write the folded stacks to %s: %s — choose a writable path",
-			folded_methods, strerror(-err));
-		return 1;
-	}
 	if ((err = tb_child__preload(LIBRARY, lib, sizeof(lib)))) {
 		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
 		return 1;

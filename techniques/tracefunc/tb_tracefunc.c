@@ -1183,13 +1183,7 @@ int main(int argc, char **argv)
 	double duration = 0;
 	uint64_t t0, attach_ns;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			argc_opts = i;
-			command = argv + i + 1;
-			break;
-		}
-	}
+	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && !strcmp(argv[1], "report")) {
 		report = true;
 		optind = 2;
@@ -1269,16 +1263,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (output && (err = tb_result__check_path(output))) {
-		tb_fail("cannot write the result to %s: %s — choose a writable -o path", output,
-			strerror(-err));
+	if (tb_result__check_output(output, "the result", "-o") ||
+	    tb_result__check_output(trace, "the trace", "--trace"))
 		return 2;
-	}
-	if (trace && (err = tb_result__check_path(trace))) {
-		tb_fail("cannot write the trace to %s: %s — choose a writable --trace path", trace,
-			strerror(-err));
-		return 2;
-	}
 	if (report) {
 		if (command || optind != argc_opts - 1) {
 			tb_fail("give report DIR, one recording directory (-h for help)");

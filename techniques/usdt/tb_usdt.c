@@ -1553,17 +1553,6 @@ static int check_mode_options(void)
 	return 0;
 }
 
-/* Fails early, before a long trace, if the result could not be written where asked. */
-static int check_output(const char *path)
-{
-	int err = tb_result__check_path(path);
-
-	if (err)
-		tb_fail("cannot write the result to %s: %s — choose a writable -o path", path,
-			strerror(-err));
-	return err ? -1 : 0;
-}
-
 /* ---- main ------------------------------------------------------------------------------- */
 
 static void install_signals(void)
@@ -1595,13 +1584,7 @@ int main(int argc, char **argv)
 	bool check = false, target_exited = false, released = false, collect_failed = false;
 	char why[512];
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			argc_opts = i;
-			opts.command = argv + i + 1;
-			break;
-		}
-	}
+	argc_opts = tb_child__split_argv(argc, argv, &opts.command);
 	if (parse_options(argc_opts, argv, &list_target, &check))
 		return 1;
 	libbpf_set_print(libbpf_print);
@@ -1648,7 +1631,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (opts.output && check_output(opts.output))
+	if (tb_result__check_output(opts.output, "the result", "-o"))
 		return 1;
 
 	/* Before anything is attached: a signal only sets a flag, the loop below cleans up. */

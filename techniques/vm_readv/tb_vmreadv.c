@@ -870,13 +870,7 @@ int main(int argc, char **argv)
 
 	p->rate_hz = DEFAULT_RATE_HZ;
 	p->retries_max = DEFAULT_RETRIES;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			argc_opts = i;
-			command = argv + i + 1;
-			break;
-		}
-	}
+	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && !strcmp(argv[1], "report")) {
 		report = true;
 		first = 2;
@@ -947,16 +941,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (output && (err = tb_result__check_path(output))) {
-		tb_fail("cannot write the result to %s: %s — choose a writable -o path", output,
-			strerror(-err));
+	if (tb_result__check_output(output, "the result", "-o") ||
+	    tb_result__check_output(folded, "the folded stacks", "--folded"))
 		return 1;
-	}
-	if (folded && strcmp(folded, "-") && (err = tb_result__check_path(folded))) {
-		tb_fail("cannot write the folded stacks to %s: %s — choose a writable path", folded,
-			strerror(-err));
-		return 1;
-	}
 	if (report) {
 		if (p->pid || command || raw_path || duration || p->blocking) {
 			tb_fail("report reads a recording: -p, --, -d, --raw and --blocking are "
