@@ -4,7 +4,9 @@
 #   make test       install what is missing (setup.sh), build, run every test
 #   make test-san   the same with AddressSanitizer and UBSan, in build-san/
 #   make bench      install what is missing, build, measure, write results/
-#                   (FULL=1: more rounds and longer runs, see harness/README.md)
+#                   (FULL=1: more rounds and longer runs; TINY=1: a check that every
+#                   part runs, in under a minute; see harness/README.md)
+#   make plot DIR=results/HOST/STAMP   redraw that run's plots from its CSVs
 #   make clean      remove build/ and build-san/
 #   make help       this list
 #
@@ -271,7 +273,7 @@ ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so 
        $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(OUT)/libtb-tracefunc-floor.so \
        $(OUT)/tracefunc_floor $(TEST_BINS) $(TEST_EXTRA)
 
-.PHONY: all test test-san bench setup clean help
+.PHONY: all test test-san bench plot setup clean help
 
 all: $(ALL)
 
@@ -291,6 +293,12 @@ test-san:
 bench: setup
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)OUT=$(OUT) harness/bench.sh
+
+plot:
+	$(Q)if [ -z "$(DIR)" ]; then \
+		echo "make plot: no DIR: give the results folder, make plot DIR=results/HOST/STAMP" >&2; \
+		exit 2; fi
+	$(Q)harness/plot.sh "$(DIR)"
 
 clean:
 	$(call msg,CLEAN,$(OUT) $(OUT)-san)

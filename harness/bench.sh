@@ -73,6 +73,31 @@ if [ "${FULL:-0}" = 1 ]; then
 	TRACEFUNC_SCALE=${TRACEFUNC_SCALE:-10}
 	TRACEFUNC_SCALED_REQUESTS=${TRACEFUNC_SCALED_REQUESTS:-50000}
 	COMMAND="make bench FULL=1"
+elif [ "${TINY:-0}" = 1 ]; then
+	ROUNDS=${ROUNDS:-3}
+	CALLS=${CALLS:-2000000}
+	HYPERFINE_RUNS=${HYPERFINE_RUNS:-3}
+	HIT_ROUNDS=${HIT_ROUNDS:-1}
+	HIT_CALLS=${HIT_CALLS:-100000}
+	PTRACE_ROUNDS=${PTRACE_ROUNDS:-1}
+	PTRACE_HITS=${PTRACE_HITS:-2000}
+	PTRACE_HITS_CROSS=${PTRACE_HITS_CROSS:-500}
+	PTRACE_HITS_GDB=${PTRACE_HITS_GDB:-200}
+	PTRACE_REQUESTS=${PTRACE_REQUESTS:-2000}
+	VMREADV_ROUNDS=${VMREADV_ROUNDS:-1}
+	VMREADV_REQUESTS=${VMREADV_REQUESTS:-10000}
+	VMREADV_SCALE=${VMREADV_SCALE:-10}
+	SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-1}
+	SIGNAL_CALLS=${SIGNAL_CALLS:-20000000}
+	SIGNAL_REQUESTS=${SIGNAL_REQUESTS:-10000}
+	SIGNAL_SCALE=${SIGNAL_SCALE:-10}
+	TRACEFUNC_ROUNDS=${TRACEFUNC_ROUNDS:-1}
+	TRACEFUNC_CALLS=${TRACEFUNC_CALLS:-500000}
+	TRACEFUNC_METHOD_CALLS=${TRACEFUNC_METHOD_CALLS:-200000}
+	TRACEFUNC_REQUESTS=${TRACEFUNC_REQUESTS:-5000}
+	TRACEFUNC_SCALE=${TRACEFUNC_SCALE:-10}
+	TRACEFUNC_SCALED_REQUESTS=${TRACEFUNC_SCALED_REQUESTS:-1000}
+	COMMAND="make bench TINY=1"
 else
 	ROUNDS=${ROUNDS:-11}
 	CALLS=${CALLS:-50000000}
@@ -99,12 +124,21 @@ else
 	TRACEFUNC_SCALED_REQUESTS=${TRACEFUNC_SCALED_REQUESTS:-20000}
 	COMMAND="make bench"
 fi
-ALL_SECTIONS="idle hit ptrace vmreadv signal tracefunc"
+# The sections kept in files of their own (harness/bench_NAME.sh) define their presets (from FULL
+# and TINY) and NAME_needed (programs), NAME_probe (sets their skip_* reasons), NAME_env (their
+# env.txt lines), NAME_run (measures, writes their CSVs) and NAME_report (their REPORT.md part).
+HARNESS=$(dirname "$0")
+SECTION_FILES="floors rates precision"
+for name in $SECTION_FILES; do
+	# shellcheck source=/dev/null
+	. "$HARNESS/bench_$name.sh"
+done
+ALL_SECTIONS="floors idle hit ptrace vmreadv signal tracefunc rates precision"
 SECTIONS=$(tr ',' ' ' <<<"${SECTIONS:-$ALL_SECTIONS}" | xargs)
 [ -n "$SECTIONS" ] || SECTIONS=$ALL_SECTIONS
 for name in $SECTIONS; do
 	case $name in
-	idle | hit | ptrace | vmreadv | signal | tracefunc) ;;
+	floors | idle | hit | ptrace | vmreadv | signal | tracefunc | rates | precision) ;;
 	*) echo "bench: SECTIONS=$SECTIONS: no section $name; give some of: $ALL_SECTIONS" >&2; exit 1 ;;
 	esac
 done
@@ -381,6 +415,9 @@ section vmreadv && needed+=" workload tb-vmreadv vmreadv_floor"
 section signal && needed+=" workload tb-signal libtb-signal.so signal_floor libtb-signal-floor.so"
 section tracefunc && needed+=" workload workload-finstrument tb-tracefunc libtb-tracefunc.so
 	libtb-tracefunc-noop.so libtb-tracefunc-floor.so tracefunc_floor"
+for name in $SECTION_FILES; do
+	section "$name" && needed+=" $("${name}_needed")"
+done
 for bin in $needed; do
 	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
 done
@@ -516,6 +553,10 @@ if section tracefunc; then
 	rm -rf "$TRACEFUNC_SHM/probe" "$TRACEFUNC_SHM/probe.data"
 fi
 
+for name in $SECTION_FILES; do
+	if section "$name"; then "${name}_probe"; fi
+done
+
 # ---- environment fingerprint --------------------------------------------------------------
 
 kconfig()
@@ -637,6 +678,9 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 			echo "uftrace=$skip_uftrace"
 		fi
 	fi
+	for name in $SECTION_FILES; do
+		if section "$name"; then "${name}_env"; fi
+	done
 	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
 	echo "hyperfine=$(command -v hyperfine >/dev/null && hyperfine --version | cut -d' ' -f2 || echo none)"
 	echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo -dirty)"
@@ -721,6 +765,8 @@ run_gated()
 	done
 	rm -f "$TMP/gate"
 }
+
+if section floors; then floors_run; fi
 
 # ---- idle cost of instrumentation points: interleaved probe-loop runs -------------------
 
@@ -2261,6 +2307,19 @@ if section tracefunc; then
 	}' "$RESULTS_DIR/tracefunc_raw.csv" >"$RESULTS_DIR/tracefunc_targets.csv"
 fi
 
+if section rates; then rates_run; fi
+if section precision; then precision_run; fi
+
+# Every cost per event this run measured in one table, each against its floor (bench_floors.sh),
+# and the plots of whatever CSVs the run wrote (plot.sh; make plot DIR=... redraws them).
+costs_write
+plot_error=
+if ! command -v gnuplot >/dev/null; then
+	plot_error="gnuplot is missing: install it (./setup.sh) and run make plot DIR=$RESULTS_DIR"
+elif ! "$HARNESS/plot.sh" "$RESULTS_DIR" 2>"$TMP/plot.err"; then
+	plot_error="plot.sh failed: $(oneline <"$TMP/plot.err")"
+fi
+
 # ---- report --------------------------------------------------------------------------------
 
 report_idle()
@@ -2650,27 +2709,53 @@ report_tracefunc()
 	echo
 }
 
+# plots_report: the plots plot.sh drew, or why there are none
+plots_report()
+{
+	local svg
+	echo "## Plots"
+	echo
+	if [ -n "$plot_error" ]; then
+		echo "Not drawn: $plot_error."
+		echo
+		return
+	fi
+	for svg in "$RESULTS_DIR"/*.svg; do
+		[ -e "$svg" ] || continue
+		echo "![$(basename "$svg" .svg)]($(basename "$svg"))"
+		echo
+	done
+}
+
 report()
 {
 	local titles=() title
+	section floors && titles+=("floors")
 	section idle && titles+=("idle cost of instrumentation points")
 	section hit && titles+=("per-hit cost of a traced USDT probe")
 	section ptrace && titles+=("ptrace stops")
 	section vmreadv && titles+=("process_vm_readv sampling")
 	section signal && titles+=("signal sampling")
 	section tracefunc && titles+=("per-call hooks")
+	section rates && titles+=("overhead against event rate")
+	section precision && titles+=("precision")
 	title=$(IFS=';' && echo "${titles[*]}")
 	echo "# tracebench: ${title//;/, }"
 	echo
 	echo "Run $STAMP on $(sed -n 's/^cpu=//p' "$RESULTS_DIR/env.txt"), kernel $(uname -r)." \
 		"Command: \`$COMMAND\`."
 	echo
+	costs_report
+	plots_report
+	if section floors; then floors_report; fi
 	if section idle; then report_idle; fi
 	if section hit; then report_hit; fi
 	if section ptrace; then report_ptrace; fi
 	if section vmreadv; then report_vmreadv; fi
 	if section signal; then report_signal; fi
 	if section tracefunc; then report_tracefunc; fi
+	if section rates; then rates_report; fi
+	if section precision; then precision_report; fi
 }
 report >"$RESULTS_DIR/REPORT.md"
 cat "$RESULTS_DIR/REPORT.md"
