@@ -227,6 +227,12 @@ $(OUT)/tracefunc_floor: harness/tracefunc_floor.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -DTB_TRACEFUNC_FLOOR_PROGRAM $< -o $@
 
+# The floors under every in-process hook (an empty function called through a pointer, a system
+# call), the cost-per-event table's function_call and syscall floors: the same.
+$(OUT)/call_floor: harness/call_floor.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
 # tests/tracee_*.c are traced by the tests, not tests themselves: built apart, below.
@@ -271,7 +277,7 @@ TEST_EXTRA := $(OUT)/tests/workload-usdt5-redzone $(OUT)/tests/sdt-app \
 ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so \
        $(OUT)/libtbcommon.a $(TOOLS) $(OUT)/ptrace_floor $(OUT)/vmreadv_floor \
        $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(OUT)/libtb-tracefunc-floor.so \
-       $(OUT)/tracefunc_floor $(TEST_BINS) $(TEST_EXTRA)
+       $(OUT)/tracefunc_floor $(OUT)/call_floor $(TEST_BINS) $(TEST_EXTRA)
 
 .PHONY: all test test-san bench plot setup clean help
 
