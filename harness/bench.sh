@@ -9,13 +9,16 @@
 # the whole commands.
 #
 # Per-hit cost: runs the probe loop of workload-usdt (int3 site) and
-# workload-usdt5 (nop5 site) untraced, under tb-usdt -m empty and -m count, and
-# under bpftrace counting, interleaved; each traced run's time per call minus
-# the untraced one of the same variant in the same round is the cost of a hit.
+# workload-usdt5 (nop5 site) untraced, under tb-usdt -m empty, -m count and
+# -m stream, and under bpftrace counting, and the loop's method (two sites a
+# call) untraced and under tb-usdt -m hist, interleaved; each traced run's time
+# per call minus the untraced one of the same variant and leaf in the same round
+# is the cost of a call, and over its sites, of a hit.
 #
 # ptrace: the floor (an int3 stop, PTRACE_GETREGS, PTRACE_CONT: build/ptrace_floor)
 # with tracer and tracee on one CPU and on two; tb-ptrace's breakpoint per hit in
-# both placements against that floor and against gdb's; tb-ptrace's system call
+# both placements against that floor and against gdb's, and on one CPU with the
+# replaced instruction emulated and single-stepped; tb-ptrace's system call
 # stops against strace -c; and what --seccomp leaves of the untraced calls' cost.
 #
 # vmreadv: a 4-thread workload's slowdown under tb-vmreadv at 2500 ticks per second (10,000
@@ -161,34 +164,9 @@ fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS_DIR=${RESULTS_DIR:-results/$(hostname -s)/$STAMP}
 
-# awk functions the summaries share: the q-quantile of list[1..n] (linear interpolation; an
-# insertion sort, portable to mawk, and n is small), and the verdict of a paired ratio.
-AWK_STATS='
-function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
-	for (i = 1; i <= n; i++) {
-		x = list[i]
-		for (j = i - 1; j >= 1 && sorted[j] > x; j--) sorted[j + 1] = sorted[j]
-		sorted[j + 1] = x
-	}
-	pos = 1 + (n - 1) * q; lo = int(pos)
-	return lo >= n ? sorted[n] : sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo])
-}
-function meets(v, cmp, target) {
-	return cmp == "<" ? v < target : cmp == ">" ? v > target : cmp == ">=" ? v >= target : v <= target
-}
-# paired_verdict(Q, N, CMP, TARGET): sets pm, p25 and p75 (formatted) from the paired ratios
-# Q[1..N]; PASS if even the quartile farther from "CMP TARGET" meets it (p75 for < and <=, p25
-# for > and >=), FAIL if even the nearer one misses it, else within noise
-function paired_verdict(q, n, cmp, target,    far, near) {
-	pm = sprintf("%.3f", quantile(q, n, 0.5))
-	p25 = sprintf("%.3f", quantile(q, n, 0.25))
-	p75 = sprintf("%.3f", quantile(q, n, 0.75))
-	far = cmp ~ /^>/ ? p25 : p75
-	near = cmp ~ /^>/ ? p75 : p25
-	if (meets(far + 0, cmp, target + 0)) return "PASS"
-	if (!meets(near + 0, cmp, target + 0)) return "FAIL"
-	return "within noise: the paired median is " pm
-}'
+# awk functions the summaries share (harness/stats.awk): quantile, median, meets, paired_verdict,
+# tvd. Each summary's program is "$AWK_STATS" followed by its own text.
+AWK_STATS=$(cat "$HARNESS/stats.awk")
 
 # rotated LINES ROUND: the lines, starting at line ROUND mod N + 1, so that no configuration
 # always runs first or last
@@ -245,16 +223,24 @@ finstrument|empty|plain/empty|-finstrument-functions: two calls to empty hooks i
 plain|method|plain/empty|a method's bookkeeping: entry time, frame push and pop, hook check
 usdt|method|plain/method|the same method with its two semaphore-guarded USDT sites"
 
-# Per-hit cost: variant|tracer|mode|what it measures. Every configuration runs the probe loop
-# (-k probe) and is compared with its variant's untraced run in the same round.
-HIT_CONFIGS="usdt|untraced||the baseline: bare 1-byte-nop site (int3 when traced) and nobody attached
-usdt|tb-usdt|empty|int3 path: the uprobe trap and tb-usdt's empty BPF program
-usdt|tb-usdt|count|int3 path: the uprobe trap and tb-usdt's counting program
-usdt|bpftrace|count|int3 path: the uprobe trap and bpftrace's @c = count()
-usdt5|untraced||the baseline: bare 5-byte-nop site (optimisable) and nobody attached
-usdt5|tb-usdt|empty|nop5 path: the uprobe (optimised if the kernel can) and tb-usdt's empty BPF program
-usdt5|tb-usdt|count|nop5 path: the uprobe (optimised if the kernel can) and tb-usdt's counting program
-usdt5|bpftrace|count|nop5 path: the uprobe (optimised if the kernel can) and bpftrace's @c = count()"
+# Per-hit cost: variant|tracer|mode|leaf|what it measures. Every configuration runs the probe loop
+# on its leaf (-k LEAF) and is compared with its variant's untraced run of the same leaf in the
+# same round. The probe leaf has one USDT site (tracebench:loop_probe), the method leaf two
+# (tracebench:method_entry and method_return of the loop's method): a call is one hit or two.
+HIT_CONFIGS="usdt|untraced||probe|the baseline: bare 1-byte-nop site (int3 when traced) and nobody attached
+usdt|tb-usdt|empty|probe|int3 path: the uprobe trap and tb-usdt's empty BPF program
+usdt|tb-usdt|count|probe|int3 path: the uprobe trap and tb-usdt's counting program
+usdt|bpftrace|count|probe|int3 path: the uprobe trap and bpftrace's @c = count()
+usdt|tb-usdt|stream|probe|int3 path: the uprobe trap and tb-usdt -m stream -q: one event per hit through the BPF ring buffer, read by tb-usdt
+usdt|untraced||method|the baseline of hist: the loop's method (its two 1-byte-nop sites, entry and return) and nobody attached
+usdt|tb-usdt|hist|method|int3 path: two traps per call and tb-usdt -m hist: method_entry stores the time, method_return adds the latency to a log2 histogram
+usdt5|untraced||probe|the baseline: bare 5-byte-nop site (optimisable) and nobody attached
+usdt5|tb-usdt|empty|probe|nop5 path: the uprobe (optimised if the kernel can) and tb-usdt's empty BPF program
+usdt5|tb-usdt|count|probe|nop5 path: the uprobe (optimised if the kernel can) and tb-usdt's counting program
+usdt5|bpftrace|count|probe|nop5 path: the uprobe (optimised if the kernel can) and bpftrace's @c = count()
+usdt5|tb-usdt|stream|probe|nop5 path: the uprobe (optimised if the kernel can) and tb-usdt -m stream -q: one event per hit through the BPF ring buffer, read by tb-usdt
+usdt5|untraced||method|the baseline of hist: the loop's method (its two 5-byte-nop sites, entry and return) and nobody attached
+usdt5|tb-usdt|hist|method|nop5 path: two uprobes per call (optimised if the kernel can) and tb-usdt -m hist: method_entry stores the time, method_return adds the latency to a log2 histogram"
 
 # The per-hit section's targets, from the medians of its run:
 # numerator|denominator|comparison|target|name.
@@ -263,6 +249,11 @@ usdt5/tb-usdt/count|usdt5/tb-usdt/empty|<=|1.1|count vs empty program (nop5)
 usdt/tb-usdt/count|usdt/bpftrace/count|<=|1|tb-usdt vs bpftrace counting (int3)
 usdt5/tb-usdt/count|usdt5/bpftrace/count|<=|1|tb-usdt vs bpftrace counting (nop5)
 usdt5/tb-usdt/count|usdt/tb-usdt/count|<|1|nop5 vs int3 (tb-usdt counting)"
+
+# The single-step row's site: loop_leaf_empty's second instruction (lea (%rdi,%rdi,2),%rdx after
+# push %rbp in this build), which tb-ptrace neither runs out of line nor emulates. A short run at
+# the start checks that it takes the single-step path here, and every run's result says so again.
+PTRACE_STEP_SITE=loop_leaf_empty+1
 
 # ptrace section: measure|tracer|placement|baseline|what it measures. A configuration is named
 # measure/tracer/placement; same-cpu puts tracer and tracee on BENCH_CPU, cross-cpu the tracer
@@ -274,6 +265,8 @@ floor|ptrace_floor|cross-cpu||the same floor, tracer and tracee on two CPUs: eve
 break|untraced|alone|break/untraced/alone|the baseline: the probe loop of loop_leaf_empty, nobody attached
 break|tb-ptrace|same-cpu|break/untraced/alone|tb-ptrace break loop_leaf_empty: a hit stops, is counted, its push %rbp run out of line
 break|tb-ptrace|cross-cpu|break/untraced/alone|the same, tb-ptrace on another CPU
+break|tb-ptrace-emulated|same-cpu|break/untraced/alone|tb-ptrace break --no-xol loop_leaf_empty: the same hit, its push %rbp emulated in the tracer (rsp lowered, the word written, the registers set)
+break|tb-ptrace-single-step|same-cpu|break/untraced/alone|tb-ptrace break --no-xol $PTRACE_STEP_SITE: a hit on an instruction tb-ptrace can neither run out of line nor emulate, so it is put back, single-stepped with every other thread stopped, and the int3 re-inserted
 break|gdb|same-cpu|break/untraced/alone|gdb -batch: break *loop_leaf_empty with commands silent / continue / end
 break|gdb|cross-cpu|break/untraced/alone|the same, gdb on another CPU
 syscall|untraced|alone|syscall/untraced/alone|the baseline: workload -s 0 requests, a pread64 and a writev each, nobody attached
@@ -481,6 +474,20 @@ if section vmreadv; then
 		skip_read_floor="skipped: $(oneline <<<"$why")"
 fi
 
+# Whether tb-ptrace's hits on PTRACE_STEP_SITE take the single-step path here: a short run.
+skip_single_step=
+if section ptrace; then
+	if ! why=$("$OUT/tb-ptrace" break --no-xol -o "$TMP/probe.json" "$PTRACE_STEP_SITE" \
+		-- "$OUT/workload" -q -L 10 -k empty 2>&1 >/dev/null); then
+		skip_single_step="skipped: tb-ptrace break --no-xol $PTRACE_STEP_SITE cannot run here:"
+		skip_single_step+=" $(oneline <<<"$why")"
+	elif step=$("$OUT/tests/json_get" "$TMP/probe.json" "sites.$PTRACE_STEP_SITE.step") &&
+		[ "$step" != single-step ]; then
+		skip_single_step="skipped: $PTRACE_STEP_SITE is stepped over as '$step' here, not"
+		skip_single_step+=" single-stepped: another site is needed (objdump -d build/workload)"
+	fi
+fi
+
 # Whether tb-signal can sample the workload here with each clock (LD_PRELOAD, timer_create on a
 # thread's CPU-time clock or CLOCK_MONOTONIC, seccomp), whether the timer floor can run the same,
 # and whether a signal to oneself works: a short run of each. signal_skip TRACER CLOCK says which
@@ -610,6 +617,8 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 		echo "ptrace_hits_cross=$PTRACE_HITS_CROSS"
 		echo "ptrace_hits_gdb=$PTRACE_HITS_GDB"
 		echo "ptrace_requests=$PTRACE_REQUESTS"
+		echo "ptrace_single_step_site=$PTRACE_STEP_SITE:" \
+			"${skip_single_step:-single-stepped (a short run said so)}"
 		echo "ptrace_scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo none)"
 		echo "gdb=${skip_gdb:-$(gdb --version | sed -n '1s/.* //p')}"
 		echo "strace=${skip_strace:-$(strace -V | sed -n '1s/.* //p')}"
@@ -829,19 +838,26 @@ fi
 
 # ---- per-hit cost of a traced USDT probe ---------------------------------------------------
 
-# hit_run ROUND VARIANT TRACER MODE: one probe-loop run, appended to hit_raw.csv. A run whose
-# tracer counted other than HIT_CALLS hits failed: its row says so and no summary uses it.
+# hit_run ROUND VARIANT TRACER MODE LEAF: one probe-loop run on LEAF, appended to hit_raw.csv. A
+# run whose tracer recorded other than HIT_CALLS calls failed (count: hits counted; stream: events
+# seen + lost; hist: entry-return pairs): its row says so and no summary uses it.
 hit_run()
 {
-	local round=$1 variant=$2 tracer=$3 mode=${4:-} program status=ok ns='' counted='' optimised='' cpu=''
-	local args=(-q -L "$HIT_CALLS" -k probe -o "$TMP/truth.json" -g 3) log=$TMP/run
+	local round=$1 variant=$2 tracer=$3 mode=${4:-} leaf=$5 program status=ok ns='' counted=''
+	local optimised='' cpu='' lost='' probe get=("$OUT/tests/json_get" "$TMP/result.json")
+	local args=(-q -L "$HIT_CALLS" -k "$leaf" -o "$TMP/truth.json" -g 3) log=$TMP/run
+	local probes quiet=()
 	program=$(realpath "$OUT/workload-$variant")
+	probes=(tracebench:loop_probe)
+	[ "$leaf" = method ] && probes=(tracebench:method_entry tracebench:method_return)
+	# stream prints every event unless -q: the cost of the ring buffer, not of a terminal
+	[ "$mode" = stream ] && quiet=(-q)
 	rm -f "$TMP/truth.json" "$TMP/result.json"
 	case $tracer in
 	untraced) run_gated "$program" "$log" "$program" "${args[@]}" ;;
 	tb-usdt)
-		run_gated "$program" "$log" "$OUT/tb-usdt" -m "$mode" -o "$TMP/result.json" \
-			tracebench:loop_probe -- "$program" "${args[@]}"
+		run_gated "$program" "$log" "$OUT/tb-usdt" -m "$mode" "${quiet[@]}" -o "$TMP/result.json" \
+			"${probes[@]}" -- "$program" "${args[@]}"
 		;;
 	bpftrace)
 		# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
@@ -858,69 +874,94 @@ hit_run()
 		status="failed: the workload wrote no loop.ns_per_call"
 	fi
 	if [ "$tracer" = tb-usdt ] && [ -s "$TMP/result.json" ]; then
-		optimised=$("$OUT/tests/json_get" "$TMP/result.json" \
-			'probes.tracebench:loop_probe.sites_optimised' 2>/dev/null) || optimised=
-		cpu=$("$OUT/tests/json_get" "$TMP/result.json" tracer_cpu_ns 2>/dev/null) || cpu=
-		if [ "$mode" = count ]; then
-			counted=$("$OUT/tests/json_get" "$TMP/result.json" \
-				'counts.tracebench:loop_probe' 2>/dev/null) || counted=
-		fi
+		# The probes' sites that ran optimised, summed (hist: the loop method's entry and return).
+		for probe in "${probes[@]}"; do
+			optimised=$((${optimised:-0} + $("${get[@]}" "probes.$probe.sites_optimised" \
+				2>/dev/null || echo 0)))
+		done
+		cpu=$("${get[@]}" tracer_cpu_ns 2>/dev/null) || cpu=
+		lost=$("${get[@]}" lost 2>/dev/null) || lost=
+		case $mode in
+		count | stream)
+			counted=$("${get[@]}" 'counts.tracebench:loop_probe' 2>/dev/null) || counted=
+			;;
+		hist) counted=$("${get[@]}" histograms.all.count 2>/dev/null) || counted= ;;
+		esac
 	elif [ "$tracer" = bpftrace ]; then
 		counted=$(sed -n 's/^@c: //p' "$log.out")
 	fi
-	if [ "$status" = ok ] && [ "$mode" = count ] && [ "$counted" != "$HIT_CALLS" ]; then
-		status="failed: $tracer counted ${counted:-nothing} of $HIT_CALLS hits"
+	if [ "$status" = ok ]; then
+		case $mode in
+		count)
+			[ "$counted" = "$HIT_CALLS" ] ||
+				status="failed: $tracer counted ${counted:-nothing} of $HIT_CALLS hits"
+			;;
+		stream)
+			[ -n "$counted" ] && [ -n "$lost" ] && [ $((counted + lost)) = "$HIT_CALLS" ] ||
+				status="failed: $tracer saw ${counted:-no} events and lost ${lost:-?} of $HIT_CALLS"
+			;;
+		hist)
+			[ "$counted" = "$HIT_CALLS" ] ||
+				status="failed: $tracer recorded ${counted:-no} pairs of $HIT_CALLS calls (lost ${lost:-?})"
+			;;
+		esac
 	fi
 	status=${status//,/;}
 	if [ "$status" != ok ]; then
 		{
-			echo "==== round $round $variant/$tracer${mode:+/$mode}: $status"
+			echo "==== round $round $variant/$tracer${mode:+/$mode}/$leaf: $status"
 			cat "$log.out" "$log.err"
 		} >>"$RESULTS_DIR/hit_failures.txt"
 	fi
-	echo "$round,$variant,$tracer,$mode,workload-$variant,$HIT_CALLS,$ns,$counted,$optimised,$cpu,$status" \
-		>>"$RESULTS_DIR/hit_raw.csv"
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$round" "$variant" "$tracer" "$mode" \
+		"workload-$variant" "$HIT_CALLS" "$ns" "$counted" "$optimised" "$cpu" "$leaf" "$lost" \
+		"$status" >>"$RESULTS_DIR/hit_raw.csv"
 }
 
 if section hit; then
 	GATE_TRACER_CPU=$TRACER_CPU
 	GATE_TARGET_CPU=$BENCH_CPU
 	# Configurations whose tracer cannot run here are not run; the summary says why.
-	HIT_RUN=$(cut -d'|' -f1-3 <<<"$HIT_CONFIGS")
+	HIT_RUN=$(cut -d'|' -f1-4 <<<"$HIT_CONFIGS")
 	[ -n "$skip_tb_usdt" ] && HIT_RUN=$(grep -v '^[^|]*|tb-usdt|' <<<"$HIT_RUN")
 	[ -n "$skip_bpftrace" ] && HIT_RUN=$(grep -v '^[^|]*|bpftrace|' <<<"$HIT_RUN")
 	nhit=$(wc -l <<<"$HIT_RUN")
 	total=$((HIT_ROUNDS * nhit))
 	echo "round,variant,tracer,mode,program,calls_per_thread,ns_per_call,probe_hits_counted," \
-		"sites_optimised,tracer_cpu_ns,status" | tr -d ' ' >"$RESULTS_DIR/hit_raw.csv"
+		"sites_optimised,tracer_cpu_ns,leaf,events_lost,status" | tr -d ' ' >"$RESULTS_DIR/hit_raw.csv"
 	echo "bench: per-hit cost of a traced USDT probe: $HIT_ROUNDS interleaved rounds of $nhit" \
-		"configurations, $HIT_CALLS hits each, workload on CPU $BENCH_CPU, tracers on CPU $TRACER_CPU" >&2
-	run_rounds "$HIT_ROUNDS" "$HIT_RUN" 3 hit_run
+		"configurations, $HIT_CALLS calls each, workload on CPU $BENCH_CPU, tracers on CPU $TRACER_CPU" >&2
+	run_rounds "$HIT_ROUNDS" "$HIT_RUN" 4 hit_run
 
-	# Summary: per configuration, its ns per call and its per-hit cost (minus its variant's untraced
-	# run of the same round), over the rounds where both runs succeeded.
+	# Summary: per configuration, its ns per call and its cost per call (minus its variant's
+	# untraced run of the same leaf in the same round, over the rounds where both runs succeeded)
+	# and per hit (the cost per call over the leaf's sites: one for probe, two for method).
 	awk -F, -v configs="$HIT_CONFIGS" -v skip_tb_usdt="$skip_tb_usdt" -v skip_bpftrace="$skip_bpftrace" "$AWK_STATS"'
 	NR == 1 { next }
 	{
-		name = $2 "/" $3 "/" $4
+		name = $2 "/" $3 "/" $4 "/" $11
 		runs[name]++
 		if ($1 > nround) nround = $1
-		if ($11 != "ok") { failed[name]++; next }
+		if ($13 != "ok") { failed[name]++; next }
 		ns[name, $1] = $7
 		if ($9 != "" && $9 + 0 > 0) optimised[name]++
+		if ($12 != "") lost[name] += $12
 	}
 	END {
 		nconf = split(configs, lines, "\n")
 		print "variant,tracer,mode,program,runs,runs_failed,median_ns_per_call,p25_ns_per_call," \
 		      "p75_ns_per_call,per_hit_cost_ns,per_hit_cost_p25_ns,per_hit_cost_p75_ns," \
-		      "runs_sites_optimised,status,description"
+		      "runs_sites_optimised,leaf,hits_per_call,per_call_cost_ns,per_call_cost_p25_ns," \
+		      "per_call_cost_p75_ns,events_lost,status,description"
 		for (c = 1; c <= nconf; c++) {
 			split(lines[c], f, "|")
-			name = f[1] "/" f[2] "/" f[3]
-			base = f[1] "/untraced/"
+			name = f[1] "/" f[2] "/" f[3] "/" f[4]
+			base = f[1] "/untraced//" f[4]
+			hits = f[4] == "method" ? 2 : 1
 			skip = f[2] == "tb-usdt" ? skip_tb_usdt : f[2] == "bpftrace" ? skip_bpftrace : ""
 			if (skip != "") {
-				printf "%s,%s,%s,workload-%s,0,0,,,,,,,,%s,\"%s\"\n", f[1], f[2], f[3], f[1], skip, f[4]
+				printf "%s,%s,%s,workload-%s,0,0,,,,,,,,%s,%d,,,,,%s,\"%s\"\n", f[1], f[2], f[3],
+				       f[1], f[4], hits, skip, f[5]
 				continue
 			}
 			n = 0
@@ -933,46 +974,62 @@ if section hit; then
 			printf "%s,%s,%s,workload-%s,%d,%d,", f[1], f[2], f[3], f[1], runs[name], failed[name]
 			if (n)
 				printf "%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,", quantile(v, n, 0.5), quantile(v, n, 0.25),
-				       quantile(v, n, 0.75), quantile(d, n, 0.5), quantile(d, n, 0.25),
-				       quantile(d, n, 0.75)
+				       quantile(v, n, 0.75), quantile(d, n, 0.5) / hits,
+				       quantile(d, n, 0.25) / hits, quantile(d, n, 0.75) / hits
 			else
 				printf ",,,,,,"
-			printf "%s,%s,\"%s\"\n", f[2] == "tb-usdt" ? optimised[name] + 0 : "", status, f[4]
+			printf "%s,%s,%d,", f[2] == "tb-usdt" ? optimised[name] + 0 : "", f[4], hits
+			if (n)
+				printf "%.3f,%.3f,%.3f,", quantile(d, n, 0.5), quantile(d, n, 0.25),
+				       quantile(d, n, 0.75)
+			else
+				printf ",,,"
+			printf "%s,%s,\"%s\"\n", f[2] == "tb-usdt" ? lost[name] + 0 : "", status, f[5]
 		}
 	}' "$RESULTS_DIR/hit_raw.csv" >"$RESULTS_DIR/hit_summary.csv"
 
 	# Each ratio twice: of the two medians, and paired — the median over the rounds of the ratio of
 	# the two per-hit costs measured in the same round, which cancels drift between rounds. The
 	# verdict comes from the paired ratio's interquartile range: PASS if even its p75 meets the
-	# target, FAIL if even its p25 misses it, otherwise "within noise".
-	awk -F, -v ratios="$HIT_RATIOS" "$AWK_STATS"'
+	# target, FAIL if even its p25 misses it, otherwise "within noise". A ratio names a
+	# configuration variant/tracer/mode; its leaf and baseline come from the configurations.
+	awk -F, -v ratios="$HIT_RATIOS" -v configs="$HIT_CONFIGS" "$AWK_STATS"'
+	# hit_cost(NAME, ROUND): the per-hit cost of NAME (variant/tracer/mode) in ROUND; sets ok to 0
+	# if that round lacks a run it needs
+	function hit_cost(name, r,    key, base) {
+		key = name "/" leaf[name]; base = variant[name] "/untraced//" leaf[name]
+		if (!((key, r) in ns) || !((base, r) in ns)) { ok = 0; return 0 }
+		return (ns[key, r] - ns[base, r]) / (leaf[name] == "method" ? 2 : 1)
+	}
 	FNR == 1 { next }
 	FILENAME ~ /hit_summary/ {
 		name = $1 "/" $2 "/" $3
 		cost[name] = $10
-		why[name] = $10 == "" ? ($14 ~ /^skipped/ ? $14 : "no data: " name " " $14) : ""
+		why[name] = $10 == "" ? ($20 ~ /^skipped/ ? $20 : "no data: " name " " $20) : ""
 		next
 	}
-	$11 == "ok" {
-		ns[$2 "/" $3 "/" $4, $1] = $7
+	$13 == "ok" {
+		ns[$2 "/" $3 "/" $4 "/" $11, $1] = $7
 		if ($1 > nround) nround = $1
 	}
 	END {
+		nconf = split(configs, cl, "\n")
+		for (c = 1; c <= nconf; c++) {
+			split(cl[c], f, "|")
+			leaf[f[1] "/" f[2] "/" f[3]] = f[4]; variant[f[1] "/" f[2] "/" f[3]] = f[1]
+		}
 		print "ratio,numerator,denominator,numerator_per_hit_cost_ns,denominator_per_hit_cost_ns," \
 		      "value,paired_median,paired_p25,paired_p75,rounds_paired,target,verdict"
 		nratio = split(ratios, lines, "\n")
 		for (i = 1; i <= nratio; i++) {
 			split(lines[i], f, "|")
 			num = f[1]; den = f[2]
-			split(num, a, "/"); split(den, b, "/")
-			nbase = a[1] "/untraced/"; dbase = b[1] "/untraced/"
 			n = 0
 			for (r = 1; r <= nround; r++) {
-				if (!((num, r) in ns) || !((den, r) in ns) || !((nbase, r) in ns) || !((dbase, r) in ns))
-					continue
-				dc = ns[den, r] - ns[dbase, r]
-				if (dc <= 0) continue
-				q[++n] = (ns[num, r] - ns[nbase, r]) / dc
+				ok = 1
+				a = hit_cost(num, r); b = hit_cost(den, r)
+				if (!ok || b <= 0) continue
+				q[++n] = a / b
 			}
 			value = ""; pm = ""; p25 = ""; p75 = ""
 			if (why[num] != "") verdict = why[num]
@@ -1009,18 +1066,22 @@ ptrace_skip()
 	case $2 in
 	gdb) [ -z "$skip_gdb" ] || { echo "$skip_gdb"; return; } ;;
 	strace) [ -z "$skip_strace" ] || { echo "$skip_strace"; return; } ;;
+	tb-ptrace-single-step) [ -z "$skip_single_step" ] || { echo "$skip_single_step"; return; } ;;
 	esac
 	[ "$3" != cross-cpu ] || echo "$skip_cross"
 }
 
 # ptrace_run ROUND MEASURE TRACER PLACEMENT: one run of the ptrace section, appended to
-# ptrace_raw.csv. A breakpoint run whose tracer counted other than its calls, or a system call
-# run whose tracer saw fewer than the hot phase made, failed: its row says so and no summary
-# uses it.
+# ptrace_raw.csv. A breakpoint run whose tracer counted other than its calls or stepped over its
+# site another way than its configuration says (tb-ptrace: out of line; -emulated: emulated;
+# -single-step: every hit single-stepped), or a system call run whose tracer saw fewer than the
+# hot phase made, failed: its row says so and no summary uses it.
 ptrace_run()
 {
 	local round=$1 measure=$2 tracer=$3 placement=$4 status=ok events='' counted='' wall='' ns=''
-	local cpu='' tracer_cpu=$BENCH_CPU log=$TMP/pt program args=() reads writes
+	local cpu='' tracer_cpu=$BENCH_CPU log=$TMP/pt program args=() reads writes step='' steps=''
+	local site=loop_leaf_empty get=("$OUT/tests/json_get" "$TMP/result.json")
+	[ "$tracer" = tb-ptrace-single-step ] && site=$PTRACE_STEP_SITE
 	program=$(realpath "$OUT/workload")
 	[ "$placement" = cross-cpu ] && tracer_cpu=$TRACER_CPU
 	GATE_TRACER_CPU=$tracer_cpu
@@ -1050,6 +1111,10 @@ ptrace_run()
 	*/untraced) run_gated "$program" "$log" "$program" "${args[@]}" ;;
 	break/tb-ptrace)
 		run_gated "$program" "$log" "$OUT/tb-ptrace" break -o "$TMP/result.json" loop_leaf_empty \
+			-- "$program" "${args[@]}"
+		;;
+	break/tb-ptrace-emulated | break/tb-ptrace-single-step)
+		run_gated "$program" "$log" "$OUT/tb-ptrace" break --no-xol -o "$TMP/result.json" "$site" \
 			-- "$program" "${args[@]}"
 		;;
 	syscall/tb-ptrace)
@@ -1092,13 +1157,14 @@ ptrace_run()
 		ns=$(awk -v w="$wall" -v n="$events" 'BEGIN { if (n > 0) printf "%.3f", w / n }')
 	fi
 	case $tracer in
-	tb-ptrace | tb-ptrace-seccomp)
+	tb-ptrace*)
 		if [ -s "$TMP/result.json" ]; then
 			cpu=$("$OUT/tests/json_get" "$TMP/result.json" tracer_cpu_ns 2>/dev/null) || cpu=
 			case $measure/$tracer in
 			break/*)
-				counted=$("$OUT/tests/json_get" "$TMP/result.json" \
-					counts.loop_leaf_empty 2>/dev/null) || counted=
+				counted=$("${get[@]}" "counts.$site" 2>/dev/null) || counted=
+				step=$("${get[@]}" "sites.$site.step" 2>/dev/null) || step=
+				steps=$("${get[@]}" single_steps 2>/dev/null) || steps=
 				;;
 			syscall/tb-ptrace)
 				reads=$("$OUT/tests/json_get" "$TMP/result.json" counts.pread64 2>/dev/null) ||
@@ -1136,6 +1202,24 @@ ptrace_run()
 			;;
 		esac
 	fi
+	# How the hits got past the replaced byte, from tb-ptrace's result: the path the
+	# configuration is named for, or the run failed.
+	if [ "$status" = ok ] && [ "$measure" = break ]; then
+		case $tracer in
+		tb-ptrace)
+			[[ "$step" == "out of line: "* ]] && [ "$steps" = 0 ] ||
+				status="failed: $tracer stepped over $site as '$step' ($steps single steps), not out of line"
+			;;
+		tb-ptrace-emulated)
+			[[ "$step" == "emulated "* ]] && [ "$steps" = 0 ] ||
+				status="failed: $tracer stepped over $site as '$step' ($steps single steps), not emulated"
+			;;
+		tb-ptrace-single-step)
+			[ "$step" = single-step ] && [ "$steps" = "$events" ] ||
+				status="failed: $tracer stepped over $site as '$step' with $steps single steps of $events hits"
+			;;
+		esac
+	fi
 	status=${status//,/;}
 	if [ "$status" != ok ]; then
 		{
@@ -1144,9 +1228,9 @@ ptrace_run()
 		} >>"$RESULTS_DIR/ptrace_failures.txt"
 	fi
 	[ "$tracer" != untraced ] || tracer_cpu=
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$round" "$measure" "$tracer" "$placement" \
-		"$tracer_cpu" "$BENCH_CPU" "$events" "$counted" "$wall" "$ns" "$cpu" "$status" \
-		>>"$RESULTS_DIR/ptrace_raw.csv"
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$round" "$measure" "$tracer" \
+		"$placement" "$tracer_cpu" "$BENCH_CPU" "$events" "$counted" "$wall" "$ns" "$cpu" \
+		"${step//,/;}" "$steps" "$status" >>"$RESULTS_DIR/ptrace_raw.csv"
 }
 
 if section ptrace; then
@@ -1166,13 +1250,15 @@ if section ptrace; then
 	nptrace=$(wc -l <<<"$PTRACE_RUN")
 	total=$((PTRACE_ROUNDS * nptrace))
 	echo "round,measure,tracer,placement,tracer_cpu,target_cpu,events,events_counted," \
-		"hot_wall_ns,ns_per_event,tracer_cpu_ns,status" | tr -d ' ' >"$RESULTS_DIR/ptrace_raw.csv"
+		"hot_wall_ns,ns_per_event,tracer_cpu_ns,step,single_steps,status" | tr -d ' ' \
+		>"$RESULTS_DIR/ptrace_raw.csv"
 	echo "bench: ptrace stops: $PTRACE_ROUNDS interleaved rounds of $nptrace configurations," \
 		"tracee on CPU $BENCH_CPU, tracer on the same CPU or on CPU $TRACER_CPU" >&2
 	run_rounds "$PTRACE_ROUNDS" "$PTRACE_RUN" 3 ptrace_run
 
 	# Summary: per configuration, its ns per event and its cost per event (minus its baseline's
-	# run of the same round, over the rounds where both succeeded; the floor's cost is its time).
+	# run of the same round, over the rounds where both succeeded; the floor's cost is its time),
+	# and how tb-ptrace's hits got past the replaced byte.
 	awk -F, -v configs="$PTRACE_CONFIGS" -v skips="$PTRACE_SKIPS" "$AWK_STATS"'
 	NR == 1 { next }
 	{
@@ -1180,10 +1266,11 @@ if section ptrace; then
 		runs[name]++
 		if ($1 > nround) nround = $1
 		tcpu[name] = $5; wcpu[name] = $6
-		if ($12 != "ok") { failed[name]++; next }
+		if ($14 != "ok") { failed[name]++; next }
 		ns[name, $1] = $10
 		events[name] = $7
 		if ($11 != "") tracer_ns[name, $1] = $11 / $7
+		if ($12 != "") step[name] = step[name] == "" || step[name] == $12 ? $12 : "mixed"
 	}
 	END {
 		nskip = split(skips, s, "\n")
@@ -1194,12 +1281,12 @@ if section ptrace; then
 		print "measure,tracer,placement,tracer_cpu,target_cpu,runs,runs_failed,events_per_run," \
 		      "median_ns_per_event,p25_ns_per_event,p75_ns_per_event,baseline," \
 		      "cost_ns_per_event,cost_p25_ns_per_event,cost_p75_ns_per_event," \
-		      "tracer_cpu_ns_per_event,status,description"
+		      "tracer_cpu_ns_per_event,step,status,description"
 		for (c = 1; c <= nconf; c++) {
 			split(lines[c], f, "|")
 			name = f[1] "/" f[2] "/" f[3]; base = f[4]
 			if (name in skipped) {
-				printf "%s,%s,%s,,,0,0,,,,,%s,,,,,%s,\"%s\"\n", f[1], f[2], f[3], base,
+				printf "%s,%s,%s,,,0,0,,,,,%s,,,,,,%s,\"%s\"\n", f[1], f[2], f[3], base,
 				       skipped[name], f[5]
 				continue
 			}
@@ -1219,7 +1306,8 @@ if section ptrace; then
 				       quantile(d, n, 0.25), quantile(d, n, 0.75)
 			else
 				printf ",,,%s,,,,", base
-			printf "%s,%s,\"%s\"\n", m ? sprintf("%.1f", quantile(t, m, 0.5)) : "", status, f[5]
+			printf "%s,%s,%s,\"%s\"\n", m ? sprintf("%.1f", quantile(t, m, 0.5)) : "", step[name],
+			       status, f[5]
 		}
 	}' "$RESULTS_DIR/ptrace_raw.csv" >"$RESULTS_DIR/ptrace_summary.csv"
 
@@ -1241,10 +1329,10 @@ if section ptrace; then
 	FILENAME ~ /ptrace_summary/ {
 		name = $1 "/" $2 "/" $3
 		tm[name] = $9; cost[name] = $13
-		why[name] = $9 == "" ? ($17 ~ /^skipped/ ? $17 : "no data: " name " " $17) : ""
+		why[name] = $9 == "" ? ($18 ~ /^skipped/ ? $18 : "no data: " name " " $18) : ""
 		next
 	}
-	$12 == "ok" {
+	$14 == "ok" {
 		ns[$2 "/" $3 "/" $4, $1] = $10
 		if ($1 > nround) nround = $1
 	}
@@ -2356,26 +2444,37 @@ report_hit()
 {
 	echo "## Per-hit cost of a USDT probe traced by tb-usdt"
 	echo
-	echo "$HIT_ROUNDS interleaved rounds (the order rotated each round) of $HIT_CALLS hits of"
-	echo "\`tracebench:loop_probe\`: \`workload-usdt -q -L $HIT_CALLS -k probe\` (int3 site) and the same on"
-	echo "\`workload-usdt5\` (nop5 site), untraced, under \`tb-usdt -m empty\` and \`-m count\`, and under"
-	echo "bpftrace's \`@c = count()\` (bpftrace $(sed -n 's/^bpftrace=//p' "$RESULTS_DIR/env.txt"))."
+	echo "$HIT_ROUNDS interleaved rounds (the order rotated each round) of $HIT_CALLS calls of a probe-loop"
+	echo "leaf, on \`workload-usdt\` (int3 sites) and \`workload-usdt5\` (nop5 sites):"
+	echo
+	echo "- **probe**: \`workload-VARIANT -q -L $HIT_CALLS -k probe\`, one hit of \`tracebench:loop_probe\` per"
+	echo "  call: untraced, under \`tb-usdt -m empty\`, \`-m count\` and \`-m stream -q\` (one event per hit"
+	echo "  through the BPF ring buffer, read by tb-usdt), and under bpftrace's \`@c = count()\`"
+	echo "  (bpftrace $(sed -n 's/^bpftrace=//p' "$RESULTS_DIR/env.txt"))."
+	echo "- **method**: \`-k method\`, the loop's method with its two sites, \`tracebench:method_entry\` and"
+	echo "  \`method_return\`, two hits per call: untraced, and under \`tb-usdt -m hist\` (the entry stores"
+	echo "  the time, the return adds the latency to a log2 histogram)."
+	echo
 	echo "The workload ran on CPU $BENCH_CPU, the tracers on CPU $TRACER_CPU: the workload starts there,"
 	echo "waits at its start gate until the tracer has attached, is moved to CPU $BENCH_CPU and released."
-	echo "Per-hit cost = a traced run's ns per call minus the untraced run's of the same variant in the"
-	echo "same round; median and interquartile range over the rounds. Every counting run's count was"
-	echo "checked against $HIT_CALLS: a failed run is left out and listed in \`hit_failures.txt\`."
+	echo "Cost per call = a traced run's ns per call minus the untraced run's of the same variant and"
+	echo "leaf in the same round; per-hit cost = that over the leaf's hits per call (1 or 2); median and"
+	echo "interquartile range over the rounds. Every run's record was checked against $HIT_CALLS: the"
+	echo "hits counted (count), the events seen plus those tb-usdt reports lost (stream; the lost ones"
+	echo "are summed in the last column), the entry-return pairs (hist). A failed run is left out and"
+	echo "listed in \`hit_failures.txt\`."
 	echo
-	echo "| configuration | runs ok | ns per call (median) | per-hit cost, ns (median [p25, p75]) | site optimised | what it is |"
-	echo "|---|---:|---:|---:|---|---|"
+	echo "| configuration | runs ok | ns per call (median) | cost per call, ns (median [p25, p75]) | per-hit cost, ns (median [p25, p75]) | sites optimised | events lost | what it is |"
+	echo "|---|---:|---:|---:|---:|---|---:|---|"
 	awk -F, 'NR > 1 {
 		desc = $0; sub(/^[^"]*"/, "", desc); sub(/"$/, "", desc)
-		name = $1 "/" $2 ($3 == "" ? "" : "/" $3)
-		if ($14 ~ /^skipped/) { printf "| %s | %s | | | | %s |\n", name, $14, desc; next }
+		name = $1 "/" $2 ($3 == "" ? "" : "/" $3) "/" $14
+		if ($20 ~ /^skipped/) { printf "| %s | %s | | | | | | %s |\n", name, $20, desc; next }
 		opt = $2 == "tb-usdt" ? $13 " of " ($5 - $6) " runs" : $2 == "untraced" ? "-" : "not reported"
-		if ($7 == "") { printf "| %s | 0 of %d (%s) | | | %s | %s |\n", name, $5, $14, opt, desc; next }
-		printf "| %s | %d of %d | %.2f | %+.2f [%+.2f, %+.2f] | %s | %s |\n", name, $5 - $6, $5,
-		       $7, $10, $11, $12, opt, desc
+		lost = $19 == "" ? "-" : $19
+		if ($7 == "") { printf "| %s | 0 of %d (%s) | | | | %s | %s | %s |\n", name, $5, $20, opt, lost, desc; next }
+		printf "| %s | %d of %d | %.2f | %+.2f [%+.2f, %+.2f] | %+.2f [%+.2f, %+.2f] | %s | %s | %s |\n",
+		       name, $5 - $6, $5, $7, $16, $17, $18, $10, $11, $12, opt, lost, desc
 	}' "$RESULTS_DIR/hit_summary.csv"
 	echo
 	echo "Targets. \"ratio\" divides the two medians above; \"paired\" is the median [p25, p75]"
@@ -2409,8 +2508,15 @@ report_ptrace()
 	echo "  \`PTRACE_CONT\` (N = $PTRACE_HITS same-cpu, $PTRACE_HITS_CROSS cross-cpu)."
 	echo "- break: \`workload -q -L N -k empty\`, N calls of \`loop_leaf_empty\`, each a hit when traced"
 	echo "  (N = $PTRACE_HITS same-cpu, $PTRACE_HITS_CROSS cross-cpu, $PTRACE_HITS_GDB under gdb); the hits"
-	echo "  counted must equal N. \`tb-ptrace break loop_leaf_empty -- COMMAND\`; gdb:"
-	echo "  \`gdb -batch\` with \`break *loop_leaf_empty\`, \`commands\` / \`silent\` / \`continue\` / \`end\`, \`run\`."
+	echo "  counted must equal N. \`tb-ptrace break loop_leaf_empty -- COMMAND\` (its default: the"
+	echo "  replaced \`push %rbp\` run out of line, in a page mapped into the workload);"
+	echo "  \`tb-ptrace-emulated\`: \`tb-ptrace break --no-xol loop_leaf_empty\`, the \`push %rbp\`"
+	echo "  emulated in the tracer; \`tb-ptrace-single-step\`: \`tb-ptrace break --no-xol $PTRACE_STEP_SITE\`,"
+	echo "  an instruction it can neither run out of line nor emulate, so each hit puts the byte back,"
+	echo "  single-steps with every other thread stopped and re-inserts the int3. Each tb-ptrace run's"
+	echo "  result must show the path it is named for (\`sites.SITE.step\`; \`single_steps\` = 0, or = N"
+	echo "  for single-step). gdb: \`gdb -batch\` with \`break *loop_leaf_empty\`, \`commands\` /"
+	echo "  \`silent\` / \`continue\` / \`end\`, \`run\`."
 	echo "- syscall: \`workload -q -r $PTRACE_REQUESTS -s 0\`, $((2 * PTRACE_REQUESTS)) system calls in its hot"
 	echo "  phase (a \`pread64\` and a \`writev\` per request); \`tb-ptrace syscall -- COMMAND\`,"
 	echo "  \`strace -c -f\`, \`tb-ptrace syscall --seccomp -e openat\` (no \`openat\` in the hot phase)."
@@ -2419,17 +2525,20 @@ report_ptrace()
 	echo "stops). Cost per event = that minus the baseline's (\`alone\`) in the same round; the"
 	echo "floor's cost is its time. Median and interquartile range over the rounds; failed runs are"
 	echo "left out and listed in \`ptrace_failures.txt\`. Tracer CPU: tb-ptrace's own CPU time per event."
+	echo "Step over the site: how tb-ptrace's hits got past the replaced instruction (its result's"
+	echo "\`sites.SITE.step\`)."
 	echo
-	echo "| configuration | CPUs (tracer, tracee) | runs ok | events per run | ns per event (median) | cost per event, ns (median [p25, p75]) | tracer CPU, ns per event | what it is |"
-	echo "|---|---|---:|---:|---:|---:|---:|---|"
+	echo "| configuration | CPUs (tracer, tracee) | runs ok | events per run | ns per event (median) | cost per event, ns (median [p25, p75]) | tracer CPU, ns per event | step over the site | what it is |"
+	echo "|---|---|---:|---:|---:|---:|---:|---|---|"
 	awk -F, 'NR > 1 {
 		desc = $0; sub(/^[^"]*"/, "", desc); sub(/"$/, "", desc)
 		name = $1 "/" $2 "/" $3
 		cpus = $4 == "" ? ($5 == "" ? "-" : "-, " $5) : $4 ", " $5
-		if ($17 ~ /^skipped/) { printf "| %s | - | %s | | | | | %s |\n", name, $17, desc; next }
-		if ($9 == "") { printf "| %s | %s | 0 of %d (%s) | | | | | %s |\n", name, cpus, $6, $17, desc; next }
-		printf "| %s | %s | %d of %d | %s | %.1f | %+.1f [%+.1f, %+.1f] | %s | %s |\n", name, cpus,
-		       $6 - $7, $6, $8, $9, $13, $14, $15, $16 == "" ? "-" : $16, desc
+		step = $17 == "" ? "-" : $17
+		if ($18 ~ /^skipped/) { printf "| %s | - | %s | | | | | | %s |\n", name, $18, desc; next }
+		if ($9 == "") { printf "| %s | %s | 0 of %d (%s) | | | | | %s | %s |\n", name, cpus, $6, $18, step, desc; next }
+		printf "| %s | %s | %d of %d | %s | %.1f | %+.1f [%+.1f, %+.1f] | %s | %s | %s |\n", name, cpus,
+		       $6 - $7, $6, $8, $9, $13, $14, $15, $16 == "" ? "-" : $16, step, desc
 	}' "$RESULTS_DIR/ptrace_summary.csv"
 	echo
 	echo "Targets. \"ratio\" divides the two medians above (costs, or for the seccomp row the ns per"
@@ -2709,10 +2818,16 @@ report_tracefunc()
 	echo
 }
 
-# plots_report: the plots plot.sh drew, or why there are none
+# The plots plot.sh draws: name|what it shows and how to read it (the caption under it in REPORT.md)
+PLOTS="cost_per_event|**What one event costs**: each technique's time per event (median, bars p25 to p75, log scale) beside its floor measured in the same run; lower is better
+overhead_vs_rate|**Overhead against event rate**: how much slower the workload runs traced, in %, as its event rate rises, one line per technique and target (log-log); lower is better
+precision|**Precision**: a sampled profile's distance to the true one against the samples taken (TVD), the error of measured latencies, and what the exact tracers saw of the calls and their arguments
+frontier|**Overhead against precision**: one point per technique and mode (per rate for samplers); up and to the left is better"
+
+# plots_report: each plot plot.sh drew, as an image with its caption; those not drawn and why
 plots_report()
 {
-	local svg
+	local name caption
 	echo "## Plots"
 	echo
 	if [ -n "$plot_error" ]; then
@@ -2720,11 +2835,19 @@ plots_report()
 		echo
 		return
 	fi
-	for svg in "$RESULTS_DIR"/*.svg; do
-		[ -e "$svg" ] || continue
-		echo "![$(basename "$svg" .svg)]($(basename "$svg"))"
+	while IFS='|' read -r name caption; do
+		[ -e "$RESULTS_DIR/$name.svg" ] || continue
+		echo "![$name]($name.svg)"
 		echo
-	done
+		echo "$caption. ([PNG]($name.png))"
+		echo
+	done <<<"$PLOTS"
+	if [ -s "$TMP/plot.err" ]; then
+		echo "Not drawn (this run wrote no data for them):"
+		echo
+		sed -n 's/^plot.sh: \(.* not drawn: \)/- \1/p' "$TMP/plot.err"
+		echo
+	fi
 }
 
 report()
