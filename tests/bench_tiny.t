@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# bench_tiny.t - `TINY=1 harness/bench.sh` end to end, every section, into a temporary folder: every
+# file there, the plots drawn and in REPORT.md, and values that make sense
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bench_lib.sh"
+
+# How long the whole tiny bench may take on the reference machine (2 CPUs), s.
+TINY_LIMIT_S=60
+
+not_for_sanitizers "bench_tiny.t" && { done_testing; exit; }
+tiny_run
+is "$BENCH_RC" 0 "TINY=1 harness/bench.sh exits 0 ($BENCH_DIR)"
+[ "$BENCH_RC" = 0 ] || sed 's/^/#   /' "$BENCH_LOG" | tr '\r' '\n' | tail -n 20
+if [ -n "$BENCH_SECONDS" ]; then
+	awk -v t="$BENCH_SECONDS" -v l="$TINY_LIMIT_S" 'BEGIN { exit !(t < l) }'
+	ok $? "the tiny bench takes under $TINY_LIMIT_S s (took $BENCH_SECONDS s)"
+fi
+[ -d "$BENCH_DIR" ] || { done_testing; exit; }
+D=$BENCH_DIR
+
+# env.txt: the fingerprint, every key with a value, every section named
+for key in date host kernel cpu cpus virtualisation container config_hz btf uprobe_pmu \
+	optimised_uprobes_nop5 sections gcc hyperfine git; do
+	grep -qE "^$key=.+" "$D/env.txt"
+	ok $? "env.txt: $key"
+done
+is "$(sed -n 's/^sections=//p' "$D/env.txt")" \
+	"floors idle hit ptrace vmreadv signal tracefunc rates precision" "env.txt: every section"
+
+# Every section's raw and summary files, and the costs against the floors
+FILES="floors_raw.csv floors_summary.csv idle_raw.csv idle_summary.csv hyperfine_idle.json
+	hyperfine_idle.txt hit_raw.csv hit_summary.csv hit_ratios.csv ptrace_raw.csv
+	ptrace_summary.csv ptrace_ratios.csv vmreadv_raw.csv vmreadv_summary.csv vmreadv_targets.csv
+	signal_raw.csv signal_summary.csv signal_targets.csv tracefunc_raw.csv tracefunc_summary.csv
+	tracefunc_targets.csv rates_raw.csv rates_summary.csv precision_raw.csv
+	precision_summary.csv cost_per_event.csv REPORT.md"
+for f in $FILES; do
+	[ -s "$D/$f" ] && { [[ $f != *.csv ]] || [ "$(wc -l <"$D/$f")" -ge 2 ]; }
+	ok $? "$f is there (a CSV with rows)"
+done
+
+# The plots, SVG and PNG, each in REPORT.md with its caption
+for p in cost_per_event overhead_vs_rate precision frontier; do
+	head -c 300 "$D/$p.svg" 2>/dev/null | grep -q '<svg' &&
+		[ "$(head -c 4 "$D/$p.png" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 89504e47 ]
+	ok $? "$p.svg and $p.png drawn"
+	grep -A 2 "^!\[$p\]($p.svg)$" "$D/REPORT.md" | grep -q '^\*\*.*\*\*: '
+	ok $? "REPORT.md shows $p.svg with its caption"
+done
+! grep -q '^Not drawn' "$D/REPORT.md"
+ok $? "REPORT.md lists no plot as not drawn"
+
+# REPORT.md: a part per section
+while IFS='|' read -r section heading; do
+	grep -qE "^## $heading" "$D/REPORT.md"
+	ok $? "REPORT.md has the $section section ($heading)"
+done <<'EOF'
+cost per event|Cost per event
+floors|Floors
+idle|Idle cost
+hit|Per-hit cost
+ptrace|ptrace
+vmreadv|process_vm_readv sampling
+signal|Signal sampling
+tracefunc|Per-call hooks
+rates|Overhead against event rate
+precision|Precision
+plots|Plots
+EOF
+
+# Every number finite: no nan or inf anywhere in a CSV
+is "$(grep -HniE '(^|,)"?[-+]?(nan|inf|infinity)"?(,|$)' "$D"/*.csv | cut -c1-120 | head -n 5)" "" \
+	"every number in the CSVs is finite (no nan, no inf)"
+
+# Nothing skipped as root on this machine; nothing failed (a run fails on a wrong count, or, for a
+# timed latency, when another process took the workload's CPU)
+if [ "$(id -u)" = 0 ]; then
+	is "$(for f in "$D"/*.csv; do
+		csv_rows "$f" '("status" in COL) && get("status") ~ /^skipped/' \
+			'"'"$(basename "$f")"': " get("status")'
+	done | head -n 5)" "" "as root, nothing skipped"
+else
+	skip "not root: tracers that need root give skipped rows" "as root, nothing skipped"
+fi
+is "$(for f in "$D"/*_summary.csv "$D/cost_per_event.csv"; do
+	csv_rows "$f" '("status" in COL) && get("status") != "ok" && get("status") !~ /^skipped/' \
+		'"'"$(basename "$f")"': " get("status")'
+done | head -n 5)" "" "every summary row (and cost) ok: nothing failed"
+
+# none FILE CONDITION WHAT NAME: a check that no row of FILE with status ok meets CONDITION (awk,
+# with get("column") and num("column")); WHAT (awk) names the rows that do
+none()
+{
+	is "$(csv_rows "$D/$1" 'get("status") == "ok" && ('"$2"')' "$3" | head -n 5)" "" "$4"
+}
+
+# Traced is not faster than untraced where the difference is far above the noise: a uprobe hit, a
+# ptrace stop, a timer signal cost microseconds. (A tiny run has one round: one disturbed baseline
+# moves every overhead of its round, so smaller differences are not checked.)
+none hit_summary.csv 'get("tracer") != "untraced" && !(num("per_hit_cost_ns") > 100)' \
+	'get("variant") "/" get("tracer") "/" get("mode") " " get("per_hit_cost_ns")' \
+	"hit: every traced configuration costs over 100 ns per hit"
+none ptrace_summary.csv '(get("measure") == "break" || get("tracer") ~ /^(tb-ptrace|strace)$/) &&
+	get("tracer") != "untraced" && !(num("cost_ns_per_event") > 1000)' \
+	'get("measure") "/" get("tracer") "/" get("placement") " " get("cost_ns_per_event")' \
+	"ptrace: every breakpoint and system call stop costs over 1 µs"
+none signal_summary.csv 'get("measure") == "probe" && num("rate_hz") >= 10000 &&
+	!(num("cost_ns_per_signal") > 1000)' 'get("tracer") "/" get("rate_hz") " " get("cost_ns_per_signal")' \
+	"signal: at 10000 Hz every timer signal costs over 1 µs"
+none rates_summary.csv 'get("technique") ~ /^(usdt|ptrace)$/ && get("target") == "every" &&
+	num("events_per_s") > 1e6 && !(num("median_overhead_pct") > 50)' \
+	'get("technique") " s" get("scale") " " get("median_overhead_pct")' \
+	"rates: tb-usdt or tb-ptrace on every method at over 10^6 calls/s: over 50 % slower"
+# The exact tracers see every event; a distance is a distance.
+none precision_summary.csv 'get("kind") == "completeness" &&
+	(num("median_value") != 1 || num("p25_value") != 1 || num("p75_value") != 1)' \
+	'get("technique") "/" get("mode") " " get("median_value") " [" get("p25_value") ", " get("p75_value") "]"' \
+	"precision: completeness exactly 1 for every exact tracer"
+is "$(csv_rows "$D/precision_summary.csv" 'get("kind") == "completeness"' 'get("technique")' |
+	grep -xE 'usdt|ptrace|tracefunc' | sort -u | tr '\n' ' ')" "ptrace tracefunc usdt " \
+	"precision: completeness measured for tb-usdt, tb-ptrace and tb-tracefunc"
+none precision_summary.csv 'get("kind") == "profile_tvd" &&
+	!(num("median_value") >= 0 && num("median_value") <= 1)' \
+	'get("technique") "/" get("mode") " " get("median_value")' "precision: every TVD within [0, 1]"
+
+diag "tiny bench: ${BENCH_SECONDS:-(not run here)} s; results in $D (kept until the next run of the bench tests)"
+done_testing
