@@ -39,15 +39,26 @@
 #
 # Writes results/<host>/<timestamp>/ (see results/README.md).
 #
-# Environment: OUT (build dir, default build), FULL=1 (more rounds and calls),
-# SECTIONS (which sections to run, of "idle hit ptrace vmreadv signal tracefunc", default all),
+# floors, rates and precision are in files of their own: harness/bench_floors.sh (the floors,
+# and cost_per_event.csv: every technique's cost per event against its floor),
+# harness/bench_rates.sh (overhead against event rate, one method vs every method) and
+# harness/bench_precision.sh (completeness, argument fidelity, profile distance, latency error).
+# plot.sh draws the plots at the end.
+#
+# Environment: OUT (build dir, default build), FULL=1 (more rounds and calls), TINY=1 (a check
+# that every part runs, about a minute), SECTIONS (which sections to run, of "floors idle hit
+# ptrace vmreadv signal tracefunc rates precision", default all),
 # BENCH_CPU (CPU to pin the workload to, default the last one), TRACER_CPU
 # (CPU for the tracers, default another one), RESULTS_DIR, and to override the
 # presets ROUNDS, CALLS, HYPERFINE_RUNS, HIT_ROUNDS, HIT_CALLS, PTRACE_ROUNDS,
 # PTRACE_HITS, PTRACE_HITS_CROSS, PTRACE_HITS_GDB, PTRACE_REQUESTS, VMREADV_ROUNDS,
 # VMREADV_REQUESTS, VMREADV_SCALE, SIGNAL_ROUNDS, SIGNAL_CALLS, SIGNAL_REQUESTS, SIGNAL_SCALE,
 # TRACEFUNC_ROUNDS, TRACEFUNC_CALLS, TRACEFUNC_METHOD_CALLS, TRACEFUNC_REQUESTS, TRACEFUNC_SCALE,
-# TRACEFUNC_SCALED_REQUESTS.
+# TRACEFUNC_SCALED_REQUESTS, and those of the section files (FLOORS_*, RATES_*, PRECISION_*: see
+# each file's head).
+# The whole script is one compound command, read in full before any of it runs: editing this file
+# (or a section file, sourced at the start) during a run cannot change that run.
+{
 set -euo pipefail
 
 OUT=${OUT:-build}
@@ -2884,3 +2895,5 @@ report >"$RESULTS_DIR/REPORT.md"
 cat "$RESULTS_DIR/REPORT.md"
 echo
 echo "bench: results in $RESULTS_DIR" >&2
+exit
+}

@@ -54,7 +54,7 @@ PRECISION_LONG_SCALE=${PRECISION_LONG_SCALE:-73}
 PRECISION_LATENCY_METHOD=query
 # A latency run whose workload thread had less than this share of its hot phase on the CPU fails.
 PRECISION_MIN_CPU_SHARE=${PRECISION_MIN_CPU_SHARE:-0.9}
-PRECISION_SAME_CPU_POINT=1000:1
+PRECISION_SAME_CPU_POINT=${PRECISION_SAME_CPU_POINT:-$([ "${TINY:-0}" = 1 ] && echo 1000:0.2 || echo 1000:1)}
 
 # precision_needed: the build/ programs the section runs
 precision_needed()
