@@ -113,24 +113,24 @@ elif [ "${TINY:-0}" = 1 ]; then
 	TRACEFUNC_SCALED_REQUESTS=${TRACEFUNC_SCALED_REQUESTS:-1000}
 	COMMAND="make bench TINY=1"
 else
-	ROUNDS=${ROUNDS:-11}
-	CALLS=${CALLS:-50000000}
-	HYPERFINE_RUNS=${HYPERFINE_RUNS:-10}
-	HIT_ROUNDS=${HIT_ROUNDS:-7}
-	HIT_CALLS=${HIT_CALLS:-1000000}
-	PTRACE_ROUNDS=${PTRACE_ROUNDS:-11}
+	ROUNDS=${ROUNDS:-7}
+	CALLS=${CALLS:-30000000}
+	HYPERFINE_RUNS=${HYPERFINE_RUNS:-5}
+	HIT_ROUNDS=${HIT_ROUNDS:-5}
+	HIT_CALLS=${HIT_CALLS:-500000}
+	PTRACE_ROUNDS=${PTRACE_ROUNDS:-7}
 	PTRACE_HITS=${PTRACE_HITS:-50000}
 	PTRACE_HITS_CROSS=${PTRACE_HITS_CROSS:-5000}
 	PTRACE_HITS_GDB=${PTRACE_HITS_GDB:-2000}
 	PTRACE_REQUESTS=${PTRACE_REQUESTS:-20000}
-	VMREADV_ROUNDS=${VMREADV_ROUNDS:-11}
-	VMREADV_REQUESTS=${VMREADV_REQUESTS:-120000}
+	VMREADV_ROUNDS=${VMREADV_ROUNDS:-5}
+	VMREADV_REQUESTS=${VMREADV_REQUESTS:-60000}
 	VMREADV_SCALE=${VMREADV_SCALE:-10}
-	SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-11}
-	SIGNAL_CALLS=${SIGNAL_CALLS:-300000000}
-	SIGNAL_REQUESTS=${SIGNAL_REQUESTS:-150000}
+	SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-5}
+	SIGNAL_CALLS=${SIGNAL_CALLS:-150000000}
+	SIGNAL_REQUESTS=${SIGNAL_REQUESTS:-80000}
 	SIGNAL_SCALE=${SIGNAL_SCALE:-10}
-	TRACEFUNC_ROUNDS=${TRACEFUNC_ROUNDS:-11}
+	TRACEFUNC_ROUNDS=${TRACEFUNC_ROUNDS:-5}
 	TRACEFUNC_CALLS=${TRACEFUNC_CALLS:-10000000}
 	TRACEFUNC_METHOD_CALLS=${TRACEFUNC_METHOD_CALLS:-5000000}
 	TRACEFUNC_REQUESTS=${TRACEFUNC_REQUESTS:-100000}
@@ -197,12 +197,31 @@ progress()
 		$((elapsed * (total - k) / k)) >&2
 }
 
-# run_rounds ROUNDS LIST NAMED FN: ROUNDS rounds over the configurations of LIST (one a line,
-# fields separated by |), their order rotated each round; FN ROUND FIELD... runs one. The
-# progress line names a configuration by its first NAMED fields that are not empty.
+# rotated_blocks LINES ROUND FIELD: the lines in blocks of the same value of field FIELD (fields
+# separated by |), the blocks' order and the order within each block rotated by ROUND: every
+# configuration moves, but a block's runs (a baseline and the runs set against it) stay together
+rotated_blocks()
+{
+	awk -F'|' -v r="$2" -v k="$3" '
+	{
+		if (!($k in idx)) { idx[$k] = ++nb; order[nb] = $k }
+		line[$k, ++n[$k]] = $0
+	}
+	END {
+		for (b = 0; b < nb; b++) {
+			key = order[(b + r) % nb + 1]
+			for (i = 0; i < n[key]; i++) print line[key, (i + r) % n[key] + 1]
+		}
+	}' <<<"$1"
+}
+
+# run_rounds ROUNDS LIST NAMED FN [BLOCK]: ROUNDS rounds over the configurations of LIST (one a
+# line, fields separated by |), their order rotated each round (with BLOCK, a field number: in
+# blocks, rotated_blocks); FN ROUND FIELD... runs one. The progress line names a configuration by
+# its first NAMED fields that are not empty.
 run_rounds()
 {
-	local rounds=$1 list=$2 named=$3 fn=$4 round line name i
+	local rounds=$1 list=$2 named=$3 fn=$4 block=${5:-} round line name i
 	local -a f
 	start=$(date +%s)
 	k=0
@@ -216,7 +235,8 @@ run_rounds()
 				[ -n "${f[i]}" ] && name=${name:+$name/}${f[i]}
 			done
 			progress "$name" "$round" "$rounds"
-		done < <(rotated "$list" "$round")
+		done < <(if [ -n "$block" ]; then rotated_blocks "$list" "$round" "$block"
+		else rotated "$list" "$round"; fi)
 	done
 	echo >&2
 }
@@ -456,7 +476,24 @@ fi
 [ -e "$RESULTS_DIR" ] && die "$RESULTS_DIR exists already: results are never overwritten"
 mkdir -p "$RESULTS_DIR"
 TMP=$(mktemp -d /tmp/tracebench-bench.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+TRACEFUNC_SHM=
+GATED_PID=
+GATED_TARGET=
+# bench_cleanup: at any exit (an interrupted run too), the gated command running now and its
+# workload are stopped (SIGTERM: a tracer takes its probes out) and the scratch files removed
+bench_cleanup()
+{
+	local p
+	for p in $GATED_PID $GATED_TARGET; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	[ -z "$GATED_PID" ] || wait "$GATED_PID" 2>/dev/null || true
+	rm -rf "$TMP" ${TRACEFUNC_SHM:+"$TRACEFUNC_SHM"}
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # Whether tb-vmreadv can read the workload here (the ptrace access check, seccomp), pause it
 # (--blocking: PTRACE_SEIZE), and whether the floor can make its read: a short run of each.
@@ -538,11 +575,9 @@ skip_tracefunc_method=
 skip_tracefunc_floor=
 skip_tracefunc_clocks=
 skip_uftrace=
-TRACEFUNC_SHM=
 if section tracefunc; then
 	TRACEFUNC_SHM=$(mktemp -d /dev/shm/tracebench-bench.XXXXXX 2>/dev/null) ||
 		TRACEFUNC_SHM=$(mktemp -d "$TMP/shm.XXXXXX")
-	trap 'rm -rf "$TMP" "$TRACEFUNC_SHM"' EXIT
 	if ! why=$("$OUT/tb-tracefunc" -m count -o "$TMP/probe.json" -D "$TRACEFUNC_SHM/probe" \
 		-- "$OUT/workload-finstrument" -q -L 1000 -k empty 2>&1 >/dev/null); then
 		skip_tracefunc_cyg="skipped: tb-tracefunc cannot trace workload-finstrument here:"
@@ -747,6 +782,7 @@ run_gated()
 	exec 4<>"$TMP/gate"
 	taskset -c "$GATE_TRACER_CPU" "$@" 3<"$TMP/gate" 4>&- >"$log.out" 2>"$log.err" &
 	pid=$!
+	GATED_PID=$pid
 	run_error=
 	while [ -z "$target" ]; do
 		for c in "$pid" $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
@@ -755,6 +791,7 @@ run_gated()
 			fi
 		done
 		if [ -n "$target" ]; then
+			GATED_TARGET=$target
 			break
 		elif ! kill -0 "$pid" 2>/dev/null; then
 			run_error="exited before the workload reached its start gate"
@@ -783,6 +820,7 @@ run_gated()
 	while [ -n "$target" ] && [ "$target" != "$pid" ] && kill -0 "$target" 2>/dev/null; do
 		sleep 0.01
 	done
+	GATED_PID= GATED_TARGET=
 	rm -f "$TMP/gate"
 }
 
@@ -2838,13 +2876,12 @@ frontier|**Overhead against precision**: one point per technique and mode (per r
 # plots_report: each plot plot.sh drew, as an image with its caption; those not drawn and why
 plots_report()
 {
-	local name caption
+	local name caption missing
 	echo "## Plots"
 	echo
 	if [ -n "$plot_error" ]; then
-		echo "Not drawn: $plot_error."
+		echo "Not all drawn: $plot_error."
 		echo
-		return
 	fi
 	while IFS='|' read -r name caption; do
 		[ -e "$RESULTS_DIR/$name.svg" ] || continue
@@ -2853,10 +2890,11 @@ plots_report()
 		echo "$caption. ([PNG]($name.png))"
 		echo
 	done <<<"$PLOTS"
-	if [ -s "$TMP/plot.err" ]; then
+	missing=$(sed -n 's/^plot.sh: \(.* not drawn: \)/- \1/p' "$TMP/plot.err" 2>/dev/null || true)
+	if [ -n "$missing" ]; then
 		echo "Not drawn (this run wrote no data for them):"
 		echo
-		sed -n 's/^plot.sh: \(.* not drawn: \)/- \1/p' "$TMP/plot.err"
+		echo "$missing"
 		echo
 	fi
 }

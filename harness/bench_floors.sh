@@ -22,7 +22,7 @@ elif [ "${TINY:-0}" = 1 ]; then
 	FLOORS_STOPS=${FLOORS_STOPS:-2000}
 	FLOORS_STOPS_CROSS=${FLOORS_STOPS_CROSS:-500}
 else
-	FLOORS_ROUNDS=${FLOORS_ROUNDS:-11}
+	FLOORS_ROUNDS=${FLOORS_ROUNDS:-5}
 	FLOORS_HITS=${FLOORS_HITS:-1000000}
 	FLOORS_STOPS=${FLOORS_STOPS:-50000}
 	FLOORS_STOPS_CROSS=${FLOORS_STOPS_CROSS:-5000}
@@ -190,6 +190,10 @@ floors_one()
 				'probes.tracebench:loop_probe.sites_optimised' 2>/dev/null) || optimised=
 			trampoline=$("$OUT/tests/json_get" "$TMP/result.json" uprobes_trampoline \
 				2>/dev/null) || trampoline=
+			# A probe tb-usdt never placed would make a floor of nothing.
+			if [ "$status" = ok ] && [ "${int3:-0}" = 0 ] && [ "${optimised:-0}" = 0 ]; then
+				status="failed: tb-usdt reports the site neither an int3 nor optimised"
+			fi
 		elif [ "$run" = traced ] && [ "$status" = ok ]; then
 			status="failed: tb-usdt wrote no result"
 		fi
@@ -419,14 +423,36 @@ file == "floors_summary.csv" {
 	}
 	next
 }
+file == "idle_raw.csv" {
+	idle_ns[csv_get(f, "round"), csv_get(f, "variant") "/" csv_get(f, "leaf")] = \
+		csv_get(f, "ns_per_call")
+	if (csv_get(f, "round") + 0 > idle_rounds) idle_rounds = csv_get(f, "round") + 0
+	next
+}
 file == "idle_summary.csv" {
 	name = csv_get(f, "variant") "/" csv_get(f, "leaf")
 	label = name == "usdt/probe" ? "1-byte nop" : name == "usdt5/probe" ? "5-byte nop" : \
 		name == "usdt/guarded" ? "semaphore" : name == "finstrument/empty" ? "empty hooks" : ""
-	if (label != "")
-		add("idle", label, "call", csv_get(f, "idle_cost_ns_per_call"),
-		    csv_get(f, "idle_cost_p25_ns_per_call"), csv_get(f, "idle_cost_p75_ns_per_call"),
-		    "function_call", file ":" name, status, csv_get(f, "description"))
+	if (label == "") next
+	med = csv_get(f, "idle_cost_ns_per_call"); p25 = csv_get(f, "idle_cost_p25_ns_per_call")
+	p75 = csv_get(f, "idle_cost_p75_ns_per_call"); base_name = csv_get(f, "baseline")
+	# The 5-byte nop against its own build without a probe (usdt5/empty, built -mno-red-zone as
+	# it is), paired by round from the raw runs: the nop, not the build flag.
+	if (name == "usdt5/probe" && base_name != "usdt5/empty") {
+		idle_n = 0
+		for (idle_r = 1; idle_r <= idle_rounds; idle_r++)
+			if ((idle_r, name) in idle_ns && (idle_r, "usdt5/empty") in idle_ns)
+				idle_d[++idle_n] = idle_ns[idle_r, name] - idle_ns[idle_r, "usdt5/empty"]
+		med = p25 = p75 = ""
+		if (idle_n) {
+			med = sprintf("%.3f", quantile(idle_d, idle_n, 0.5))
+			p25 = sprintf("%.3f", quantile(idle_d, idle_n, 0.25))
+			p75 = sprintf("%.3f", quantile(idle_d, idle_n, 0.75))
+		}
+		base_name = "usdt5/empty"
+	}
+	add("idle", label, "call", med, p25, p75, "function_call", file ":" name, status,
+	    csv_get(f, "description") " (against " base_name ")")
 	next
 }
 file == "hit_summary.csv" {
@@ -517,15 +543,22 @@ file == "tracefunc_summary.csv" {
 	measure = csv_get(f, "measure"); tracer = csv_get(f, "tracer"); mode = csv_get(f, "mode")
 	name = measure "/" tracer (mode == "" ? "" : "/" mode)
 	if ((measure != "probe" && measure != "method") || tracer == "plain") next
+	# The compiler hooks (technique tracefunc) against the build with empty hooks (probe/noop);
+	# the TracePoint-style hook (method_hook) beyond its empty hook, as the compiler hooks are:
+	# the cost of being called is the noop rows, against the build without hooks.
 	if (tracer == "uftrace") { tech = "peer"; label = "uftrace " mode }
 	else {
-		tech = "tracefunc"
-		label = (measure == "probe" ? "cyg " : "method ") \
-			(tracer == "floor" ? "TSC floor" : tracer == "noop" ? "noop" : mode)
+		tech = measure == "probe" ? "tracefunc" : "method_hook"
+		label = tracer == "floor" ? "TSC floor" : tracer == "noop" ? "noop" : mode
 	}
-	add(tech, label, "call", csv_get(f, "cost_ns_per_call"), csv_get(f, "cost_p25_ns_per_call"),
-	    csv_get(f, "cost_p75_ns_per_call"), "function_call", file ":" name, status,
-	    csv_get(f, "description") " (cost per call against " csv_get(f, "baseline") ")")
+	sfx = "_ns_per_call"; against = csv_get(f, "baseline")
+	pre = "cost"
+	if (measure == "method" && mode != "noop" && csv_get(f, "noop_reference") != "") {
+		pre = "beyond_noop"; against = csv_get(f, "noop_reference")
+	}
+	add(tech, label, "call", csv_get(f, pre sfx), csv_get(f, pre "_p25" sfx),
+	    csv_get(f, pre "_p75" sfx), "function_call", file ":" name, status,
+	    csv_get(f, "description") " (cost per call against " against ")")
 	next
 }
 END {
@@ -550,7 +583,7 @@ EOF
 costs_write()
 {
 	local name files=()
-	for name in floors_summary idle_summary hit_summary ptrace_summary vmreadv_raw \
+	for name in floors_summary idle_raw idle_summary hit_summary ptrace_summary vmreadv_raw \
 		vmreadv_summary signal_summary tracefunc_summary; do
 		[ ! -s "$RESULTS_DIR/$name.csv" ] || files+=("$RESULTS_DIR/$name.csv")
 	done

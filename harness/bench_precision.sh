@@ -100,8 +100,8 @@ precision_probe()
 		precision_try ptrace/break-L "$OUT/tb-ptrace" break -L -o "$r" query -- "$w" "${small[@]}"
 	precision_try ptrace/sample "$OUT/tb-ptrace" sample -F 100 -o "$r" -- "$w" "${small[@]}"
 	PRECISION_SKIP[ptrace/sample-same-cpu]=${PRECISION_SKIP[ptrace/sample]:-}
-	PRECISION_SKIP[vm_readv/nonblocking-same-cpu]=${PRECISION_SKIP[vm_readv/nonblocking]:-}
 	precision_try vm_readv/nonblocking "$OUT/tb-vmreadv" -F 100 -o "$r" -- "$w" "${small[@]}"
+	PRECISION_SKIP[vm_readv/nonblocking-same-cpu]=${PRECISION_SKIP[vm_readv/nonblocking]:-}
 	precision_try vm_readv/blocking "$OUT/tb-vmreadv" --blocking -F 100 -o "$r" -- "$w" "${small[@]}"
 	precision_try signal/cpu "$OUT/tb-signal" record -F 100 -o "$r" -- "$w" "${small[@]}"
 	precision_try signal/wall "$OUT/tb-signal" record --wall -F 100 -o "$r" -- "$w" "${small[@]}"
@@ -363,6 +363,23 @@ precision_score()
 		status="failed: contended: the workload's thread ran $share of its hot phase on CPU"
 		status+=" $BENCH_CPU (below $PRECISION_MIN_CPU_SHARE: another process ran there)"
 	fi
+	# The baseline supplies the truth a traced run is scored against (its calibration, its ns
+	# per call): a failed one, or a contended one for a latency, leaves nothing to score against.
+	if [ "$status" = ok ] && [ "$tech" != untraced ]; then
+		local brs bre bshare
+		IFS='|' read -r brs bre <"$bpre.status" 2>/dev/null || brs=missing
+		if [ -n "$bre" ] || [ "$brs" != 0 ] || [ ! -s "$bt" ]; then
+			status="failed: its baseline (untraced, the same round) failed"
+		elif [ "$part" = latency ]; then
+			bshare=$(awk -v c="$(jget "$bt" hot_cpu_ns)" -v w="$(jget "$bt" hot_wall_ns)" \
+				'BEGIN { if (w > 0 && c != "") printf "%.3f", c / w }')
+			if [ -n "$bshare" ] && awk -v s="$bshare" -v m="$PRECISION_MIN_CPU_SHARE" \
+				'BEGIN { exit !(s < m) }'; then
+				status="failed: contended: its baseline's thread ran $bshare of its hot phase"
+				status+=" on CPU $BENCH_CPU (below $PRECISION_MIN_CPU_SHARE)"
+			fi
+		fi
+	fi
 	if [ "$tech" != untraced ]; then
 		bns=$(awk -v w="$(jget "$bt" hot_wall_ns)" -v n="$(jget "$bt" method_calls)" \
 			'BEGIN { if (n > 0) printf "%.3f", w / n }')
@@ -521,7 +538,8 @@ precision_run()
 		"(completeness: -t $PRECISION_COUNT_THREADS -r $PRECISION_REQUESTS; profiles: -t 1 -s" \
 		"$PRECISION_PROFILE_SCALE, $PRECISION_PROFILE_POINTS; latency: query at -s" \
 		"$PRECISION_SHORT_SCALE and -s $PRECISION_LONG_SCALE)" >&2
-	run_rounds "$PRECISION_ROUNDS" "$run" 6 precision_measure
+	# In blocks by part (count, profile, latency): each run near the baseline it is scored against.
+	run_rounds "$PRECISION_ROUNDS" "$run" 6 precision_measure 1
 
 	echo "round,kind,technique,mode,rate_hz,scale,threads,requests,duration_s,method,program," \
 		"placement,samples,value,unit,truth_events,seen_events,lost,methods,methods_exact," \

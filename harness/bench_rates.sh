@@ -15,8 +15,8 @@ elif [ "${TINY:-0}" = 1 ]; then
 	RATES_SECONDS=${RATES_SECONDS:-0.1}
 	RATES_SCALES=${RATES_SCALES:-0 100 10000}
 else
-	RATES_ROUNDS=${RATES_ROUNDS:-5}
-	RATES_SECONDS=${RATES_SECONDS:-0.5}
+	RATES_ROUNDS=${RATES_ROUNDS:-3}
+	RATES_SECONDS=${RATES_SECONDS:-0.3}
 fi
 RATES_SCALES=${RATES_SCALES:-0 10 100 1000 10000}
 # ptrace stopping every method is the slowest tracer per event; a run lasts RATES_SECONDS like
@@ -246,8 +246,9 @@ rates_one()
 				traced=$(rates_json samples)
 				[ "${traced:-0}" -gt 0 ] || msg="took no samples"
 				# For the report: how many of tb-vmreadv's ticks found the stack torn.
-				[ "$technique" != vm_readv ] || echo "$scale,$(rates_json ticks),$(rates_json \
-					torn_after_retries)" >>"$TMP/rates_vmreadv_torn.csv"
+				[ "$technique" != vm_readv ] || [ "$status" != ok ] || [ -n "$msg" ] ||
+					echo "$scale,$(rates_json ticks),$(rates_json torn_after_retries)" \
+						>>"$TMP/rates_vmreadv_torn.csv"
 				;;
 			esac
 			if [ "$status" = ok ] && [ -n "$msg" ]; then
@@ -273,7 +274,8 @@ rates_one()
 rates_run()
 {
 	local list='' skips='' technique target program scale why nconf
-	# Scale by scale, so that each run's baseline (same scale, same round) ran close to it.
+	# Scale by scale, so that each run's baseline (same scale, same round) runs close to it: the
+	# rounds rotate the scales and the runs within each scale, never apart (run_rounds' blocks).
 	for scale in $RATES_SCALES; do
 		while IFS="|" read -r technique target program _; do
 			why=$(rates_skip "$technique")
@@ -293,7 +295,7 @@ rates_run()
 	echo "bench: overhead against event rate: $RATES_ROUNDS interleaved rounds of $nconf" \
 		"configurations, workload -d $RATES_SECONDS -s {${RATES_SCALES// /,}} (one thread) on" \
 		"CPU $BENCH_CPU, tracers on CPU $TRACER_CPU" >&2
-	run_rounds "$RATES_ROUNDS" "$list" 4 rates_one
+	run_rounds "$RATES_ROUNDS" "$list" 4 rates_one 4
 
 	# events_per_s: the untraced plain build's method calls per second at that scale in that
 	# round (its method_calls / hot_wall_ns), on every row of the round.

@@ -87,8 +87,19 @@ function decade(x, up,    e) {
 	if (up && 10 ^ e < x) e++
 	return 10 ^ e
 }
-# ok(F): whether the row F is one to draw (status ok, or no status column)
-function ok(f) { return !("status" in COL) || csv_get(f, "status") == "ok" }
+# ok(F): whether the row F is one to draw: status ok, or no status column, or a row some of whose
+# runs failed ("failed: K of N runs") whose median comes from the rest (a median column not empty)
+function ok(f,    st) {
+	if (!("status" in COL)) return 1
+	st = csv_get(f, "status")
+	if (st == "ok") return 1
+	return st ~ /^failed: [0-9]+ of [0-9]+/ && has_median(f)
+}
+# has_median(F): whether the row F has a median: the first column named median_* not empty
+function has_median(f,    c) {
+	for (c in COL) if (c ~ /^median_/ && csv_get(f, c) != "") return 1
+	return 0
+}
 # sort_by(KEY, K, N): ord[1..N], the points 1..N of series K in order of KEY[K, i]
 function sort_by(key, k, n,    i, j, t) {
 	for (i = 1; i <= n; i++) ord[i] = i

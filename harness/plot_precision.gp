@@ -42,7 +42,7 @@ if (has_latency) {
 	set xtics autofreq norotate
 }
 if (has_seen) {
-	set title "Exact tracers: events seen and argument values right (1 is exact; higher is better)"
+	set title "Exact tracers: events seen, and methods whose argument sum is exact (1 is exact; higher is better)"
 	set xlabel ""
 	set ylabel "fraction of the truth"
 	set xrange [0.5:nseen + 0.5]
@@ -54,7 +54,7 @@ if (has_seen) {
 	cmd = cmd . (has_completeness ? ", datadir.'/completeness.tsv' using 1:2:3:4 with " . \
 		"yerrorbars pt 7 ps 1.4 lc rgb '#0072B2' title 'completeness: events seen / events made'" : "")
 	cmd = cmd . (has_arg ? ", datadir.'/arg_fidelity.tsv' using 1:2:3:4 with yerrorbars " . \
-		"pt 5 ps 1.4 lc rgb '#D55E00' title 'argument fidelity: arguments right / seen'" : "")
+		"pt 5 ps 1.4 lc rgb '#D55E00' title 'argument fidelity: methods whose argument sum is right / methods'" : "")
 	eval cmd
 }
 unset multiplot

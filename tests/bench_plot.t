@@ -46,6 +46,8 @@ grep -q 'tb-ptrace break same-cpu' "$d/cost_per_event.svg" &&
 ok $? "cost_per_event: the ok rows are drawn, labelled technique variant: event"
 ! grep -q 'tb-ptrace syscall\|uftrace record' "$d/cost_per_event.svg"
 ok $? "cost_per_event: the failed and the skipped row are left out"
+grep -q 'tb-ptrace sample' "$d/cost_per_event.svg"
+ok $? "cost_per_event: a row some of whose runs failed is drawn from the rest (its median)"
 grep -q 'ptrace_stop\|ptrace stop (cross-cpu)' "$d/cost_per_event.svg" &&
 	! grep -q 'perf uprobe' "$d/cost_per_event.svg"
 ok $? "cost_per_event: the floors measured alone are drawn, the skipped one is not"
@@ -65,7 +67,7 @@ grep -q 'usdt/count' "$d/frontier.svg"
 ok $? "frontier: a row whose method field holds a quoted comma is read, not dropped"
 ! grep -q 'ptrace/sample' "$d/frontier.svg" "$d/precision.svg"
 ok $? "precision and frontier: the skipped row is left out"
-for title in 'total variation distance' 'observer effect' 'argument values right'; do
+for title in 'total variation distance' 'observer effect' 'argument sum is exact'; do
 	grep -q "$title" "$d/precision.svg"
 	ok $? "precision: a panel on '$title'"
 done

@@ -49,7 +49,7 @@ for p in cost_per_event overhead_vs_rate precision frontier; do
 	grep -A 2 "^!\[$p\]($p.svg)$" "$D/REPORT.md" | grep -q '^\*\*.*\*\*: '
 	ok $? "REPORT.md shows $p.svg with its caption"
 done
-! grep -q '^Not drawn' "$D/REPORT.md"
+! grep -qE '^Not (all )?drawn' "$D/REPORT.md"
 ok $? "REPORT.md lists no plot as not drawn"
 
 # REPORT.md: a part per section
@@ -118,6 +118,20 @@ none rates_summary.csv 'get("technique") ~ /^(usdt|ptrace)$/ && get("target") ==
 	num("events_per_s") > 1e6 && !(num("median_overhead_pct") > 50)' \
 	'get("technique") " s" get("scale") " " get("median_overhead_pct")' \
 	"rates: tb-usdt or tb-ptrace on every method at over 10^6 calls/s: over 50 % slower"
+# The floors: each above 0, and in the order of what they do (a call, a system call, a signal, a
+# ptrace stop: each does the one before and more); every cost has its floor beside it.
+none floors_summary.csv '!(num("median_ns_per_event") > 0)' 'get("floor") " " get("median_ns_per_event")' \
+	"floors: every floor above 0 ns"
+is "$(awk -v FS=, 'NR > 1 && $2 != "cross-cpu" { print $1 }' "$D/floors_summary.csv" | tr '\n' ' ')" \
+	"function_call syscall signal_raise ptrace_stop process_vm_readv uprobe_int3 uprobe_nop5 " \
+	"floors: the eight floors (with ptrace_stop cross-cpu)"
+is "$(csv_rows "$D/floors_summary.csv" 'get("placement") != "cross-cpu"' \
+	'get("floor") " " get("median_ns_per_event")' |
+	awk '{ v[$1] = $2 } END { print (v["function_call"] < v["syscall"] && v["syscall"] < \
+		v["signal_raise"] && v["signal_raise"] < v["ptrace_stop"]) ? "ordered" : "not ordered" }')" \
+	ordered "floors: a function call < a system call < a signal < a ptrace stop"
+none cost_per_event.csv 'get("floor_ns_per_event") == "" || get("x_floor") == ""' \
+	'get("technique") " " get("variant")' "cost_per_event: every row set against a measured floor"
 # The exact tracers see every event; a distance is a distance.
 none precision_summary.csv 'get("kind") == "completeness" &&
 	(num("median_value") != 1 || num("p25_value") != 1 || num("p75_value") != 1)' \
