@@ -39,23 +39,24 @@
 #
 # Writes results/<host>/<timestamp>/ (see results/README.md).
 #
-# floors, rates and precision are in files of their own: harness/bench_floors.sh (the floors,
-# and cost_per_event.csv: every technique's cost per event against its floor),
-# harness/bench_rates.sh (overhead against event rate, one method vs every method) and
-# harness/bench_precision.sh (completeness, argument fidelity, profile distance, latency error).
+# floors, rates, precision and commands are in files of their own: harness/bench_floors.sh (the
+# floors, and cost_per_event.csv: every technique's cost per event against its floor),
+# harness/bench_rates.sh (overhead against event rate, one method vs every method),
+# harness/bench_precision.sh (completeness, argument fidelity, profile distance, latency error) and
+# harness/bench_commands.sh (whole commands under hyperfine: attach and detach included).
 # plot.sh draws the plots at the end.
 #
 # Environment: OUT (build dir, default build), FULL=1 (more rounds and calls), TINY=1 (a check
 # that every part runs, about a minute), SECTIONS (which sections to run, of "floors idle hit
-# ptrace vmreadv signal tracefunc rates precision", default all),
+# ptrace vmreadv signal tracefunc rates precision commands", default all),
 # BENCH_CPU (CPU to pin the workload to, default the last one), TRACER_CPU
 # (CPU for the tracers, default another one), RESULTS_DIR, and to override the
 # presets ROUNDS, CALLS, HYPERFINE_RUNS, HIT_ROUNDS, HIT_CALLS, PTRACE_ROUNDS,
 # PTRACE_HITS, PTRACE_HITS_CROSS, PTRACE_HITS_GDB, PTRACE_REQUESTS, VMREADV_ROUNDS,
 # VMREADV_REQUESTS, VMREADV_SCALE, SIGNAL_ROUNDS, SIGNAL_CALLS, SIGNAL_REQUESTS, SIGNAL_SCALE,
 # TRACEFUNC_ROUNDS, TRACEFUNC_CALLS, TRACEFUNC_METHOD_CALLS, TRACEFUNC_REQUESTS, TRACEFUNC_SCALE,
-# TRACEFUNC_SCALED_REQUESTS, and those of the section files (FLOORS_*, RATES_*, PRECISION_*: see
-# each file's head).
+# TRACEFUNC_SCALED_REQUESTS, and those of the section files (FLOORS_*, RATES_*, PRECISION_*,
+# COMMANDS_*: see each file's head).
 # The whole script is one compound command, read in full before any of it runs: editing this file
 # (or a section file, sourced at the start) during a run cannot change that run.
 {
@@ -142,17 +143,17 @@ fi
 # and TINY) and NAME_needed (programs), NAME_probe (sets their skip_* reasons), NAME_env (their
 # env.txt lines), NAME_run (measures, writes their CSVs) and NAME_report (their REPORT.md part).
 HARNESS=$(dirname "$0")
-SECTION_FILES="floors rates precision"
+SECTION_FILES="floors rates precision commands"
 for name in $SECTION_FILES; do
 	# shellcheck source=/dev/null
 	. "$HARNESS/bench_$name.sh"
 done
-ALL_SECTIONS="floors idle hit ptrace vmreadv signal tracefunc rates precision"
+ALL_SECTIONS="floors idle hit ptrace vmreadv signal tracefunc rates precision commands"
 SECTIONS=$(tr ',' ' ' <<<"${SECTIONS:-$ALL_SECTIONS}" | xargs)
 [ -n "$SECTIONS" ] || SECTIONS=$ALL_SECTIONS
 for name in $SECTIONS; do
 	case $name in
-	floors | idle | hit | ptrace | vmreadv | signal | tracefunc | rates | precision) ;;
+	floors | idle | hit | ptrace | vmreadv | signal | tracefunc | rates | precision | commands) ;;
 	*) echo "bench: SECTIONS=$SECTIONS: no section $name; give some of: $ALL_SECTIONS" >&2; exit 1 ;;
 	esac
 done
@@ -2446,6 +2447,7 @@ fi
 
 if section rates; then rates_run; fi
 if section precision; then precision_run; fi
+if section commands; then commands_run; fi
 
 # Every cost per event this run measured in one table, each against its floor (bench_floors.sh),
 # and the plots of whatever CSVs the run wrote (plot.sh; make plot DIR=... redraws them).
@@ -2911,6 +2913,7 @@ report()
 	section tracefunc && titles+=("per-call hooks")
 	section rates && titles+=("overhead against event rate")
 	section precision && titles+=("precision")
+	section commands && titles+=("whole commands")
 	title=$(IFS=';' && echo "${titles[*]}")
 	echo "# tracebench: ${title//;/, }"
 	echo
@@ -2928,6 +2931,7 @@ report()
 	if section tracefunc; then report_tracefunc; fi
 	if section rates; then rates_report; fi
 	if section precision; then precision_report; fi
+	if section commands; then commands_report; fi
 }
 report >"$RESULTS_DIR/REPORT.md"
 cat "$RESULTS_DIR/REPORT.md"

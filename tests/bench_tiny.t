@@ -27,7 +27,7 @@ for key in date host kernel cpu cpus virtualisation container config_hz btf upro
 	ok $? "env.txt: $key"
 done
 is "$(sed -n 's/^sections=//p' "$D/env.txt")" \
-	"floors idle hit ptrace vmreadv signal tracefunc rates precision" "env.txt: every section"
+	"floors idle hit ptrace vmreadv signal tracefunc rates precision commands" "env.txt: every section"
 
 # Every section's raw and summary files, and the costs against the floors
 FILES="floors_raw.csv floors_summary.csv idle_raw.csv idle_summary.csv hyperfine_idle.json
@@ -35,7 +35,7 @@ FILES="floors_raw.csv floors_summary.csv idle_raw.csv idle_summary.csv hyperfine
 	ptrace_summary.csv ptrace_ratios.csv vmreadv_raw.csv vmreadv_summary.csv vmreadv_targets.csv
 	signal_raw.csv signal_summary.csv signal_targets.csv tracefunc_raw.csv tracefunc_summary.csv
 	tracefunc_targets.csv rates_raw.csv rates_summary.csv precision_raw.csv
-	precision_summary.csv cost_per_event.csv REPORT.md"
+	precision_summary.csv commands_summary.csv hyperfine_commands.json cost_per_event.csv REPORT.md"
 for f in $FILES; do
 	[ -s "$D/$f" ] && { [[ $f != *.csv ]] || [ "$(wc -l <"$D/$f")" -ge 2 ]; }
 	ok $? "$f is there (a CSV with rows)"
@@ -67,6 +67,7 @@ signal|Signal sampling
 tracefunc|Per-call hooks
 rates|Overhead against event rate
 precision|Precision
+commands|Whole commands
 plots|Plots
 EOF
 
