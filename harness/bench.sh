@@ -738,6 +738,11 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 		if section "$name"; then "${name}_env"; fi
 	done
 	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
+	echo "clang=$(clang -dumpversion 2>/dev/null || echo none)"
+	echo "libbpf=$(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null || echo unknown)"
+	echo "bpftool=$(bpftool version 2>/dev/null | sed -n '1s/.* v\{0,1\}\([0-9][^ ]*\).*/\1/p' |
+		grep . || echo none)"
+	echo "libunwind=$(dpkg-query -W -f='${Version}' libunwind8 2>/dev/null || echo unknown)"
 	echo "hyperfine=$(command -v hyperfine >/dev/null && hyperfine --version | cut -d' ' -f2 || echo none)"
 	echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo -dirty)"
 } >"$RESULTS_DIR/env.txt"

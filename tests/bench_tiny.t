@@ -22,7 +22,7 @@ D=$BENCH_DIR
 
 # env.txt: the fingerprint, every key with a value, every section named
 for key in date host kernel cpu cpus virtualisation container config_hz btf uprobe_pmu \
-	optimised_uprobes_nop5 sections gcc hyperfine git; do
+	optimised_uprobes_nop5 sections gcc clang libbpf bpftool libunwind hyperfine git; do
 	grep -qE "^$key=.+" "$D/env.txt"
 	ok $? "env.txt: $key"
 done
