@@ -176,6 +176,13 @@ static const unsigned char int3 = 0xcc;
 
 static volatile sig_atomic_t exiting;
 static bool verbose;
+/*
+ * CLOCK_MONOTONIC of main's start, of the first event recorded (a hit, a
+ * system call stop, a sample) and of the first stop request (a signal, -d):
+ * 0 until then. The result's first_event_ns and detach_ns come from them.
+ */
+static uint64_t tool_start_ns, first_event_at;
+static volatile uint64_t stop_request_ns;
 
 /* The traced process's main thread, once attached: what a signal interrupts. */
 static volatile pid_t wake_tid;
@@ -188,7 +195,11 @@ static volatile pid_t wake_tid;
 static void on_signal(int sig)
 {
 	int saved = errno;
+	struct timespec ts;
 
+	/* clock_gettime is async-signal-safe: the detach time starts at the request. */
+	if (!stop_request_ns && !clock_gettime(CLOCK_MONOTONIC, &ts))
+		stop_request_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	exiting = sig;
 	if (wake_tid > 0)
 		ptrace(PTRACE_INTERRUPT, wake_tid, NULL, NULL);
@@ -615,6 +626,13 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Notes the time of the first event recorded. */
+static void note_event(void)
+{
+	if (!first_event_at)
+		first_event_at = now_ns();
+}
+
 /* How a hit of the site continues: out of line, emulated, or single-stepped. */
 static const char *step_path(const struct site *site)
 {
@@ -792,6 +810,8 @@ static void add_hit(struct site *site, const struct user_regs_struct *regs, int 
 
 	if (!site->spec)
 		return; /* only a return site */
+	if (sign > 0)
+		note_event();
 	site->hits += sign;
 	for (int i = 0; i < MAX_ARGS; i++)
 		site->arg_sum[i] += sign * args[i];
@@ -1062,6 +1082,8 @@ static void handle_syscall(struct thread *t)
 		t->nr = info.op == PTRACE_SYSCALL_INFO_ENTRY ? (long)info.entry.nr
 							     : (long)info.seccomp.nr;
 		t->entry_ns = now;
+		if (t->nr >= 0 && t->nr < MAX_SYSCALLS && s.syscall_wanted[t->nr])
+			note_event();
 	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
 		if (!t->in_syscall) {
 			s.syscall_unpaired++;
@@ -1271,10 +1293,12 @@ static void take_sample(void)
 
 		if (t->gone || !t->stopped || !t->was_running)
 			continue;
-		if (sample_native(t->tid))
+		if (sample_native(t->tid)) {
 			s.unwind_errors++;
-		else
+		} else {
 			s.samples++;
+			note_event();
+		}
 	}
 	if (s.have_method_stacks)
 		sample_methods();
@@ -1720,9 +1744,15 @@ static int restore_and_detach(void)
 
 		if (t->gone)
 			continue;
+		/*
+		 * A signal it stopped for goes with it; a trap or a system call stop
+		 * (SIGTRAP | 0x80, not a signal: PTRACE_DETACH would fail with EIO and
+		 * leave the thread to the kernel's detach at our exit) does not.
+		 */
 		for (size_t j = deferred_head; j < nr_deferred; j++)
 			if (deferred[j].tid == t->tid && WIFSTOPPED(deferred[j].status) &&
-			    !(deferred[j].status >> 16) && WSTOPSIG(deferred[j].status) != SIGTRAP)
+			    !(deferred[j].status >> 16) &&
+			    (WSTOPSIG(deferred[j].status) & 0x7f) != SIGTRAP)
 				sig = WSTOPSIG(deferred[j].status);
 		if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)sig) && errno != ESRCH)
 			tb_fail("thread %d: cannot detach: %s", (int)t->tid, strerror(errno));
@@ -2135,10 +2165,11 @@ int main(int argc, char **argv)
 	double duration = 0;
 	bool traced_list = false;
 	struct sigaction sa = { .sa_handler = on_signal };
-	uint64_t attach_start, attach_ns = 0, window_start = 0, window_end;
+	uint64_t attach_ns = 0, detach_ns = 0, window_start = 0, window_end;
 	bool restore_failed = false;
 	struct deferred d;
 
+	tool_start_ns = now_ns();
 	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
@@ -2269,7 +2300,6 @@ int main(int argc, char **argv)
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
 
-	attach_start = now_ns();
 	if (command) {
 		/*
 		 * Seized while it is held before execve, so nothing it does escapes
@@ -2396,7 +2426,7 @@ int main(int argc, char **argv)
 	if (s.started)
 		tb_child__release(&s.child);
 	window_start = now_ns();
-	attach_ns = window_start - attach_start;
+	attach_ns = window_start - tool_start_ns; /* set-up and attach, from main's start */
 	if (s.mode == MODE_SAMPLE)
 		fprintf(stderr,
 			PROG ": sampling pid %d at %g Hz (attach %.1f ms); Ctrl-C to stop\n",
@@ -2477,6 +2507,9 @@ int main(int argc, char **argv)
 out_detach:
 	window_end = now_ns();
 	restore_failed = restore_and_detach();
+	/* From the stop request (a signal, -d) to every byte put back and every thread detached */
+	if (stop_request_ns)
+		detach_ns = now_ns() - stop_request_ns;
 	if (restore_failed)
 		tb_fail("could not put back every original byte: the target may crash");
 	goto done_restored;
@@ -2561,6 +2594,11 @@ write:
 			r->duration_ns = window_end - window_start;
 			r->attach_ns = attach_ns;
 			r->tracer_cpu_ns = tb_result__self_cpu_ns();
+			if (first_event_at)
+				tb_result__set_extra_u64(r, "first_event_ns",
+							 first_event_at - tool_start_ns);
+			if (detach_ns)
+				tb_result__set_extra_u64(r, "detach_ns", detach_ns);
 			err = tb_result__write(r, output);
 			if (err) {
 				tb_fail("cannot write %s: %s", output, strerror(-err));

@@ -48,6 +48,7 @@ struct report {
 	bool wall;
 	double rate_hz;
 	uint64_t duration_ns;
+	uint64_t first_sample_ns; /* CLOCK_MONOTONIC of the first sample of any thread, 0 if none */
 	int pid;
 };
 
@@ -248,6 +249,9 @@ static int read_samples(const char *data, size_t len, const char *what, struct r
 		r->torn += th.torn;
 		r->cpu_ns += th.cpu_ns;
 		r->alive_ns += th.end_ns > th.start_ns ? th.end_ns - th.start_ns : 0;
+		if (th.first_sample_ns &&
+		    (!r->first_sample_ns || th.first_sample_ns < r->first_sample_ns))
+			r->first_sample_ns = th.first_sample_ns;
 		for (uint64_t i = 0; i < th.nr_samples; i++) {
 			struct tb_signal_sample s;
 			uint64_t ips[TB_SIGNAL_MAX_FRAMES];
@@ -295,7 +299,8 @@ static double achieved_hz(const struct report *r)
 	return ns ? r->samples / (ns / 1e9) : 0.0;
 }
 
-static int write_result(const struct report *r, const char *path, uint64_t attach_ns)
+static int write_result(const struct report *r, const char *path, uint64_t start_ns,
+			uint64_t attach_ns)
 {
 	struct tb_result *res = tb_result__new("signal", r->wall ? "wall" : "cpu", r->pid);
 	struct tb_tally_entry *top;
@@ -326,6 +331,9 @@ static int write_result(const struct report *r, const char *path, uint64_t attac
 	tb_result__set_extra_u64(res, "buffer_full", r->lost);
 	tb_result__set_extra_u64(res, "no_buffer", r->no_buffer);
 	tb_result__set_extra_u64(res, "thread_cpu_ns", r->cpu_ns);
+	/* From this program's start (the launch of the command) to the library's first sample */
+	if (r->first_sample_ns > start_ns)
+		tb_result__set_extra_u64(res, "first_event_ns", r->first_sample_ns - start_ns);
 	if (r->method_leaves.total) {
 		tb_result__set_extra_emit(res, "method_profile", tb_tally__emit_shares,
 					  (void *)&r->method_leaves);
@@ -539,7 +547,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	pid_t pid = 0;
 	bool record = false;
-	uint64_t start_ns, attach_ns = 0;
+	uint64_t start_ns = tb_schedule__now_ns(), attach_ns = 0;
 	char *data = NULL;
 	size_t len = 0;
 
@@ -684,14 +692,14 @@ int main(int argc, char **argv)
 	setenv(TB_SIGNAL_ENV_CLOCK, wall ? "wall" : "cpu", 1);
 	snprintf(num, sizeof(num), "%lu", buffer_kb);
 	setenv(TB_SIGNAL_ENV_BUFFER, num, 1);
-	start_ns = tb_schedule__now_ns();
 	/* Ctrl-C is for the command; this program waits for it and reports. */
 	err = tb_child__start_foreground(&child, command);
 	if (err) {
 		tb_fail("cannot run %s: %s", command[0], strerror(-err));
 		goto out;
 	}
-	attach_ns = tb_schedule__now_ns() - start_ns; /* exec, the loader, the library's start */
+	/* From main's start: set-up, exec, the loader, the library's start */
+	attach_ns = tb_schedule__now_ns() - start_ns;
 	if (tb_child__wait(&child, &status)) {
 		tb_fail("cannot wait for %s: %s", command[0], strerror(errno));
 		goto out;
@@ -744,7 +752,7 @@ int main(int argc, char **argv)
 		tb_fail("cannot write %s: %s", folded_methods, strerror(-err));
 		ret = 1;
 	}
-	if (output && (err = write_result(&r, output, attach_ns))) {
+	if (output && (err = write_result(&r, output, start_ns, attach_ns))) {
 		tb_fail("cannot write the result to %s: %s", output, strerror(-err));
 		ret = 1;
 	}

@@ -74,6 +74,7 @@ struct tb_signal_thread_header {
 	uint64_t cpu_ns; /* the thread's CPU time while its timer ran */
 	uint64_t start_ns,
 		end_ns; /* CLOCK_MONOTONIC: its timer set, and the thread's end (or the write) */
+	uint64_t first_sample_ns; /* CLOCK_MONOTONIC of its first sample, 0 if none (record) */
 	uint64_t bytes; /* of samples that follow */
 };
 

@@ -70,6 +70,7 @@ struct thread_buf {
 	uint32_t trace_depth; /* trace: entry times of the calls this thread is in */
 	uint64_t trace_entry_ns[TB_STACK_MAX_DEPTH];
 	uint64_t lost, overruns, torn, nr_samples, cpu_ns, start_ns, end_ns;
+	uint64_t first_sample_ns; /* CLOCK_MONOTONIC of its first sample kept, 0 before */
 	size_t used, size;
 	unsigned char *data;
 	struct tb_thread_stack *slot; /* the workload's stack of this thread, once found */
@@ -226,6 +227,8 @@ static void on_sample(int sig, siginfo_t *si, void *uc)
 	b->used += sizeof(*sample) + sample->nr_frames * 8 +
 		   (sample->nr_methods == 0xffff ? 0 : sample->nr_methods * 4);
 	b->nr_samples++;
+	if (!b->first_sample_ns) /* clock_gettime is async-signal-safe */
+		b->first_sample_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
 out:
 	errno = saved_errno;
 }
@@ -704,6 +707,7 @@ static void write_samples(void)
 				.cpu_ns = b->cpu_ns,
 				.start_ns = b->start_ns,
 				.end_ns = b->end_ns,
+				.first_sample_ns = b->first_sample_ns,
 				.bytes = b->used,
 			};
 		}

@@ -80,6 +80,7 @@ struct report {
 	/* Files left incomplete (the file system was full when they were made): skipped. */
 	unsigned int unreadable_images, unreadable_threads;
 	bool stopped_early; /* -d or a signal: the command still runs */
+	uint64_t first_call_ns; /* CLOCK_MONOTONIC: the first hook call of any thread, 0 if none */
 	FILE *trace;
 	struct image_summary *image_list;
 };
@@ -341,6 +342,8 @@ static int read_thread(const char *path, const struct tb_tf_image *im, struct fu
 	rep.too_deep += th->too_deep;
 	rep.filtered_out += th->filtered_out;
 	rep.stopped += th->stopped;
+	if (th->opened_ns && (!rep.first_call_ns || th->opened_ns < rep.first_call_ns))
+		rep.first_call_ns = th->opened_ns;
 	switch (im->mode) {
 	case TB_TF_MODE_COUNT: {
 		const uint64_t *counts = (const uint64_t *)data;
@@ -691,6 +694,9 @@ static void emit_latency(struct tb_json_writer *w, void *ctx)
 	tb_json_writer__end_object(w);
 }
 
+/* CLOCK_MONOTONIC of main's start: first_event_ns counts from it (0 in report mode) */
+static uint64_t tool_start_ns;
+
 static int write_result(const char *path, uint64_t attach_ns)
 {
 	struct tb_result *r = tb_result__new("tracefunc", mode_names[rep.mode], rep.pid);
@@ -718,6 +724,10 @@ static int write_result(const char *path, uint64_t attach_ns)
 		tb_result__set_extra_u64(r, "filtered_out", rep.filtered_out);
 		tb_result__set_extra_u64(r, "stopped", rep.stopped);
 		tb_result__set_extra_u64(r, "unreadable_images", rep.unreadable_images);
+		/* A live run: from the launch to the hook's first call (a thread's file opened) */
+		if (tool_start_ns && rep.first_call_ns > tool_start_ns)
+			tb_result__set_extra_u64(r, "first_event_ns",
+						 rep.first_call_ns - tool_start_ns);
 		tb_result__set_extra_u64(r, "unreadable_threads", rep.unreadable_threads);
 		if (rep.mode == TB_TF_MODE_LATENCY) {
 			tb_result__set_extra_emit(r, "latency", emit_latency, NULL);
@@ -1181,7 +1191,7 @@ int main(int argc, char **argv)
 	bool verbose = false, report = false, is_static = false, has_call_hook = false;
 	int argc_opts = argc, c, err, status = 0, ret = 1, ended;
 	double duration = 0;
-	uint64_t t0, attach_ns;
+	uint64_t attach_ns, now_at_start = tb_schedule__now_ns();
 
 	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && !strcmp(argv[1], "report")) {
@@ -1375,14 +1385,14 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	/* A closed pipe on stdout is a write error to report, not a death that leaves files. */
 	signal(SIGPIPE, SIG_IGN);
-	t0 = tb_schedule__now_ns();
+	tool_start_ns = now_at_start;
 	/* Ctrl-C is for the command; this program waits for it and reports. */
 	err = tb_child__start_foreground(&child, command);
 	if (err) {
 		tb_fail("cannot run %s: %s", command[0], strerror(-err));
 		goto out;
 	}
-	attach_ns = tb_schedule__now_ns() - t0;
+	attach_ns = tb_schedule__now_ns() - tool_start_ns; /* set-up and launch, from main's start */
 	ended = wait_child(&child, duration, !strcmp(mode, "log") ? dir : NULL, &status);
 	if (ended < 0) {
 		tb_fail("cannot wait for %s: %s", command[0], strerror(-ended));

@@ -121,6 +121,7 @@ struct tb_tf_thread {
 	uint64_t ring_records; /* a power of two; 0: a buffer that grows, never drained */
 	uint64_t head; /* records written (the hook) */
 	uint64_t tail; /* records moved to log.TID (tb-tracefunc) */
+	uint64_t opened_ns; /* CLOCK_MONOTONIC: the file opened, at the thread's first hook call */
 };
 
 #define TB_TF_MAX_DEPTH 1024

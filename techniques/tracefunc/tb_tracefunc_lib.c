@@ -366,6 +366,7 @@ static NOHOOK int thread_open(struct thread_state *st)
 	st->hdr->mode = tf.mode;
 	st->hdr->tid = st->tid;
 	st->hdr->state = TB_TF_RUNNING;
+	st->hdr->opened_ns = mono_ns();
 	if (tf.mode == TB_TF_MODE_LOG && tf.ring) {
 		/* All of the ring now: the hook never waits for a page. */
 		if (thread_grow(st, st->limit))

@@ -44,6 +44,20 @@ const volatile bool single_probe = false;
  */
 bool tracing;
 
+/*
+ * bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the first hit counted while tracing,
+ * 0 until then: user space reads it for the result's first_event_ns. Two CPUs
+ * may both see 0 and write: the later write is a few ns off, no more.
+ */
+__u64 first_hit_ns;
+
+/* Records the time of the first hit traced. */
+static __always_inline void note_hit(void)
+{
+	if (!first_hit_ns)
+		first_hit_ns = bpf_ktime_get_ns();
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, TB_USDT_MAX_PROBES);
@@ -164,6 +178,7 @@ int tb_usdt_count(struct pt_regs *ctx)
 
 	if (!tracing)
 		return 0;
+	note_hit();
 	key.probe = probe_of(ctx);
 	s = stats_of(key.probe);
 	if (!s)
@@ -208,6 +223,7 @@ int tb_usdt_entry(struct pt_regs *ctx)
 
 	if (!tracing)
 		return 0;
+	note_hit();
 	probe = bpf_usdt_cookie(ctx);
 	s = stats_of(probe);
 	if (!s)
@@ -251,6 +267,7 @@ int tb_usdt_return(struct pt_regs *ctx)
 
 	if (!tracing)
 		return 0;
+	note_hit();
 	probe = bpf_usdt_cookie(ctx);
 	s = stats_of(probe);
 	if (!s)
@@ -305,6 +322,7 @@ int tb_usdt_stream(struct pt_regs *ctx)
 
 	if (!tracing)
 		return 0;
+	note_hit();
 	probe = probe_of(ctx);
 	s = stats_of(probe);
 	if (!s)

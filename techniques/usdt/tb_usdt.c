@@ -129,9 +129,17 @@ static struct session {
 } s = { .pid = -1, .child = TB_CHILD_INIT, .pidfd = -1 };
 
 static volatile sig_atomic_t exiting;
+/* CLOCK_MONOTONIC of main's start; of the first stop request (a signal, -d), 0 until then */
+static uint64_t tool_start_ns;
+static volatile uint64_t stop_request_ns;
 
 static void on_signal(int sig)
 {
+	struct timespec ts;
+
+	/* clock_gettime is async-signal-safe: the detach time starts at the request. */
+	if (!stop_request_ns && !clock_gettime(CLOCK_MONOTONIC, &ts))
+		stop_request_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	exiting = sig;
 }
 
@@ -1340,7 +1348,8 @@ static void emit_hists(struct tb_json_writer *w, void *ctx)
 	tb_json_writer__end_object(w);
 }
 
-static int write_result(uint64_t duration_ns, uint64_t attach_ns, int exit_status)
+static int write_result(uint64_t duration_ns, uint64_t attach_ns, uint64_t detach_ns,
+			int exit_status)
 {
 	struct tb_result *r = tb_result__new("usdt", mode_names[opts.mode], s.pid);
 	int err = 0;
@@ -1384,6 +1393,12 @@ static int write_result(uint64_t duration_ns, uint64_t attach_ns, int exit_statu
 		err = tb_result__set_extra_bool(r, "kernel_btf", have_kernel_btf());
 	if (!err && exit_status >= 0)
 		err = tb_result__set_extra_i64(r, "target_exit_status", exit_status);
+	/* Both from main's start on CLOCK_MONOTONIC, which bpf_ktime_get_ns() reads too. */
+	if (!err && s.skel->bss->first_hit_ns > tool_start_ns)
+		err = tb_result__set_extra_u64(r, "first_event_ns",
+					       s.skel->bss->first_hit_ns - tool_start_ns);
+	if (!err && detach_ns)
+		err = tb_result__set_extra_u64(r, "detach_ns", detach_ns);
 	if (!err) {
 		err = tb_result__write(r, opts.output);
 		if (err)
@@ -1579,11 +1594,12 @@ int main(int argc, char **argv)
 	char exe[64], real[PATH_MAX];
 	ssize_t n;
 	const char *list_target = NULL;
-	uint64_t attach_start, duration_ns = 0, attach_ns = 0, deadline = 0;
+	uint64_t duration_ns = 0, attach_ns = 0, detach_ns = 0, deadline = 0;
 	int argc_opts = argc, ret = 1, exit_status = -1, err, status;
 	bool check = false, target_exited = false, released = false, collect_failed = false;
 	char why[512];
 
+	tool_start_ns = now_ns();
 	argc_opts = tb_child__split_argv(argc, argv, &opts.command);
 	if (parse_options(argc_opts, argv, &list_target, &check))
 		return 1;
@@ -1716,7 +1732,6 @@ int main(int argc, char **argv)
 	verbose("kernel BTF %s (not needed: the programs read no kernel structure)",
 		have_kernel_btf() ? "present" : "absent");
 
-	attach_start = now_ns();
 	if (opts.command) {
 		/* Held before exec: the probes are in place before the program's first instruction.
 		 */
@@ -1730,7 +1745,8 @@ int main(int argc, char **argv)
 	}
 	if (load_programs() || attach_probes(s.pid))
 		goto out;
-	attach_ns = now_ns() - attach_start;
+	/* Set-up and attach: from main's start, so the ELF reading counts too. */
+	attach_ns = now_ns() - tool_start_ns;
 	if (s.pidfd < 0) {
 		s.pidfd = tb_target__pidfd(s.pid);
 		if (s.pidfd < 0) {
@@ -1771,8 +1787,10 @@ int main(int argc, char **argv)
 		uint64_t now = now_ns();
 		int timeout = now - s.start_ns < 1000000000ull ? 10 : 100;
 
-		if (deadline && now >= deadline)
+		if (deadline && now >= deadline) {
+			stop_request_ns = deadline;
 			break;
+		}
 		if (deadline && (deadline - now) / 1000000 < (uint64_t)timeout)
 			timeout = (deadline - now) / 1000000 + 1;
 		if (site_states_pending())
@@ -1812,6 +1830,9 @@ int main(int argc, char **argv)
 	s.skel->bss->tracing = false;
 	duration_ns = now_ns() - s.start_ns;
 	detach_probes();
+	/* From the stop request (a signal, -d) to every probe detached; none if the target ended */
+	if (stop_request_ns && !target_exited)
+		detach_ns = now_ns() - stop_request_ns;
 	if (s.ringbuf)
 		ring_buffer__consume(s.ringbuf);
 	if (read_probe_stats() || (opts.mode == MODE_COUNT && read_values()) ||
@@ -1865,7 +1886,7 @@ int main(int argc, char **argv)
 			opts.output ? "; the result file has everything" : "");
 		ret = 1;
 	}
-	if (opts.output && write_result(duration_ns, attach_ns, exit_status))
+	if (opts.output && write_result(duration_ns, attach_ns, detach_ns, exit_status))
 		ret = 1;
 out:
 	detach_probes();

@@ -65,6 +65,11 @@ struct profile {
 	uint64_t unpaused; /* --blocking: ticks lost because another tracer held the target */
 	uint64_t sampling_ns; /* time spent taking samples (reading, recording), summed */
 	uint64_t duration_ns, tracer_cpu_ns, attach_ns;
+	/*
+	 * 0 when not measured: main's start to the first stack recorded, and the
+	 * stop request (a signal, -d) to the sampling loop's end
+	 */
+	uint64_t first_event_ns, detach_ns;
 	uint32_t max_threads_seen; /* most threads with a stack in one sample */
 	double rate_hz;
 	int retries_max;
@@ -91,9 +96,17 @@ static struct {
 
 static volatile sig_atomic_t exiting;
 static bool verbose;
+/* CLOCK_MONOTONIC of main's start; of the first stop request (a signal, -d), 0 until then */
+static uint64_t tool_start_ns;
+static volatile uint64_t stop_request_ns;
 
 static void on_signal(int sig)
 {
+	struct timespec ts;
+
+	/* clock_gettime is async-signal-safe: the stop time starts at the request. */
+	if (!stop_request_ns && !clock_gettime(CLOCK_MONOTONIC, &ts))
+		stop_request_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	exiting = sig;
 }
 
@@ -228,6 +241,10 @@ static int write_result(const struct profile *p, const char *path)
 	r->lost = p->torn + p->invalid + p->failed_reads + p->unpaused;
 	r->tracer_cpu_ns = p->tracer_cpu_ns;
 	r->attach_ns = p->attach_ns;
+	if (p->first_event_ns)
+		err = tb_result__set_extra_u64(r, "first_event_ns", p->first_event_ns);
+	if (!err && p->detach_ns)
+		err = tb_result__set_extra_u64(r, "detach_ns", p->detach_ns);
 	top = tb_tally__sorted(&p->self);
 	for (size_t i = 0; top && !err && i < p->self.nr_keys; i++) {
 		err = tb_result__add_count(r, top[i].key, top[i].count);
@@ -314,10 +331,11 @@ static void raw_end(FILE *f, const struct profile *p)
 		" retries %" PRIu64 " failed_reads %" PRIu64 " system_calls %" PRIu64
 		" paused_ns %" PRIu64 " unpaused %" PRIu64 " sampling_ns %" PRIu64
 		" duration_ns %" PRIu64 " tracer_cpu_ns %" PRIu64 " attach_ns %" PRIu64
-		" threads %u\n",
+		" threads %u first_event_ns %" PRIu64 " detach_ns %" PRIu64 "\n",
 		p->ticks, p->late, p->torn, p->invalid, p->retries, p->failed_reads,
 		p->system_calls, p->paused_ns, p->unpaused, p->sampling_ns, p->duration_ns,
-		p->tracer_cpu_ns, p->attach_ns, p->max_threads_seen);
+		p->tracer_cpu_ns, p->attach_ns, p->max_threads_seen, p->first_event_ns,
+		p->detach_ns);
 }
 
 #define MAX_RAW_METHODS 4096
@@ -340,7 +358,7 @@ static int read_raw(const char *path, struct profile *p)
 	}
 	while ((len = getline(&line, &cap, f)) > 0) {
 		char *nl = strchr(line, '\n'), name[128], *id_list;
-		unsigned long long t, a[13];
+		unsigned long long t, a[15];
 		unsigned int m, tid;
 		int pid, end = 0;
 
@@ -402,9 +420,9 @@ static int read_raw(const char *path, struct profile *p)
 				  "failed_reads %llu system_calls %llu paused_ns %llu unpaused "
 				  "%llu "
 				  "sampling_ns %llu duration_ns %llu tracer_cpu_ns %llu attach_ns "
-				  "%llu threads %u%n",
+				  "%llu threads %u first_event_ns %llu detach_ns %llu%n",
 				  &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &a[7], &a[8],
-				  &a[9], &a[10], &a[11], &a[12], &tid, &end) == 14 &&
+				  &a[9], &a[10], &a[11], &a[12], &tid, &a[13], &a[14], &end) == 16 &&
 			   !line[end]) {
 			p->ticks = a[0];
 			p->late = a[1];
@@ -420,6 +438,8 @@ static int read_raw(const char *path, struct profile *p)
 			p->tracer_cpu_ns = a[11];
 			p->attach_ns = a[12];
 			p->max_threads_seen = tid;
+			p->first_event_ns = a[13];
+			p->detach_ns = a[14];
 			ended = true;
 		} else {
 			goto bad;
@@ -704,7 +724,7 @@ static void record_loop(double duration)
 	struct profile *p = &s.profile;
 	struct tb_schedule sched;
 	uint64_t cpu0;
-	int due;
+	int due = 1;
 
 	/* Set here, after a started command was forked: it must not inherit the policy. */
 	if (p->realtime && sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ 1 }))
@@ -712,9 +732,17 @@ static void record_loop(double duration)
 	cpu0 = tb_result__self_cpu_ns();
 	tb_schedule__start(&sched, p->rate_hz, duration);
 	s.start_ns = sched.start_ns;
-	while (!exiting && (due = tb_schedule__wait(&sched)) != 0)
+	while (!exiting && (due = tb_schedule__wait(&sched)) != 0) {
 		if (due > 0 && take_sample())
 			break;
+		if (!p->first_event_ns && p->samples)
+			p->first_event_ns = tb_schedule__now_ns() - tool_start_ns;
+	}
+	if (!exiting && !due)
+		stop_request_ns = sched.end_ns; /* the -d deadline */
+	/* Nothing to detach: a sampler just stops reading (a --blocking tick resumed its own). */
+	if (stop_request_ns)
+		p->detach_ns = tb_schedule__now_ns() - stop_request_ns;
 	p->late = sched.late;
 	p->duration_ns = tb_schedule__now_ns() - s.start_ns;
 	p->tracer_cpu_ns = tb_result__self_cpu_ns() - cpu0;
@@ -865,11 +893,11 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool report = false, sampled = false;
 	double duration = 0;
-	uint64_t attach_start;
 	long v;
 
 	p->rate_hz = DEFAULT_RATE_HZ;
 	p->retries_max = DEFAULT_RETRIES;
+	tool_start_ns = tb_schedule__now_ns();
 	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && !strcmp(argv[1], "report")) {
 		report = true;
@@ -986,7 +1014,6 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 
-	attach_start = tb_schedule__now_ns();
 	if (command) {
 		err = tb_child__spawn(&s.child, command);
 		if (!err)
@@ -1036,7 +1063,7 @@ int main(int argc, char **argv)
 		}
 		resume_target();
 	}
-	p->attach_ns = tb_schedule__now_ns() - attach_start;
+	p->attach_ns = tb_schedule__now_ns() - tool_start_ns; /* set-up and attach */
 	if (s.raw)
 		raw_header(s.raw, p, &s.reader);
 	if (s.started)
