@@ -143,21 +143,26 @@ fi
 # and TINY) and NAME_needed (programs), NAME_probe (sets their skip_* reasons), NAME_env (their
 # env.txt lines), NAME_run (measures, writes their CSVs) and NAME_report (their REPORT.md part).
 HARNESS=$(dirname "$0")
-SECTION_FILES="floors rates precision commands"
+SECTION_FILES="floors rates precision commands peers threads attach placement"
 for name in $SECTION_FILES; do
 	# shellcheck source=/dev/null
 	. "$HARNESS/bench_$name.sh"
 done
 ALL_SECTIONS="floors idle hit ptrace vmreadv signal tracefunc rates precision commands"
+ALL_SECTIONS+=" peers threads attach placement"
 SECTIONS=$(tr ',' ' ' <<<"${SECTIONS:-$ALL_SECTIONS}" | xargs)
 [ -n "$SECTIONS" ] || SECTIONS=$ALL_SECTIONS
 for name in $SECTIONS; do
 	case $name in
-	floors | idle | hit | ptrace | vmreadv | signal | tracefunc | rates | precision | commands) ;;
+	floors | idle | hit | ptrace | vmreadv | signal | tracefunc | rates | precision | commands | peers | \
+		threads | attach | placement) ;;
 	*) echo "bench: SECTIONS=$SECTIONS: no section $name; give some of: $ALL_SECTIONS" >&2; exit 1 ;;
 	esac
 done
 [ "$SECTIONS" != "$ALL_SECTIONS" ] && COMMAND="SECTIONS='$SECTIONS' $COMMAND"
+# TB_BUNDLE: the unpacked bundle (make bundle) whose run-bench started this run, on a host that
+# may have no compiler, no git and no package manager: its VERSION file says how it was built.
+[ -z "${TB_BUNDLE:-}" ] || COMMAND=${COMMAND/make bench/.\/run-bench}
 # section NAME: whether this run measures section NAME
 section() { [[ " $SECTIONS " == *" $1 "* ]]; }
 # The tracefunc section measures scale 0 and TRACEFUNC_SCALE: two scales, two names.
@@ -444,9 +449,12 @@ for name in $SECTION_FILES; do
 	section "$name" && needed+=" $("${name}_needed")"
 done
 for bin in $needed; do
-	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: run make first"
+	[ -x "$OUT/$bin" ] || die "$OUT/$bin is missing: $([ -z "${TB_BUNDLE:-}" ] && echo "run make first" ||
+		echo "this bundle lacks it: make a new one (make bundle) with every section's programs")"
 done
-section idle && { command -v hyperfine >/dev/null || die "hyperfine is missing: run ./setup.sh as root"; }
+# The idle section's whole commands need hyperfine; without it they are skipped, said in REPORT.md.
+skip_hyperfine=
+command -v hyperfine >/dev/null || skip_hyperfine="skipped: hyperfine not installed"
 
 # Who can trace here. A tracer that cannot run gives "skipped: why" rows, never numbers.
 skip_tb_usdt=
@@ -625,8 +633,9 @@ vm=$(systemd-detect-virt --vm 2>/dev/null || true)
 [ "${vm:-none}" = none ] && grep -qw hypervisor /proc/cpuinfo && vm="yes (hypervisor flag)"
 container=$(systemd-detect-virt --container 2>/dev/null || true)
 # Long enough for uprobe_count, polling every millisecond, to see the trampoline appear.
+# (Not root, or no uprobes: unknown, not the end of the run.)
 optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-usdt5" -q -L 200000 \
-	-k probe 2>/dev/null | sed -n 's/.*trampoline=\([a-z]*\).*/\1/p')
+	-k probe 2>/dev/null | sed -n 's/.*trampoline=\([a-z]*\).*/\1/p') || optimised=
 {
 	echo "date=$(date -u +%FT%TZ)"
 	echo "host=$(hostname -s)"
@@ -737,14 +746,22 @@ optimised=$("$OUT/tests/uprobe_count" tracebench:loop_probe -- "$OUT/workload-us
 	for name in $SECTION_FILES; do
 		if section "$name"; then "${name}_env"; fi
 	done
-	echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
-	echo "clang=$(clang -dumpversion 2>/dev/null || echo none)"
-	echo "libbpf=$(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null || echo unknown)"
-	echo "bpftool=$(bpftool version 2>/dev/null | sed -n '1s/.* v\{0,1\}\([0-9][^ ]*\).*/\1/p' |
-		grep . || echo none)"
-	echo "libunwind=$(dpkg-query -W -f='${Version}' libunwind8 2>/dev/null || echo unknown)"
+	if [ -n "${TB_BUNDLE:-}" ]; then
+		# the bundle's build machine's, from its VERSION file; and which bundle this is
+		sed -n '/^\(gcc\|clang\|libbpf\|bpftool\|libunwind\|git\)=/p' "$TB_BUNDLE/VERSION"
+		echo "bundle=$(sed -n 's/^bundle=//p' "$TB_BUNDLE/VERSION"), built" \
+			"$(sed -n 's/^built=//p' "$TB_BUNDLE/VERSION"); the lines above are its build machine's"
+	else
+		echo "gcc=$(gcc -dumpfullversion 2>/dev/null || echo none)"
+		echo "clang=$(clang -dumpversion 2>/dev/null || echo none)"
+		echo "libbpf=$(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null || echo unknown)"
+		echo "bpftool=$(bpftool version 2>/dev/null | sed -n '1s/.* v\{0,1\}\([0-9][^ ]*\).*/\1/p' |
+			grep . || echo none)"
+		echo "libunwind=$(dpkg-query -W -f='${Version}' libunwind8 2>/dev/null || echo unknown)"
+	fi
 	echo "hyperfine=$(command -v hyperfine >/dev/null && hyperfine --version | cut -d' ' -f2 || echo none)"
-	echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo -dirty)"
+	[ -n "${TB_BUNDLE:-}" ] ||
+		echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet 2>/dev/null || echo -dirty)"
 } >"$RESULTS_DIR/env.txt"
 
 # ---- gated runs: attach before the workload's timed loop, then place it and release it ----
@@ -885,10 +902,14 @@ if section idle; then
 	while IFS='|' read -r variant leaf _; do
 		hf_args+=(-n "$variant/$leaf" "taskset -c $BENCH_CPU $OUT/$(program_of "$variant") -q -L $HF_CALLS -k $leaf")
 	done <<<"$CONFIGS"
-	echo "bench: hyperfine, whole commands, $HYPERFINE_RUNS runs each ($HF_CALLS calls per run)" >&2
-	hyperfine -N --style basic --warmup 2 --runs "$HYPERFINE_RUNS" \
-		--export-json "$RESULTS_DIR/hyperfine_idle.json" "${hf_args[@]}" >"$RESULTS_DIR/hyperfine_idle.txt" 2>&1 ||
-		die "hyperfine failed: see $RESULTS_DIR/hyperfine_idle.txt"
+	if [ -n "$skip_hyperfine" ]; then
+		echo "bench: idle: whole commands $skip_hyperfine (the per-call costs above are measured)" >&2
+	else
+		echo "bench: hyperfine, whole commands, $HYPERFINE_RUNS runs each ($HF_CALLS calls per run)" >&2
+		hyperfine -N --style basic --warmup 2 --runs "$HYPERFINE_RUNS" --export-json \
+			"$RESULTS_DIR/hyperfine_idle.json" "${hf_args[@]}" >"$RESULTS_DIR/hyperfine_idle.txt" 2>&1 ||
+			die "hyperfine failed: see $RESULTS_DIR/hyperfine_idle.txt"
+	fi
 fi
 
 # ---- per-hit cost of a traced USDT probe ---------------------------------------------------
@@ -2453,6 +2474,10 @@ fi
 if section rates; then rates_run; fi
 if section precision; then precision_run; fi
 if section commands; then commands_run; fi
+if section peers; then peers_run; fi
+if section threads; then threads_run; fi
+if section attach; then attach_run; fi
+if section placement; then placement_run; fi
 
 # Every cost per event this run measured in one table, each against its floor (bench_floors.sh),
 # and the plots of whatever CSVs the run wrote (plot.sh; make plot DIR=... redraws them).
@@ -2460,6 +2485,10 @@ costs_write
 plot_error=
 if ! command -v gnuplot >/dev/null; then
 	plot_error="gnuplot is missing: install it (./setup.sh) and run make plot DIR=$RESULTS_DIR"
+	if [ -n "${TB_BUNDLE:-}" ]; then
+		plot_error="gnuplot is missing here: bring this folder back and run make plot"
+		plot_error+=" DIR=results/$(basename "$(dirname "$RESULTS_DIR")")/$(basename "$RESULTS_DIR") in a checkout"
+	fi
 elif ! "$HARNESS/plot.sh" "$RESULTS_DIR" 2>"$TMP/plot.err"; then
 	plot_error="plot.sh failed: $(oneline <"$TMP/plot.err")"
 fi
@@ -2484,6 +2513,11 @@ report_idle()
 	echo
 	echo "Whole commands (hyperfine, $HF_CALLS calls, process start and exit included):"
 	echo
+	if [ -n "$skip_hyperfine" ]; then
+		echo "$skip_hyperfine: not measured here."
+		echo
+		return
+	fi
 	echo "| variant/leaf | mean ms | stddev ms | median ms |"
 	echo "|---|---:|---:|---:|"
 	awk '
@@ -2879,6 +2913,11 @@ PLOTS="cost_per_event|**What one event costs**: each technique's time per event 
 overhead_vs_rate|**Overhead against event rate**: how much slower the workload runs traced, in %, as its event rate rises, one line per technique and target (log-log); lower is better
 precision|**Precision**: a sampled profile's distance to the true one against the samples taken (TVD), the error of measured latencies, and what the exact tracers saw of the calls and their arguments
 frontier|**Overhead against precision**: one point per technique and mode (per rate for samplers); up and to the left is better"
+# and those of the section files: NAME_PLOTS, in the same form
+for name in $SECTION_FILES; do
+	v=${name^^}_PLOTS
+	[ -z "${!v:-}" ] || PLOTS+=$'\n'"${!v}"
+done
 
 # plots_report: each plot plot.sh drew, as an image with its caption; those not drawn and why
 plots_report()
@@ -2919,6 +2958,10 @@ report()
 	section rates && titles+=("overhead against event rate")
 	section precision && titles+=("precision")
 	section commands && titles+=("whole commands")
+	section peers && titles+=("peers side by side")
+	section threads && titles+=("thread scaling")
+	section attach && titles+=("attach and detach")
+	section placement && titles+=("CPU placement")
 	title=$(IFS=';' && echo "${titles[*]}")
 	echo "# tracebench: ${title//;/, }"
 	echo
@@ -2937,6 +2980,10 @@ report()
 	if section rates; then rates_report; fi
 	if section precision; then precision_report; fi
 	if section commands; then commands_report; fi
+	if section peers; then peers_report; fi
+	if section threads; then threads_report; fi
+	if section attach; then attach_report; fi
+	if section placement; then placement_report; fi
 }
 report >"$RESULTS_DIR/REPORT.md"
 cat "$RESULTS_DIR/REPORT.md"

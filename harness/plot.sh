@@ -480,4 +480,11 @@ plot cost_per_event cost_per_event.csv cost_data
 plot overhead_vs_rate rates_summary.csv rates_data
 plot precision precision_summary.csv precision_data
 plot frontier precision_summary.csv frontier_data
+# The plots of the sections in files of their own: harness/plot_NAME.sh defines NAME_plots, which
+# calls plot (above) for each of the section's plots.
+for name in peers threads attach placement; do
+	# shellcheck source=/dev/null
+	. "$HARNESS/plot_$name.sh"
+	"${name}_plots"
+done
 exit "$failed"
