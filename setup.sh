@@ -9,7 +9,9 @@ set -euo pipefail
 # setpriv, unshare and readelf for the tests; bpftrace, the peer measured beside tb-usdt;
 # strace, the reference for tb-ptrace's system call counts;
 # gdb and strace, the peers make bench measures beside tb-ptrace;
-# uftrace, the peer tb-tracefunc's counts and costs are checked against
+# uftrace, the peer tb-tracefunc's counts and costs are checked against;
+# linux-perf (perf record, the peer of tb-signal and tb-vmreadv) and ltrace (the peer of
+# tb-ptrace break), measured in make bench's peers section
 PACKAGES=(
 	build-essential perl
 	clang llvm libbpf-dev bpftool
@@ -21,6 +23,8 @@ PACKAGES=(
 	strace
 	gdb
 	uftrace
+	linux-perf
+	ltrace
 )
 
 if ! command -v dpkg-query >/dev/null; then
