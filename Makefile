@@ -7,10 +7,13 @@
 #                   (FULL=1: more rounds and longer runs; TINY=1: a check that every
 #                   part runs, in under a minute; see harness/README.md)
 #   make plot DIR=results/HOST/STAMP   redraw that run's plots from its CSVs
-#   make clean      remove build/ and build-san/
+#   make bundle     a tarball that runs the bench on another x86-64 Linux host without a
+#                   compiler (build-bundle/tracebench-bundle-HASH.tar.gz; see README.md)
+#   make clean      remove build/, build-san/ and build-bundle/
 #   make help       this list
 #
-# V=1 prints every command; SAN=1 builds with AddressSanitizer and UBSan.
+# V=1 prints every command; SAN=1 builds with AddressSanitizer and UBSan; STATIC=1 (make bundle
+# sets it, in build-bundle/) links the tools, floors and harness helpers statically.
 
 OUT ?= build
 OBJ := $(OUT)/obj
@@ -23,6 +26,19 @@ ifeq ($(SAN),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_SAN := -fsanitize=address,undefined
 endif
+
+# STATIC=1: the programs that are not the workload static; the preloaded libraries (which must be
+# shared) find the shared libraries they need in $ORIGIN/lib, copied there (BUNDLE_LIBS): their
+# static archives here are not position-independent. Each names its dependencies' dependencies
+# too (--no-as-needed), so the loader finds those already loaded, not on the host.
+ifeq ($(STATIC),1)
+LDFLAGS_STATIC := -static
+LIBS_STATIC_unwind := -llzma
+PRELOAD_RPATH := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--no-as-needed
+PRELOAD_DEPS_signal := -llzma
+PRELOAD_DEPS_tracefunc := -lz
+endif
+BUNDLE_LIBS := libunwind.so.8 liblzma.so.5 libelf.so.1 libz.so.1
 
 ifeq ($(V),1)
 Q :=
@@ -127,7 +143,7 @@ $(OBJ)/usdt/tb_usdt.o: techniques/usdt/tb_usdt.c $(OBJ)/usdt/tb_usdt.skel.h | $(
 
 $(OUT)/tb-usdt: $(OBJ)/usdt/tb_usdt.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $^ -o $@ -lbpf $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+	$(Q)$(CC) $^ -o $@ -lbpf $(COMMON_LIBS) $(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
 # ---- techniques/ptrace ---------------------------------------------------------------------
 
@@ -143,7 +159,8 @@ $(OBJ)/ptrace/%.o: techniques/ptrace/%.c $(OBJ)/ptrace/syscall_names.h | $(OBJ)/
 
 $(OUT)/tb-ptrace: $(OBJ)/ptrace/tb_ptrace.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $^ -o $@ -lunwind-ptrace -lunwind-generic -lunwind $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+	$(Q)$(CC) $^ -o $@ -lunwind-ptrace -lunwind-generic -lunwind $(LIBS_STATIC_unwind) $(COMMON_LIBS) \
+		$(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
 # ---- techniques/vm_readv -------------------------------------------------------------------
 
@@ -153,7 +170,7 @@ $(OBJ)/vm_readv/%.o: techniques/vm_readv/%.c | $(OBJ)/vm_readv
 
 $(OUT)/tb-vmreadv: $(OBJ)/vm_readv/tb_vmreadv.o $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $^ -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+	$(Q)$(CC) $^ -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
 # ---- techniques/signal: the preloaded sampler and its controller -------------------------------
 
@@ -162,7 +179,8 @@ $(OUT)/tb-vmreadv: $(OBJ)/vm_readv/tb_vmreadv.o $(OUT)/libtbcommon.a | $(OUT)
 $(OUT)/libtb-signal.so: techniques/signal/tb_signal_lib.c techniques/signal/tb_signal.h \
 			techniques/signal/tb_signal_timer.h | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Itechniques/signal -fPIC -shared $< -o $@ -lunwind -ldl -pthread
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Itechniques/signal -fPIC -shared $< -o $@ \
+		$(PRELOAD_RPATH) -lunwind $(PRELOAD_DEPS_signal) -ldl -pthread
 
 $(OBJ)/signal/%.o: techniques/signal/%.c | $(OBJ)/signal
 	$(call msg,CC,$@)
@@ -170,7 +188,7 @@ $(OBJ)/signal/%.o: techniques/signal/%.c | $(OBJ)/signal
 
 $(OUT)/tb-signal: $(OBJ)/signal/tb_signal.o $(OUT)/libtbcommon.a $(OUT)/libtb-signal.so | $(OUT)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
 # ---- techniques/tracefunc: the per-call hook library and its runner ---------------------------
 
@@ -180,7 +198,8 @@ TRACEFUNC_LIB_SRCS := techniques/tracefunc/tb_tracefunc_lib.c techniques/common/
 $(OUT)/libtb-tracefunc.so: $(TRACEFUNC_LIB_SRCS) techniques/tracefunc/tb_tracefunc.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Itechniques/tracefunc -fno-instrument-functions \
-		-fvisibility=hidden -fPIC -shared $(TRACEFUNC_LIB_SRCS) -o $@ -lelf -ldl -pthread
+		-fvisibility=hidden -fPIC -shared $(TRACEFUNC_LIB_SRCS) -o $@ \
+		$(PRELOAD_RPATH) -lelf $(PRELOAD_DEPS_tracefunc) -ldl -pthread
 
 $(OBJ)/tracefunc/%.o: techniques/tracefunc/%.c | $(OBJ)/tracefunc
 	$(call msg,CC,$@)
@@ -189,7 +208,7 @@ $(OBJ)/tracefunc/%.o: techniques/tracefunc/%.c | $(OBJ)/tracefunc
 $(OUT)/tb-tracefunc: $(OBJ)/tracefunc/tb_tracefunc.o $(OUT)/libtbcommon.a $(OUT)/libtb-tracefunc.so \
 		     $(OUT)/libtb-tracefunc-noop.so | $(OUT)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
 TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv $(OUT)/tb-signal $(OUT)/tb-tracefunc
 
@@ -197,12 +216,12 @@ TOOLS := $(OUT)/tb-usdt $(OUT)/tb-ptrace $(OUT)/tb-vmreadv $(OUT)/tb-signal $(OU
 # timing is the measurement, so never under the sanitizers.
 $(OUT)/ptrace_floor: harness/ptrace_floor.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@ $(LDFLAGS_STATIC)
 
 # The floors make bench sets tb-vmreadv against (a process_vm_readv, a timer tick): the same.
 $(OUT)/vmreadv_floor: harness/vmreadv_floor.c techniques/common/tb_child.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) $(filter %.c,$^) -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS_STATIC)
 
 # tb-signal's floors (a signal round trip; tb-signal's timers with an empty handler, preloaded
 # into the workload as libtb-signal.so is): the same. signal_floor starts its command with
@@ -215,7 +234,7 @@ $(OUT)/libtb-signal-floor.so: harness/signal_floor_lib.c harness/signal_floor.h 
 $(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c harness/signal_floor.h \
 		     $(OUT)/libtb-signal-floor.so | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness $(filter %.c,$^) -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness $(filter %.c,$^) -o $@ $(LDFLAGS_STATIC)
 
 # tb-tracefunc's floor: hooks that only read the TSC, preloaded into workload-finstrument as
 # libtb-tracefunc.so is; and a program that times one TSC read and one clock_gettime. The same.
@@ -225,13 +244,13 @@ $(OUT)/libtb-tracefunc-floor.so: harness/tracefunc_floor.c | $(OUT)
 
 $(OUT)/tracefunc_floor: harness/tracefunc_floor.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) -DTB_TRACEFUNC_FLOOR_PROGRAM $< -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -DTB_TRACEFUNC_FLOOR_PROGRAM $< -o $@ $(LDFLAGS_STATIC)
 
 # The floors under every in-process hook (an empty function called through a pointer, a system
 # call), the cost-per-event table's function_call and syscall floors: the same.
 $(OUT)/call_floor: harness/call_floor.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@ $(LDFLAGS_STATIC)
 
 # ---- tests: C unit tests and the small programs the shell tests drive ----------------------
 
@@ -242,7 +261,7 @@ TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_C_SRCS))
 
 $(TEST_BINS): $(OUT)/tests/%: tests/%.c $(OUT)/libtbcommon.a | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(OUT)/libtbcommon.a $(COMMON_LIBS) $(LDFLAGS_SAN) -lm
+	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(OUT)/libtbcommon.a $(COMMON_LIBS) $(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
 # A program that is not the workload, with USDT probes of its own, one in a shared library.
 # Built like a user's program: the plain compiler flags, never the sanitizers.
@@ -279,7 +298,7 @@ ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so 
        $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(OUT)/libtb-tracefunc-floor.so \
        $(OUT)/tracefunc_floor $(OUT)/call_floor $(TEST_BINS) $(TEST_EXTRA)
 
-.PHONY: all test test-san bench plot setup clean help
+.PHONY: all test test-san bench plot bundle bundle-programs setup clean help
 
 all: $(ALL)
 
@@ -306,14 +325,37 @@ plot:
 		exit 2; fi
 	$(Q)harness/plot.sh "$(DIR)"
 
+# ---- make bundle: what make bench runs, for a host with no compiler -------------------------
+
+# Built with STATIC=1 in a directory of its own (build/ stays as it is), then packed with the
+# harness by harness/bundle.sh into $(OUT)-bundle/tracebench-bundle-HASH.tar.gz, whose run-bench
+# runs harness/bench.sh (see README.md, "Measuring on another machine").
+BUNDLE_PROGRAMS := $(WORKLOAD_VARIANTS) libtb-tracefunc-noop.so tb-usdt tb-ptrace tb-vmreadv \
+	tb-signal libtb-signal.so tb-tracefunc libtb-tracefunc.so ptrace_floor vmreadv_floor \
+	signal_floor libtb-signal-floor.so libtb-tracefunc-floor.so tracefunc_floor call_floor \
+	tests/json_get tests/uprobe_count
+
+bundle:
+	$(Q)$(MAKE) --no-print-directory bundle-programs STATIC=1 OUT=$(OUT)-bundle
+	$(call msg,BUNDLE,$(OUT)-bundle/tracebench-bundle.tar.gz)
+	$(Q)CC='$(CC)' BPF_CLANG='$(BPF_CLANG)' BPFTOOL='$(BPFTOOL)' \
+		harness/bundle.sh $(OUT)-bundle $(BUNDLE_PROGRAMS) $(addprefix lib/,$(BUNDLE_LIBS))
+
+bundle-programs: $(addprefix $(OUT)/,$(BUNDLE_PROGRAMS)) $(addprefix $(OUT)/lib/,$(BUNDLE_LIBS))
+
+# The shared libraries the preloaded libraries need (STATIC=1), copied from this machine.
+$(OUT)/lib/%: | $(OUT)/lib
+	$(call msg,CP,$@)
+	$(Q)cp -L "$$($(CC) -print-file-name=$*)" $@
+
 clean:
-	$(call msg,CLEAN,$(OUT) $(OUT)-san)
-	$(Q)rm -rf $(OUT) $(OUT)-san
+	$(call msg,CLEAN,$(OUT) $(OUT)-san $(OUT)-bundle)
+	$(Q)rm -rf $(OUT) $(OUT)-san $(OUT)-bundle
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' Makefile
+	@sed -n '3,17s/^# \{0,1\}//p' Makefile
 
-$(OUT) $(OUT)/tests $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal \
+$(OUT) $(OUT)/tests $(OUT)/lib $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal \
 	$(OBJ)/tracefunc:
 	$(Q)mkdir -p $@
 
