@@ -6,7 +6,7 @@
 
 PLOT=$REPO/harness/plot.sh
 FIXTURE=$TESTS_DIR/data/bench
-PLOTS="cost_per_event overhead_vs_rate precision frontier"
+PLOTS="cost_per_event overhead_vs_rate precision frontier peers threads attach placement"
 
 command -v gnuplot >/dev/null || skip_all "gnuplot is not installed (./setup.sh installs it)"
 
@@ -39,6 +39,12 @@ for p in $PLOTS; do
 	[[ $size =~ ^[0-9]+x[0-9]+$ ]] && [ "${size%x*}" -ge 800 ] && [ "${size#*x}" -ge 400 ]
 	ok $? "$p.png is a PNG, at least 800x400 ($size)"
 done
+
+# The sections in files of their own: skipped rows left out, the others drawn
+grep -q 'gdb-break (peer)' "$d/peers.svg" && ! grep -qi 'ltrace' "$d/peers.svg"
+ok $? "peers: the ok rows drawn, the skipped one (ltrace) left out"
+grep -q 'ptrace/break (-p)' "$d/attach.svg" && ! grep -q 'vm_readv' "$d/attach.svg"
+ok $? "attach: the ok rows drawn, the skipped one (vm_readv) left out"
 
 # Rows whose status is not ok are left out; the ok rows are in, named.
 grep -q 'tb-ptrace break same-cpu' "$d/cost_per_event.svg" &&

@@ -4,10 +4,11 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bench_lib.sh"
 
-# The tiny bench takes about 50 s on the reference machine (2 CPUs, quiet); the issue's target is a
-# minute. Timing is not asserted that tightly on a shared machine: the check is that it stays
-# within twice that (a section whose tiny preset grew, or a hang), and the time is printed.
-TINY_LIMIT_S=120
+# The tiny bench took about 50 s on the reference machine (2 CPUs, quiet) before the peers,
+# threads, attach and placement sections; each of those adds 5 to 15 s. Timing is not asserted
+# tightly on a shared machine: the check is that it stays within about twice that (a section whose
+# tiny preset grew, or a hang), and the time is printed.
+TINY_LIMIT_S=240
 
 not_for_sanitizers "bench_tiny.t" && { done_testing; exit; }
 tiny_run
@@ -27,7 +28,8 @@ for key in date host kernel cpu cpus virtualisation container config_hz btf upro
 	ok $? "env.txt: $key"
 done
 is "$(sed -n 's/^sections=//p' "$D/env.txt")" \
-	"floors idle hit ptrace vmreadv signal tracefunc rates precision commands" "env.txt: every section"
+	"floors idle hit ptrace vmreadv signal tracefunc rates precision commands peers threads attach placement" \
+	"env.txt: every section"
 
 # Every section's raw and summary files, and the costs against the floors
 FILES="floors_raw.csv floors_summary.csv idle_raw.csv idle_summary.csv hyperfine_idle.json
@@ -35,14 +37,17 @@ FILES="floors_raw.csv floors_summary.csv idle_raw.csv idle_summary.csv hyperfine
 	ptrace_summary.csv ptrace_ratios.csv vmreadv_raw.csv vmreadv_summary.csv vmreadv_targets.csv
 	signal_raw.csv signal_summary.csv signal_targets.csv tracefunc_raw.csv tracefunc_summary.csv
 	tracefunc_targets.csv rates_raw.csv rates_summary.csv precision_raw.csv
-	precision_summary.csv commands_summary.csv hyperfine_commands.json cost_per_event.csv REPORT.md"
+	precision_summary.csv commands_summary.csv hyperfine_commands.json peers_raw.csv
+	peers_summary.csv peers_ratios.csv threads_raw.csv threads_summary.csv attach_raw.csv
+	attach_summary.csv placement_raw.csv placement_summary.csv placement_ratios.csv
+	cost_per_event.csv REPORT.md"
 for f in $FILES; do
 	[ -s "$D/$f" ] && { [[ $f != *.csv ]] || [ "$(wc -l <"$D/$f")" -ge 2 ]; }
 	ok $? "$f is there (a CSV with rows)"
 done
 
 # The plots, SVG and PNG, each in REPORT.md with its caption
-for p in cost_per_event overhead_vs_rate precision frontier; do
+for p in cost_per_event overhead_vs_rate precision frontier peers threads attach placement; do
 	head -c 300 "$D/$p.svg" 2>/dev/null | grep -q '<svg' &&
 		[ "$(head -c 4 "$D/$p.png" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 89504e47 ]
 	ok $? "$p.svg and $p.png drawn"
@@ -68,6 +73,10 @@ tracefunc|Per-call hooks
 rates|Overhead against event rate
 precision|Precision
 commands|Whole commands
+peers|Peers side by side
+threads|Thread scaling
+attach|Attach and detach
+placement|Placement
 plots|Plots
 EOF
 
@@ -85,15 +94,15 @@ if [ "$(id -u)" = 0 ]; then
 else
 	skip "not root: tracers that need root give skipped rows" "as root, nothing skipped"
 fi
-# (The precision section leaves out a timed latency run whose workload thread did not have its CPU,
-# and fails the row when no run is left: "failed: contended" is the harness noticing another
-# process, not a tracer's error, and is only reported here.)
+# (The precision, peers and placement sections leave out a run whose workload thread did not have
+# its CPU, and fail the row, or give no data, when no run is left: "contended" is the harness
+# noticing another process, not a tracer's error, and is only reported here.)
 is "$(for f in "$D"/*_summary.csv "$D/cost_per_event.csv"; do
 	csv_rows "$f" '("status" in COL) && get("status") != "ok" && get("status") !~ /^skipped/ &&
-		get("status") !~ /^failed: [0-9]+ of [0-9]+ runs \(failed: contended/' '"'"$(basename "$f")"': " get("status")'
+		get("status") !~ /contended/' '"'"$(basename "$f")"': " get("status")'
 done | head -n 5)" "" "every summary row (and cost) ok: nothing failed"
-contended=$(grep -c 'runs (failed: contended' "$D/precision_summary.csv" || true)
-[ "$contended" = 0 ] || diag "precision: $contended rows failed: contended (another process had the CPU)"
+contended=$(cat "$D"/*_summary.csv | grep -c 'contended' || true)
+[ "$contended" = 0 ] || diag "$contended summary rows failed or gave no data: contended (another process had the CPU)"
 
 # none FILE CONDITION WHAT NAME: a check that no row of FILE with status ok meets CONDITION (awk,
 # with get("column") and num("column")); WHAT (awk) names the rows that do
