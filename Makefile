@@ -5,7 +5,7 @@
 #   make test-san   the same with AddressSanitizer and UBSan, in build-san/
 #   make bench      install what is missing, build, measure, write results/
 #                   (FULL=1: more rounds and longer runs; TINY=1: a check that every
-#                   part runs, in under a minute; see harness/README.md)
+#                   part runs, in about two minutes; see harness/README.md)
 #   make plot DIR=results/HOST/STAMP   redraw that run's plots from its CSVs
 #   make bundle     a tarball that runs the bench on another x86-64 Linux host without a
 #                   compiler (build-bundle/tracebench-bundle-HASH.tar.gz; see README.md)

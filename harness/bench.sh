@@ -47,7 +47,7 @@
 # plot.sh draws the plots at the end.
 #
 # Environment: OUT (build dir, default build), FULL=1 (more rounds and calls), TINY=1 (a check
-# that every part runs, about a minute), SECTIONS (which sections to run, of "floors idle hit
+# that every part runs, about two minutes), SECTIONS (which sections to run, of "floors idle hit
 # ptrace vmreadv signal tracefunc rates precision commands", default all),
 # BENCH_CPU (CPU to pin the workload to, default the last one), TRACER_CPU
 # (CPU for the tracers, default another one), RESULTS_DIR, and to override the
@@ -488,15 +488,49 @@ TMP=$(mktemp -d /tmp/tracebench-bench.XXXXXX)
 TRACEFUNC_SHM=
 GATED_PID=
 GATED_TARGET=
+# Processes a section starts in the background outside run_gated (a running target, a tool
+# attached to it), in the order started: a section adds a pid with bench_pid_add and removes it
+# with bench_pid_drop once it has reaped it. Background jobs ignore SIGINT: only
+# bench_cleanup ends them on an interrupt.
+BENCH_PIDS=()
+# bench_pid_add PID: bench_cleanup ends PID if the run stops before PID was reaped
+bench_pid_add() { BENCH_PIDS+=("$1"); }
+# bench_pid_drop PID: PID was reaped (or never started): forget it
+bench_pid_drop()
+{
+	local p keep=()
+	for p in "${BENCH_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	BENCH_PIDS=("${keep[@]}")
+}
+# bench_gone PID: true once PID has exited (no such process, or a zombie)
+bench_gone()
+{
+	local s
+	s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$s" ] || [ "$s" = Z ]
+}
 # bench_cleanup: at any exit (an interrupted run too), the gated command running now and its
-# workload are stopped (SIGTERM: a tracer takes its probes out) and the scratch files removed
+# workload, and BENCH_PIDS, are stopped (SIGTERM: a tracer takes its probes out) and the scratch
+# files removed. BENCH_PIDS go last started first (a tool before its target: a tracer must
+# detach before its target is signalled), each waited for up to 2 s.
 bench_cleanup()
 {
-	local p
+	local p i n
 	for p in $GATED_PID $GATED_TARGET; do
 		kill -TERM "$p" 2>/dev/null || true
 	done
 	[ -z "$GATED_PID" ] || wait "$GATED_PID" 2>/dev/null || true
+	for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
+		p=${BENCH_PIDS[i]}
+		kill -TERM "$p" 2>/dev/null || continue
+		for ((n = 0; n < 200; n++)); do
+			! bench_gone "$p" || break
+			sleep 0.01
+		done
+		! bench_gone "$p" || wait "$p" 2>/dev/null || true
+	done
 	rm -rf "$TMP" ${TRACEFUNC_SHM:+"$TRACEFUNC_SHM"}
 }
 trap bench_cleanup EXIT

@@ -115,8 +115,8 @@ attach_env()
 	echo "attach_tb_tracefunc=${skip_attach_tracefunc:-ok}"
 }
 
-# attach_now: CLOCK_REALTIME in ns, at the µs bash gives
-attach_now() { local t=${EPOCHREALTIME/./}; echo "${t}000"; }
+# attach_now: CLOCK_REALTIME in ns, at the µs bash gives (its decimal point is the locale's: . or ,)
+attach_now() { local t=${EPOCHREALTIME//[.,]/}; echo "${t}000"; }
 
 # attach_json KEY: the value at KEY of the tool's result (empty if none)
 attach_json() { "$OUT/tests/json_get" "$TMP/attach_result.json" "$1" 2>/dev/null || true; }
@@ -193,6 +193,7 @@ attach_end_target()
 	local rc=0
 	kill -TERM "$1" 2>/dev/null || true
 	wait "$1" || rc=$?
+	bench_pid_drop "$1"
 	end_why=
 	if [ "$rc" = 127 ]; then
 		end_why="the target's end could not be learnt (wait: status 127)"
@@ -209,10 +210,12 @@ attach_live()
 	local -a cmd
 	taskset -c "$BENCH_CPU" "$prog" -q -d "$ATTACH_TARGET_S" >"$log.target" 2>&1 &
 	wpid=$!
+	bench_pid_add "$wpid"
 	if ! attach_wait_exec "$wpid" "$prog"; then
 		status="failed: the workload did not start"
 		kill -KILL "$wpid" 2>/dev/null || true
 		wait "$wpid" 2>/dev/null || true
+		bench_pid_drop "$wpid"
 		return
 	fi
 	sleep "$ATTACH_SETTLE_S"
@@ -233,6 +236,7 @@ attach_live()
 	timeout -s KILL "$ATTACH_TIMEOUT_S" taskset -c "$TRACER_CPU" "${cmd[@]}" >"$log.out" \
 		2>"$log.err" &
 	tpid=$!
+	bench_pid_add "$tpid"
 	# tb-usdt and tb-ptrace say when they trace; tb-vmreadv says nothing (and has nothing to set up)
 	if [ "$technique" = vm_readv ] || attach_wait_line "$log.err" "$tpid"; then
 		sleep "$ATTACH_HOLD_S"
@@ -241,6 +245,7 @@ attach_live()
 	kill -INT "$tpid" 2>/dev/null || true
 	attach_wait_tool "$tpid"
 	t2=$(attach_now)
+	bench_pid_drop "$tpid"
 	a_stop=$((t2 - t1))
 	a_wall=$((t2 - t0))
 	why=$(attach_clean "$wpid")
@@ -321,15 +326,20 @@ attach_channel()
 	taskset -c "$BENCH_CPU" "$OUT/tb-signal" run -- "$prog" -q -d "$ATTACH_TARGET_S" \
 		>"$log.target" 2>&1 &
 	rpid=$!
+	bench_pid_add "$rpid"
 	for ((i = 0; i < 500; i++)); do
 		wpid=$(pgrep -P "$rpid" | head -n 1) || true
 		[ -z "$wpid" ] || break
 		sleep 0.01
 	done
+	# the workload (tb-signal run's child) is ended first: tb-signal run then exits with its status
+	[ -z "$wpid" ] || bench_pid_add "$wpid"
 	if [ -z "$wpid" ] || ! attach_wait_exec "$wpid" "$prog"; then
 		status="failed: tb-signal run did not start the workload"
 		kill -TERM "$rpid" ${wpid:+"$wpid"} 2>/dev/null || true
 		wait "$rpid" 2>/dev/null || true
+		bench_pid_drop "$rpid"
+		[ -z "$wpid" ] || bench_pid_drop "$wpid"
 		return
 	fi
 	sleep "$ATTACH_SETTLE_S"
@@ -355,6 +365,8 @@ attach_channel()
 	kill -TERM "$wpid" 2>/dev/null || true
 	i=0
 	wait "$rpid" || i=$?
+	bench_pid_drop "$wpid"
+	bench_pid_drop "$rpid"
 	[ "$i" = 143 ] || why+="tb-signal run ended with status $i; not by our SIGTERM (143)"
 	if [ -n "$why" ]; then
 		status="failed: $why"
@@ -498,8 +510,8 @@ started; **first event**: its \`first_event_ns\`, from its \`main\` to its first
 **SIGINT to exit**: the same seen from outside, to the tool's exit (results written); **wall**:
 the tool's whole run. Samplers at $ATTACH_SAMPLE_HZ Hz. The in-process techniques cannot attach
 to a process started without their library: **restart** rows time \`TOOL -- COMMAND\`
-(\`workload -d $ATTACH_RESTART_S\`) from the tool's \`main\` to the library ready (attach) and to
-its first event; tb-signal's **channel** row times \`tb-signal trace -p PID start\` and \`stop\`
+(\`workload -d $ATTACH_RESTART_S\`) from the tool's \`main\` to the command exec'd and released
+from its start gate (attach: the loader and the library's start come after) and to its first event; tb-signal's **channel** row times \`tb-signal trace -p PID start\` and \`stop\`
 from outside, on a workload that \`tb-signal run\` started with the library preloaded (what
 rbtrace does: attaching without a restart needs the library there from the start).
 Median [p25, p75] over the rounds, ms.
@@ -535,7 +547,7 @@ attach_findings()
 	{
 		k = $1 "/" $2
 		if ($18 !~ /^(ok|failed: [0-9]+ of)/) next
-		att[k] = $5; fev[k] = $8; det[k] = $11; stp[k] = $14
+		att[k] = $5; fev[k] = $8; det[k] = $11; stp[k] = $14; det25[k] = $12; det75[k] = $13
 	}
 	function ms(v) {
 		if (v == "") return "?"
@@ -566,7 +578,13 @@ attach_findings()
 			    "period (%.1f ms at %d Hz) after it starts (tb-ptrace sample: %s). ",
 			    ms(att["vm_readv/sample"]), ms(fev["vm_readv/sample"]), 1000 / hz, hz,
 			    ms(fev["ptrace/sample"]))
-		if (det["usdt/one"] != "" && det["usdt/every"] != "" && sites["every"] > sites["one"]) {
+		# the per-site detach cost, told only when it stands out: every site p25 above one site p75
+		if (det["usdt/one"] != "" && det["usdt/every"] != "" && sites["every"] > sites["one"] &&
+		    det25["usdt/every"] <= det75["usdt/one"])
+			s = s sprintf("tb-usdt detaches in %s with %d site and %s with %d sites: in this " \
+			    "run no clear cost per site (their [p25, p75] overlap). ", ms(det["usdt/one"]),
+			    sites["one"], ms(det["usdt/every"]), sites["every"])
+		else if (det["usdt/one"] != "" && det["usdt/every"] != "" && sites["every"] > sites["one"]) {
 			per = (det["usdt/every"] - det["usdt/one"]) / (sites["every"] - sites["one"])
 			s = s sprintf("Detaching is where they differ most: tb-usdt takes %s for its %d " \
 			    "site and %s for %d sites, %s per site more. libbpf 1.1 attaches each site as " \
@@ -585,8 +603,9 @@ attach_findings()
 		if (att["signal/record"] != "")
 			s = s sprintf("The in-process tools cannot attach to a running process at all: " \
 			    "their library must be in it from its start, so a run needs a restart " \
-			    "(tb-signal record: library ready at %s, first sample at %s; tb-tracefunc: %s " \
-			    "and %s, and a -finstrument-functions build)", ms(att["signal/record"]),
+			    "(tb-signal record: the command exec\047d and released at %s, first sample " \
+			    "at %s; tb-tracefunc: %s and %s, and a -finstrument-functions build)",
+			    ms(att["signal/record"]),
 			    ms(fev["signal/record"]), ms(att["tracefunc/count"]), ms(fev["tracefunc/count"]))
 		if (att["signal/trace"] != "")
 			s = s sprintf("; once there, switching tracing on through the library control " \

@@ -405,10 +405,14 @@ commands_findings()
 			       "10 sites of `tracebench:method_entry`: about %.1f ms per further site.", outside[one],
 			       outside[every], (outside[every] - outside[one]) / 9
 			if (att[one] != "" && att[every] != "")
-				printf " Its own `attach_ns`\n(loading the BPF program and attaching) was" \
-				       " %.1f and %.1f ms of that; the rest,\n%.1f and %.1f ms, is the start," \
-				       " the detach and the exit.", att[one], att[every],
-				       outside[one] - att[one], outside[every] - att[every]
+				printf " Its own `attach_ns`\n(from its `main`: its set-up, the workload" \
+				       " launched, the BPF program loaded and attached) was %.1f and\n%.1f ms;" \
+				       " the added time outside the hot phase less that, %.1f and %.1f ms, is" \
+				       " mostly\nthe detach, the result and the exit (the tool\047s own exec" \
+				       " before its `main` adds to it; the\nworkload\047s launch, which the" \
+				       " untraced run has too, is in `attach_ns` and takes from it).",
+				       att[one], att[every], outside[one] - att[one],
+				       outside[every] - att[every]
 			print ""
 		}
 		if (ntr)

@@ -58,10 +58,15 @@ PEERS_RATE_HZ=${PEERS_RATE_HZ:-250}
 # The whole process's pread64 and writev beyond the hot phase's that a system call counter may
 # see: the dynamic loader's pread64 of the libraries' headers (2 here).
 PEERS_SYSCALL_SLACK=16
-# An untraced run whose thread had less than this share of its hot phase on its CPU is run again,
-# up to PEERS_BASELINE_TRIES runs in all; then it fails, and the round's runs of its pair with it.
+# A run whose thread had less than this share of its hot phase on its CPU (hot_cpu_ns /
+# hot_wall_ns) is run again, up to PEERS_TRIES runs in all; then it fails as contended (an untraced
+# one: the round's runs of its pair with it). Every run is judged so, the untraced and the traced
+# alike, but for the ptrace-based (PEERS_STOPPING), whose thread is off its CPU at every stop.
 PEERS_MIN_CPU_SHARE=${PEERS_MIN_CPU_SHARE:-0.9}
-PEERS_BASELINE_TRIES=3
+PEERS_TRIES=3
+PEERS_STOPPING="tb-ptrace-syscall strace tb-ptrace-seccomp strace-seccomp tb-ptrace-break gdb-break
+gdb-dprintf ltrace"
+PEERS_STOPPING=${PEERS_STOPPING//$'\n'/ }
 
 # pair|program|requests|scale: each pair's workload configuration (-q -r REQUESTS -s SCALE)
 PEERS_PAIRS="usdt|workload-usdt5|$PEERS_USDT_REQUESTS|1
@@ -194,7 +199,8 @@ peers_command()
 
 # peers_counts CONFIG PREFIX: what CONFIG counted in its run's files (PREFIX.*), one "name count"
 # a line: per method (usdt, tracefunc), pread64 and writev (syscall), query (break); samplers:
-# "samples N" and one "share METHOD FRACTION" per method of the profile
+# "samples N" (every sample taken: what the cost is divided by), "profile_samples N" (those named
+# after a method: what the profile is of) and one "share METHOD FRACTION" per method of the profile
 peers_counts()
 {
 	local config=$1 pre=$2 r=$2.result.json m id k
@@ -212,9 +218,12 @@ peers_counts()
 		done
 		;;
 	tb-signal | tb-vmreadv)
-		local key=method_profile skey=method_samples
-		[ "$config" = tb-signal ] || key=profile skey=samples
-		echo "samples $(jget "$r" "$skey")"
+		# tb-signal: every SIGPROF handled, and those with a method on the stack; tb-vmreadv:
+		# every tick (one read of the one thread's stack), and the reads with a method on it
+		local key=method_profile all=samples named=method_samples
+		[ "$config" = tb-signal ] || key=profile all=ticks named=samples
+		echo "samples $(jget "$r" "$all")"
+		echo "profile_samples $(jget "$r" "$named")"
 		for k in $(jget "$r" "$key"); do
 			echo "share $k $(jget "$r" "$key.${k//./\\.}")"
 		done
@@ -229,6 +238,7 @@ peers_counts()
 			if (inblock) { samples++; if (m != "") c[m]++ }
 			for (k in c) named += c[k]
 			print "samples", samples + 0
+			print "profile_samples", named + 0
 			for (k in c) printf "share %s %.9f\n", k, c[k] / named
 		}'
 		;;
@@ -410,8 +420,9 @@ peers_env()
 		echo "peers_$pair=$program -q -t 1 -r $requests -s $scale"
 	done <<<"$PEERS_PAIRS"
 	echo "peers_rate_hz=$PEERS_RATE_HZ"
-	echo "peers_min_cpu_share=$PEERS_MIN_CPU_SHARE (an untraced run below it is run again, up to" \
-		"$PEERS_BASELINE_TRIES runs)"
+	echo "peers_min_cpu_share=$PEERS_MIN_CPU_SHARE (a run below it is run again, up to" \
+		"$PEERS_TRIES runs; the untraced and the traced alike, but for the ptrace-based:" \
+		"$PEERS_STOPPING)"
 	for key in bpftrace perf strace gdb ltrace uftrace; do
 		if command -v "$key" >/dev/null; then
 			echo "peers_version_$key=$(case $key in
@@ -430,11 +441,41 @@ peers_env()
 }
 
 # peers_on_cpu TRUTH: whether the workload of that truth file ran at least PEERS_MIN_CPU_SHARE of
-# its hot phase on its CPU (hot_cpu_ns / hot_wall_ns): an untraced run that did not was contended
+# its hot phase on its CPU (hot_cpu_ns / hot_wall_ns): a run that did not was contended (for the
+# configurations peers_judged judges)
 peers_on_cpu()
 {
 	awk -v c="$(jget "$1" hot_cpu_ns)" -v w="$(jget "$1" hot_wall_ns)" -v m="$PEERS_MIN_CPU_SHARE" \
 		'BEGIN { exit !(w > 0 && c / w >= m) }'
+}
+
+# peers_attempt PAIR CONFIG PROGRAM PREFIX ARGS...: one run of CONFIG on PROGRAM ARGS, gated;
+# sets run_status and run_error (run_gated's), peers_cmd, and PREFIX.out and PREFIX.err
+peers_attempt()
+{
+	local pair=$1 config=$2 program=$3 pre=$4
+	shift 4
+	rm -rf "$PEERS_SHM/tb-tracefunc" "$PEERS_SHM/uftrace.data" "$pre.perf" "$pre.result.json" \
+		"$pre.truth.json"
+	if [ "$config" = tb-vmreadv ]; then
+		# tb-vmreadv gates the workload itself (TB_GATE_FD) and releases it as its schedule
+		# starts: started through taskset, on BENCH_CPU from its exec on.
+		peers_command "$pair" "$config" taskset "$pre" -c "$BENCH_CPU" "$program" "$@"
+		run_error=
+		run_status=0
+		taskset -c "$TRACER_CPU" "${peers_cmd[@]}" >"$pre.out" 2>"$pre.err" || run_status=$?
+	else
+		peers_command "$pair" "$config" "$program" "$pre" "$@" -g 3
+		run_gated "$program" "$pre" "${peers_cmd[@]}"
+	fi
+}
+
+# peers_judged CONFIG: whether a run of CONFIG whose thread was off its CPU was contended. Not for
+# the ptrace-based (PEERS_STOPPING): their thread is off its CPU at every stop by design, so its
+# share cannot tell a stop from another process having the CPU.
+peers_judged()
+{
+	[[ " $PEERS_STOPPING " != *" $1 "* ]]
 }
 
 # peers_one ROUND PAIR CONFIG: one gated run; its counts checked; one line of $TMP/peers/rows
@@ -443,34 +484,27 @@ peers_on_cpu()
 peers_one()
 {
 	local round=$1 pair=$2 config=$3 program requests scale pre status=ok wall='' line
-	local counted='' truth_count='' cpu='' lost='' log tries=0
+	local counted='' truth_count='' cpu='' lost='' tries=0
 	local -a peers_cmd args
 	IFS='|' read -r _ program requests scale < <(grep "^$pair|" <<<"$PEERS_PAIRS")
 	program=$(realpath "$OUT/$program")
 	pre=$TMP/peers/$round-$pair-$config
-	log=$pre
 	rm -rf "$pre".*
 	args=(-q -r "$requests" -s "$scale" -o "$pre.truth.json")
 	[ "$pair/$config" != profile/untraced ] || args+=(-c)
 	GATE_TRACER_CPU=$TRACER_CPU
 	GATE_TARGET_CPU=$BENCH_CPU
-	if [ "$config" = tb-vmreadv ]; then
-		# tb-vmreadv gates the workload itself (TB_GATE_FD) and releases it as its schedule
-		# starts: started through taskset, on BENCH_CPU from its exec on.
-		peers_command "$pair" "$config" taskset "$pre" -c "$BENCH_CPU" "$program" "${args[@]}"
-		run_error=
-		run_status=0
-		taskset -c "$TRACER_CPU" "${peers_cmd[@]}" >"$log.out" 2>"$log.err" || run_status=$?
-	else
-		peers_command "$pair" "$config" "$program" "$pre" "${args[@]}" -g 3
-		run_gated "$program" "$log" "${peers_cmd[@]}"
-		# An untraced run whose thread was off its CPU for part of the hot phase (another
-		# process had it) is no baseline: run again at once, up to PEERS_BASELINE_TRIES runs.
-		while [ "$config" = untraced ] && [ -z "$run_error" ] && [ "$run_status" = 0 ] &&
-			[ "$((tries += 1))" -lt "$PEERS_BASELINE_TRIES" ] && ! peers_on_cpu "$pre.truth.json"; do
-			run_gated "$program" "$log" "${peers_cmd[@]}"
-		done
-	fi
+	# A run whose thread was off its CPU for part of the hot phase (another process had it) is
+	# run again at once, up to PEERS_TRIES runs: the untraced runs and every traced run whose
+	# thread keeps its CPU when traced alike (peers_judged), so that neither side of an overhead
+	# is cleaned of the machine's contention and the other not.
+	while :; do
+		peers_attempt "$pair" "$config" "$program" "$pre" "${args[@]}"
+		if [ -n "$run_error" ] || [ "$run_status" != 0 ] || ! peers_judged "$config" ||
+			[ "$((tries += 1))" -ge "$PEERS_TRIES" ] || peers_on_cpu "$pre.truth.json"; then
+			break
+		fi
+	done
 	if [ "$config" = uftrace ] && [ -d "$PEERS_SHM/uftrace.data" ]; then
 		uftrace report -d "$PEERS_SHM/uftrace.data" >"$pre.uftrace" 2>>"$pre.err" || true
 		rm -rf "$PEERS_SHM/uftrace.data"
@@ -485,10 +519,6 @@ peers_one()
 		status="failed: the workload wrote no hot_wall_ns"
 	elif [ "$(jget "$pre.truth.json" requests)" != "$requests" ]; then
 		status="failed: the workload handled $(jget "$pre.truth.json" requests) requests of $requests"
-	elif [ "$config" = untraced ] && ! peers_on_cpu "$pre.truth.json"; then
-		status="failed: contended: the untraced workload ran $(awk -v c="$(jget "$pre.truth.json" \
-			hot_cpu_ns)" -v w="$wall" 'BEGIN { printf "%.2f", c / w }') of its hot phase on its CPU"
-		status+=" in each of $PEERS_BASELINE_TRIES runs (at least $PEERS_MIN_CPU_SHARE wanted)"
 	fi
 	if [ "$status" = ok ] && [ "$config" != untraced ]; then
 		peers_counts "$config" "$pre" >"$pre.counts" 2>>"$pre.err" || true
@@ -501,6 +531,12 @@ peers_one()
 			[ "$status" != ok ] || [ "$pair" = profile ] || [ "${lost:-0}" = 0 ] ||
 				status="failed: $config lost $lost events"
 		fi
+	fi
+	# Counts checked first: a contended run still counted what it had to.
+	if [ "$status" = ok ] && peers_judged "$config" && ! peers_on_cpu "$pre.truth.json"; then
+		status="failed: contended: the workload ran $(awk -v c="$(jget "$pre.truth.json" \
+			hot_cpu_ns)" -v w="$wall" 'BEGIN { printf "%.2f", c / w }') of its hot phase on its CPU"
+		status+=" in each of $PEERS_TRIES runs (at least $PEERS_MIN_CPU_SHARE wanted)"
 	fi
 	status=${status//,/;}
 	if [ "$status" != ok ]; then
@@ -526,10 +562,10 @@ peers_score()
 {
 	local round pair config wall counted truth_count cpu lost status tvd pre bt m s side
 	echo "round,pair,config,side,program,requests,scale,hot_wall_ns,events,events_counted," \
-		"truth_count,completeness,samples,profile_tvd,tracer_cpu_ns,events_lost,status" |
+		"truth_count,completeness,samples,profile_samples,profile_tvd,tracer_cpu_ns,events_lost,status" |
 		tr -d ' ' >"$RESULTS_DIR/peers_raw.csv"
 	while IFS='|' read -r round pair config wall counted truth_count cpu lost status; do
-		local program requests scale events='' samples='' comp=''
+		local program requests scale events='' samples='' psamples='' comp=''
 		IFS='|' read -r _ program requests scale < <(grep "^$pair|" <<<"$PEERS_PAIRS")
 		side=$(awk -F'|' -v p="$pair" -v c="$config" '$1 == p && $2 == c { print $3 }' <<<"$PEERS_CONFIGS")
 		pre=$TMP/peers/$round-$pair-$config
@@ -538,8 +574,10 @@ peers_score()
 			samples=$counted
 			events=$counted
 			counted=
+			[ ! -s "$pre.counts" ] || psamples=$(awk '$1 == "profile_samples" { print $2 }' "$pre.counts")
 			bt=$TMP/peers/$round-profile-untraced.truth.json
-			if [ "$status" = ok ]; then
+			# scored for a contended run too (its numbers stay out of the summary all the same)
+			if [ "$status" = ok ] || [[ $status == "failed: contended"* ]]; then
 				{
 					for m in $RATES_METHODS; do
 						s=$(jget "$bt" "methods.$m.self_share")
@@ -551,7 +589,7 @@ peers_score()
 				$1 == "truth" { q[$2] = $3; nq++ }
 				$1 == "sampled" { p[$2] = $3; np++ }
 				END { if (nq && np) { d = tvd(p, q); if (d >= 0) printf "%.6f", d } }' "$pre.shares")
-				[ -n "$tvd" ] ||
+				[ -n "$tvd" ] || [ "$status" != ok ] ||
 					status="failed: no calibrated profile in the untraced run of round $round to score against"
 			fi
 		elif [ "$config" != untraced ]; then
@@ -559,9 +597,9 @@ peers_score()
 			[ -z "$counted" ] || [ -z "$truth_count" ] || [ "$truth_count" = 0 ] ||
 				comp=$(awk -v a="$counted" -v b="$truth_count" 'BEGIN { printf "%.6f", a / b }')
 		fi
-		printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$round" "$pair" "$config" \
+		printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$round" "$pair" "$config" \
 			"$side" "$program" "$requests" "$scale" "$wall" "$events" "$counted" "$truth_count" \
-			"$comp" "$samples" "$tvd" "$cpu" "$lost" "$status" >>"$RESULTS_DIR/peers_raw.csv"
+			"$comp" "$samples" "$psamples" "$tvd" "$cpu" "$lost" "$status" >>"$RESULTS_DIR/peers_raw.csv"
 	done <"$TMP/peers/rows"
 }
 
@@ -583,14 +621,16 @@ peers_summarise()
 		               quantile(list, n, 0.75))
 	}
 	function med(list, n, fmt) { return n ? sprintf(fmt, quantile(list, n, 0.5)) : "" }
-	NR == 1 { next }
+	NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	function v(name) { return $(h[name]) }
 	{
-		key = $2 "/" $3
+		key = v("pair") "/" v("config"); r = v("round")
 		runs[key]++
-		if ($1 > nround) nround = $1
-		if ($17 != "ok") { failed[key]++; if (why[key] == "") why[key] = $17; next }
-		wall[key, $1] = $8; ev[key, $1] = $9; comp[key, $1] = $12; smp[key, $1] = $13
-		tv[key, $1] = $14; cpu[key, $1] = $15; lost[key, $1] = $16
+		if (r > nround) nround = r
+		if (v("status") != "ok") { failed[key]++; if (why[key] == "") why[key] = v("status"); next }
+		wall[key, r] = v("hot_wall_ns"); ev[key, r] = v("events"); comp[key, r] = v("completeness")
+		smp[key, r] = v("samples"); psmp[key, r] = v("profile_samples"); tv[key, r] = v("profile_tvd")
+		cpu[key, r] = v("tracer_cpu_ns"); lost[key, r] = v("events_lost")
 	}
 	END {
 		ns = split(skips, sl, "\n")
@@ -600,20 +640,22 @@ peers_summarise()
 		print "pair,config,side,program,requests,scale,rounds,runs_failed,median_hot_wall_ns," \
 		      "overhead_pct,overhead_p25_pct,overhead_p75_pct,cost_ns_per_event," \
 		      "cost_p25_ns_per_event,cost_p75_ns_per_event,events,completeness,samples," \
-		      "profile_tvd,profile_tvd_p25,profile_tvd_p75,tracer_cpu_ns,events_lost,status,command," \
+		      "profile_samples,profile_tvd,profile_tvd_p25,profile_tvd_p75,tracer_cpu_ns,events_lost,status,command," \
 		      "description"
 		nc = split(configs, cl, "\n")
 		for (c = 1; c <= nc; c++) {
 			split(cl[c], f, "|")
 			p = f[1]; key = p "/" f[2]; base = p "/untraced"
-			delete W; delete O; delete C; delete E; delete M; delete S; delete T; delete U; delete L
-			nw = no = ncost = ne = nm = nsm = nt = nu = nl = 0
+			delete W; delete O; delete C; delete E; delete M; delete S; delete PS; delete T; delete U
+			delete L
+			nw = no = ncost = ne = nm = nsm = nps = nt = nu = nl = 0
 			for (r = 1; r <= nround; r++) {
 				if (!((key, r) in wall)) continue
 				W[++nw] = wall[key, r]
 				if (ev[key, r] != "") E[++ne] = ev[key, r]
 				if (comp[key, r] != "") M[++nm] = comp[key, r]
 				if (smp[key, r] != "") S[++nsm] = smp[key, r]
+				if (psmp[key, r] != "") PS[++nps] = psmp[key, r]
 				if (tv[key, r] != "") T[++nt] = tv[key, r]
 				if (cpu[key, r] != "") U[++nu] = cpu[key, r]
 				if (lost[key, r] != "") L[++nl] = lost[key, r]
@@ -632,25 +674,27 @@ peers_summarise()
 			gsub(/,/, ";", status)
 			desc = f[5]; gsub(/"/, "\"\"", desc)
 			cmd = f[4]; gsub(/"/, "\"\"", cmd)
-			printf "%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,\"%s\",\"%s\"\n", p, f[2], f[3],
-			       prog[p], req[p], sc[p], nw, failed[key], med(W, nw, "%.0f"),
+			printf "%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,\"%s\",\"%s\"\n", p, f[2],
+			       f[3], prog[p], req[p], sc[p], nw, failed[key], med(W, nw, "%.0f"),
 			       q3(O, no, "%.3f"), q3(C, ncost, "%.1f"), med(E, ne, "%.0f"), med(M, nm, "%.6f"),
-			       med(S, nsm, "%.0f"), q3(T, nt, "%.6f"), med(U, nu, "%.0f"), med(L, nl, "%.0f"),
+			       med(S, nsm, "%.0f"), med(PS, nps, "%.0f"), q3(T, nt, "%.6f"), med(U, nu, "%.0f"), med(L, nl, "%.0f"),
 			       status, cmd, desc
 		}
 	}' "$RESULTS_DIR/peers_raw.csv" >"$RESULTS_DIR/peers_summary.csv"
 
-	awk -F, -v ratios="$PEERS_RATIOS" "$AWK_STATS"'
-	FNR == 1 { next }
+	awk -F, -v ratios="$PEERS_RATIOS" -v rounds="$PEERS_ROUNDS" "$AWK_STATS"'
+	# the columns by name (the summary'"'"'s quoted command and description come after them all)
+	FNR == 1 { for (i = 1; i <= NF; i++) h[FILENAME, $i] = i; next }
+	function v(name) { return $(h[FILENAME, name]) }
 	FILENAME ~ /peers_summary/ {
-		key = $1 "/" $2
-		cost[key] = $13; over[key] = $10; comp[key] = $17; tv[key] = $19; st[key] = $24
+		key = v("pair") "/" v("config")
+		cost[key] = v("cost_ns_per_event"); over[key] = v("overhead_pct")
+		comp[key] = v("completeness"); tv[key] = v("profile_tvd"); st[key] = v("status")
 		next
 	}
-	$17 == "ok" {
-		key = $2 "/" $3
-		wall[key, $1] = $8; ev[key, $1] = $9
-		if ($1 > nround) nround = $1
+	v("status") == "ok" {
+		key = v("pair") "/" v("config")
+		wall[key, v("round")] = v("hot_wall_ns"); ev[key, v("round")] = v("events")
 	}
 	function c(key, r,    b) {
 		b = substr(key, 1, index(key, "/")) "untraced"
@@ -659,22 +703,28 @@ peers_summarise()
 	}
 	END {
 		print "pair,tracer,peer,tracer_cost_ns_per_event,peer_cost_ns_per_event,tracer_overhead_pct," \
-		      "peer_overhead_pct,ratio_to_peer,paired_median,paired_p25,paired_p75,rounds_paired," \
+		      "peer_overhead_pct,ratio_to_peer,paired_median,paired_p25,paired_p75,rounds,rounds_paired," \
 		      "tracer_completeness,peer_completeness,tracer_profile_tvd,peer_profile_tvd,status"
 		nr = split(ratios, rl, "\n")
 		for (i = 1; i <= nr; i++) {
 			split(rl[i], f, "|")
 			a = f[1] "/" f[2]; b = f[1] "/" f[3]
-			n = 0
-			for (r = 1; r <= nround; r++) {
+			# a round pairs when both sides ran ok beside a baseline and both costs are above 0 (a
+			# ratio of costs at or below 0 means nothing); too few pairing rounds: no ratio
+			n = both = 0
+			for (r = 1; r <= rounds; r++) {
 				ok = 1; x = c(a, r); y = c(b, r)
+				if (ok) both++
 				if (ok && x > 0 && y > 0) q[++n] = x / y
 			}
 			value = pm = p25 = p75 = ""
 			if (st[a] != "ok") status = st[a] ~ /^skipped/ ? st[a] : "no data: " f[2] " " st[a]
 			else if (st[b] != "ok") status = st[b] ~ /^skipped/ ? st[b] : "no data: " f[3] " " st[b]
-			else if (cost[a] <= 0 || cost[b] <= 0 || !n)
+			else if (cost[a] <= 0 || cost[b] <= 0)
 				status = "no data: a cost per event within noise (" cost[a] " and " cost[b] " ns)"
+			else if (2 * n < rounds)
+				status = "no data: only " n " of " rounds " rounds pair (" both " with both sides" \
+				         " measured; in the others a cost at or below 0: within noise)"
 			else {
 				status = "ok"
 				value = sprintf("%.4f", cost[a] / cost[b])
@@ -682,9 +732,9 @@ peers_summarise()
 				p75 = sprintf("%.4f", quantile(q, n, 0.75))
 			}
 			gsub(/,/, ";", status)
-			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s\n", f[1], f[2], f[3], cost[a],
-			       cost[b], over[a], over[b], value, pm, p25, p75, n, comp[a], comp[b], tv[a], tv[b],
-			       status
+			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s\n", f[1], f[2], f[3],
+			       cost[a], cost[b], over[a], over[b], value, pm, p25, p75, rounds, n, comp[a], comp[b],
+			       tv[a], tv[b], status
 		}
 	}' "$RESULTS_DIR/peers_summary.csv" "$RESULTS_DIR/peers_raw.csv" >"$RESULTS_DIR/peers_ratios.csv"
 }
@@ -725,13 +775,20 @@ the untraced run of its binary (the blocks' order and the order within each rota
 Every run gated: the tracer or peer (on CPU $TRACER_CPU) starts the workload, attaches, and only
 then is the workload moved to CPU $BENCH_CPU and released into its hot phase, whose wall time
 (\`hot_wall_ns\`) is the measure. Overhead: against the untraced run of the same round; cost per
-event: the time added over the events (samplers: over the samples taken). What each side saw is
+event: the time added over the events (samplers: over every sample taken, whether or not a method
+was on the stack; the profile is of those with one). What each side saw is
 checked against the workload's truth file: the counts must be exact (system calls: the whole
 process's, at least the hot phase's $((2 * PEERS_SYSCALL_REQUESTS)) and at most
 $PEERS_SYSCALL_SLACK more, the loader's), a profile is scored by its total variation distance
-(TVD) to the true one, calibrated by the untraced run (\`-c\`). An untraced run whose thread was on
-its CPU less than $PEERS_MIN_CPU_SHARE of its hot phase (another process had it) is run again, up to
-$PEERS_BASELINE_TRIES runs. The workloads:
+(TVD) to the true one, calibrated by the untraced run (\`-c\`). A run whose thread was on its CPU
+less than $PEERS_MIN_CPU_SHARE of its hot phase (another process had it) is run again, up to
+$PEERS_TRIES runs, then fails as contended: the untraced runs and the traced alike, so that neither
+side of an overhead is cleaned of the machine's contention and the other not; but for the
+ptrace-based tracers and peers (syscall and break pairs), whose thread is off its CPU at every stop,
+so that contention cannot be told from a stop: their runs are kept as they come, and their costs
+may carry contention that their baselines were cleaned of (upward only; their ratios to each other
+are treated alike). A ratio needs at least half the rounds to pair (both costs above 0). The
+workloads:
 EOF
 	echo
 	while IFS='|' read -r pair program requests scale; do
@@ -751,7 +808,8 @@ EOF
 		c = f[col["cost_ns_per_event"]] == "" ? "" : sprintf("%.0f (%.0f – %.0f)", f[col["cost_ns_per_event"]],
 		    f[col["cost_p25_ns_per_event"]], f[col["cost_p75_ns_per_event"]])
 		e = f[col["events"]]
-		if (f[col["samples"]] != "") e = f[col["samples"]] " samples"
+		if (f[col["samples"]] != "")
+			e = f[col["samples"]] " samples (" f[col["profile_samples"]] " with a method)"
 		printf "| %s | %s | `%s` | %s | %s | %s | %s | %s | %s |\n", f[col["pair"]], who, cmd, o, c, e,
 		       f[col["completeness"]], f[col["profile_tvd"]], f[col["status"]]
 	}' "$RESULTS_DIR/peers_summary.csv"
@@ -759,114 +817,165 @@ EOF
 	echo "Each tracebench tracer against its peer: the ratio of their costs per event (below 1:"
 	echo "tracebench's is the cheaper), of the medians and paired (the median of the rounds' ratios)."
 	echo
-	echo "| tracebench | peer | cost per event ns | ratio to peer | paired median (p25 – p75) | completeness | profile TVD | status |"
-	echo "|---|---|---:|---:|---:|---:|---:|---|"
+	echo "| tracebench | peer | cost per event ns | ratio to peer | paired median (p25 – p75) | rounds paired | completeness | profile TVD | status |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
 	awk -F, '
-	NR == 1 { next }
+	NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	function v(name) { return $(h[name]) }
 	{
-		printf "| %s | %s | %s vs %s | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5,
-		       ($8 == "" ? "" : sprintf("%.3fx", $8)),
-		       ($9 == "" ? "" : sprintf("%.3fx (%.3f – %.3f)", $9, $10, $11)),
-		       ($13 == "" && $14 == "" ? "" : $13 " vs " $14), ($15 == "" ? "" : $15 " vs " $16), $17
+		printf "| %s | %s | %s vs %s | %s | %s | %s of %s | %s | %s | %s |\n", v("tracer"), v("peer"),
+		       v("tracer_cost_ns_per_event"), v("peer_cost_ns_per_event"),
+		       (v("ratio_to_peer") == "" ? "" : sprintf("%.3fx", v("ratio_to_peer"))),
+		       (v("paired_median") == "" ? "" : sprintf("%.3fx (%.3f – %.3f)", v("paired_median"),
+		        v("paired_p25"), v("paired_p75"))), v("rounds_paired"), v("rounds"),
+		       (v("tracer_completeness") v("peer_completeness") == "" ? "" : \
+		        v("tracer_completeness") " vs " v("peer_completeness")),
+		       (v("tracer_profile_tvd") == "" ? "" : v("tracer_profile_tvd") " vs " v("peer_profile_tvd")),
+		       v("status")
 	}' "$RESULTS_DIR/peers_ratios.csv"
 	echo
 	peers_findings
 	echo
 }
 
-# peers_findings: the paragraph on why the pairs come out as they do, in this run's numbers
+# peers_findings: the paragraph on why the pairs come out as they do, in this run's numbers; a
+# comparison's explanation only when both of its sides have numbers, a cost only called one when
+# it lies outside the spread between rounds
 peers_findings()
 {
 	awk -F, -v hz="$PEERS_RATE_HZ" '
-	FNR == 1 { next }
+	# the columns by name (the summary'"'"'s quoted command and description come after them all)
+	FNR == 1 { for (i = 1; i <= NF; i++) h[FILENAME, $i] = i; next }
+	function v(name) { return $(h[FILENAME, name]) }
 	FILENAME ~ /peers_summary/ {
-		key = $1 "/" $2; cost[key] = $13; over[key] = $10; op25[key] = $11; op75[key] = $12
-		tv[key] = $19; st[key] = $24; smp[key] = $18
+		key = v("pair") "/" v("config"); cost[key] = v("cost_ns_per_event"); over[key] = v("overhead_pct")
+		op25[key] = v("overhead_p25_pct"); op75[key] = v("overhead_p75_pct"); nr[key] = v("rounds")
+		tv[key] = v("profile_tvd"); st[key] = v("status"); psmp[key] = v("profile_samples")
 		next
 	}
-	{ r[$1 "/" $2 "/" $3] = $9 != "" ? $9 : $8; rst[$1 "/" $2 "/" $3] = $17 }
+	{
+		k = v("pair") "/" v("tracer") "/" v("peer")
+		r[k] = v("paired_median") != "" ? v("paired_median") : v("ratio_to_peer"); rst[k] = v("status")
+	}
+	# ok(K): whether configuration K has numbers
+	function ok(k) { return st[k] == "ok" && cost[k] != "" }
 	# ns(K): the cost per event of configuration K, readable
-	function ns(k,    v) {
-		if (st[k] != "ok" || cost[k] == "") return "no number (" (st[k] == "" ? "not run" : st[k]) ")"
-		v = cost[k] + 0
-		return v >= 10000 ? sprintf("%.0f us", v / 1000) : sprintf("%.0f ns", v)
+	function ns(k,    c) {
+		if (!ok(k)) return "no number (" (st[k] == "" ? "not run" : st[k]) ")"
+		c = cost[k] + 0
+		return c >= 10000 ? sprintf("%.0f us", c / 1000) : sprintf("%.0f ns", c)
 	}
 	# x(K): the paired ratio of pair/tracer/peer K, readable
 	function x(k) {
 		if ((k in r) && r[k] != "") return sprintf("%.2fx", r[k])
-		return rst[k] ~ /^no data: a cost/ ? "no ratio: a cost at or below 0" : "no ratio"
+		return "no ratio (" (rst[k] == "" ? "not run" : rst[k]) ")"
 	}
-	function pct(k) { return over[k] == "" ? "?" : sprintf("%+.1f%%", over[k]) }
+	# has(K): whether pair/tracer/peer K has a ratio
+	function has(k) { return (k in r) && r[k] != "" }
+	# without(A, B): why configurations A and B cannot be compared in this run
+	function without(a, b) {
+		return sprintf("No comparison in this run: %s %s, %s %s.\n", substr(a, index(a, "/") + 1),
+		               ok(a) ? "has numbers" : "has " ns(a), substr(b, index(b, "/") + 1),
+		               ok(b) ? "has numbers" : "has " ns(b))
+	}
+	# pct(K): the overhead of K with its spread between rounds, and what it says against it
+	function pct(k) {
+		if (!ok(k) || over[k] == "") return "no number"
+		return sprintf("%+.1f%% (%+.1f – %+.1f), %s", over[k], op25[k], op75[k], noise(k))
+	}
+	# noise(K): what the overhead of K says against its spread between rounds
+	function noise(k) {
+		if (nr[k] < 3) return "too few rounds (" nr[k] ") to tell from the noise between runs"
+		if (op25[k] <= 0 && op75[k] >= 0) return "0 within its spread between rounds: no cost measurable"
+		if (op25[k] > 0) return sprintf("a cost: above 0 in at least three rounds of four (p25 %+.1f%%)", op25[k])
+		return sprintf("below untraced in most rounds (p75 %+.1f%%): the untraced runs were the slower", op75[k])
+	}
 	function t3(k) { return tv[k] == "" ? "?" : sprintf("%.3f", tv[k]) }
 	# near(K): whether the paired ratio K lies within 0.8 to 1.25
-	function near(k) { return (k in r) && r[k] != "" && r[k] >= 0.8 && r[k] <= 1.25 }
-	function abs(v) { return v < 0 ? -v : v }
+	function near(k) { return has(k) && r[k] >= 0.8 && r[k] <= 1.25 }
 	END {
 		printf "Why it comes out this way. **USDT counting**: tb-usdt and bpftrace pay for the same\n"
 		printf "thing, a uprobe on each method-entry site (an int3 trap, or a call where the kernel\n"
 		printf "optimises the 5-byte nop) that runs a BPF program adding one to a map entry keyed by the\n"
-		printf "method id: %s against %s per event, tb-usdt at %s of bpftrace. ", ns("usdt/tb-usdt"),
-		       ns("usdt/bpftrace"), x("usdt/tb-usdt/bpftrace")
-		if (near("usdt/tb-usdt/bpftrace"))
-			printf "About the same, as the same mechanism should be.\n"
-		else
-			printf "The mechanism is the same; what differs is the program each generates (bpftrace:\n" \
-			       "a per-CPU map and its own reading of the argument) and how many hits each run spends\n" \
-			       "at a site before the kernel optimises it (a short run weighs those more).\n"
+		printf "method id. "
+		if (!ok("usdt/tb-usdt") || !ok("usdt/bpftrace"))
+			printf "%s", without("usdt/tb-usdt", "usdt/bpftrace")
+		else {
+			printf "%s against %s per event, tb-usdt at %s of bpftrace. ", ns("usdt/tb-usdt"),
+			       ns("usdt/bpftrace"), x("usdt/tb-usdt/bpftrace")
+			if (!has("usdt/tb-usdt/bpftrace"))
+				printf "\n"
+			else if (near("usdt/tb-usdt/bpftrace"))
+				printf "About the same, as the same mechanism should be.\n"
+			else
+				printf "The mechanism is the same; what differs is the program each generates (bpftrace:\n" \
+				       "a per-CPU map and its own reading of the argument) and how many hits each run spends\n" \
+				       "at a site before the kernel optimises it (a short run weighs those more).\n"
+		}
 		printf "**Sampling at %d Hz**: perf'"'"'s cpu-clock event is an hrtimer in the kernel that records the\n", hz
 		printf "interrupted task'"'"'s frame-pointer chain without the task noticing; tb-signal sends a SIGPROF\n"
 		printf "whose handler copies the in-memory stack; tb-vmreadv reads that stack from the other CPU.\n"
-		printf "Their overheads: %s (perf), %s (tb-signal), %s (tb-vmreadv). ", pct("profile/perf"),
-		       pct("profile/tb-signal"), pct("profile/tb-vmreadv")
-		big = 0
-		for (k in over) if (k ~ /^profile\// && over[k] != "" && abs(over[k]) > 3) big = 1
-		if (big)
-			printf "A few microseconds per sample %d times a second cannot cost more than about 0.5%%:\n" \
-			       "what is above that is the shared machine'"'"'s noise between runs (see the p25 – p75),\n" \
-			       "and so are the per-sample ratios (tb-signal: %s; tb-vmreadv: %s). ", hz, x("profile/tb-signal/perf"),
-			       x("profile/tb-vmreadv/perf")
-		else
-			printf "All within a few %% of untraced, as a few microseconds per sample %d times a\n" \
-			       "second must be; the per-sample ratios (tb-signal: %s; tb-vmreadv: %s) are mostly noise. ", hz,
+		printf "Their overheads, median (p25 – p75 over the rounds): perf %s; tb-signal %s;\n" \
+		       "tb-vmreadv %s. ", pct("profile/perf"), pct("profile/tb-signal"), pct("profile/tb-vmreadv")
+		if (ok("profile/perf"))
+			printf "Per sample taken, against perf'"'"'s: tb-signal %s, tb-vmreadv %s. ",
 			       x("profile/tb-signal/perf"), x("profile/tb-vmreadv/perf")
-		printf "What differs is what they see: the profile'"'"'s\nTVD to the true one is %s (perf), %s" \
-		       " (tb-signal), %s (tb-vmreadv) with about %s samples\neach, where sampling noise alone is" \
-		       " of order 0.5 sqrt(k / n) for k methods and n samples.\n", t3("profile/perf"),
-		       t3("profile/tb-signal"), t3("profile/tb-vmreadv"), smp["profile/perf"]
+		if (tv["profile/perf"] != "" || tv["profile/tb-signal"] != "" || tv["profile/tb-vmreadv"] != "")
+			printf "What they see: the profile'"'"'s TVD to the true one is %s (perf), %s (tb-signal), %s\n" \
+			       "(tb-vmreadv), over %s, %s and %s samples with a method on the stack, where sampling noise\n" \
+			       "alone is of order 0.5 sqrt(k / n) for k methods and n samples.\n", t3("profile/perf"),
+			       t3("profile/tb-signal"), t3("profile/tb-vmreadv"), psmp["profile/perf"] + 0,
+			       psmp["profile/tb-signal"] + 0, psmp["profile/tb-vmreadv"] + 0
+		else
+			printf "No profile was scored in this run.\n"
 		if (tv["profile/tb-vmreadv"] != "" && tv["profile/tb-signal"] != "" &&
 		    tv["profile/tb-vmreadv"] > 1.5 * tv["profile/tb-signal"])
-			printf "tb-vmreadv'"'"'s is the farthest: its wall-clock schedule reads the stack whenever its\n" \
+			printf "tb-vmreadv'"'"'s is the farther: its wall-clock schedule reads the stack whenever its\n" \
 			       "timer fires, the workload running or not, and a copy torn by the workload'"'"'s own\n" \
 			       "update is read again and, still torn, left out; the CPU-time clocks of perf and\n" \
 			       "tb-signal fire only while the thread runs, at the instruction it is at.\n"
 		printf "**System calls**: tb-ptrace syscall and strace -c are one mechanism, a ptrace stop at each\n"
 		printf "call'"'"'s entry and exit, each a round trip through the scheduler to the tracer on the other\n"
-		printf "CPU: %s against %s per call (%s). With a seccomp-bpf filter the kernel stops only\n",
-		       ns("syscall/tb-ptrace-syscall"), ns("syscall/strace"), x("syscall/tb-ptrace-syscall/strace")
-		printf "at the chosen calls (and both tools then still take the exit stop): %s against %s\n",
-		       ns("syscall/tb-ptrace-seccomp"), ns("syscall/strace-seccomp")
-		printf "(%s); the hot phase makes no other calls, so here the filter has nothing to skip",
-		       x("syscall/tb-ptrace-seccomp/strace-seccomp")
-		a = cost["syscall/tb-ptrace-syscall"]; b = cost["syscall/tb-ptrace-seccomp"]
-		if (a > 0 && b > 0 && (a / b > 1.25 || b / a > 1.25))
-			printf ": the difference between tb-ptrace'"'"'s two modes (%s and %s per call) is the\n" \
-			       "machine'"'"'s noise between runs, or the kind of stop, not calls left out",
-			       ns("syscall/tb-ptrace-syscall"), ns("syscall/tb-ptrace-seccomp")
-		printf ".\n"
+		printf "CPU. "
+		if (ok("syscall/tb-ptrace-syscall") && ok("syscall/strace"))
+			printf "%s against %s per call (%s). ", ns("syscall/tb-ptrace-syscall"), ns("syscall/strace"),
+			       x("syscall/tb-ptrace-syscall/strace")
+		else
+			printf "%s", without("syscall/tb-ptrace-syscall", "syscall/strace")
+		printf "With a seccomp-bpf filter the kernel stops only at the chosen calls (and both tools then\n"
+		printf "still take the exit stop); the hot phase makes no other calls, so here the filter has nothing\n"
+		printf "to skip. "
+		if (ok("syscall/tb-ptrace-seccomp") && ok("syscall/strace-seccomp"))
+			printf "%s against %s (%s).\n", ns("syscall/tb-ptrace-seccomp"), ns("syscall/strace-seccomp"),
+			       x("syscall/tb-ptrace-seccomp/strace-seccomp")
+		else
+			printf "%s", without("syscall/tb-ptrace-seccomp", "syscall/strace-seccomp")
 		printf "**Breakpoints**: tb-ptrace break takes one stop per hit and executes the replaced\n"
-		printf "instruction out of line, %s per call of query. gdb takes the same trap but, in its\n", ns("break/tb-ptrace-break")
-		printf "all-stop mode, stops every thread, reads the registers, runs the commands, then puts the\n"
-		printf "original byte back, single-steps it and re-inserts the breakpoint: %s (break and\n", ns("break/gdb-break")
-		printf "commands, tb-ptrace at %s of it) and %s (dprintf, %s). ltrace -c also stops at the\n",
-		       x("break/tb-ptrace-break/gdb-break"), ns("break/gdb-dprintf"), x("break/tb-ptrace-break/gdb-dprintf")
-		printf "return address to time the call, single-stepping over both: %s (%s).\n", ns("break/ltrace"),
-		       x("break/tb-ptrace-break/ltrace")
+		printf "instruction out of line: %s per call of query. ", ns("break/tb-ptrace-break")
+		if (ok("break/tb-ptrace-break") && (ok("break/gdb-break") || ok("break/gdb-dprintf"))) {
+			printf "gdb takes the same trap but, in its all-stop mode, stops\n"
+			printf "every thread, reads the registers, runs the commands, then puts the original byte back,\n"
+			printf "single-steps it and re-inserts the breakpoint: %s (break and commands, tb-ptrace at\n",
+			       ns("break/gdb-break")
+			printf "%s of it) and %s (dprintf, %s). ", x("break/tb-ptrace-break/gdb-break"),
+			       ns("break/gdb-dprintf"), x("break/tb-ptrace-break/gdb-dprintf")
+		} else
+			printf "%s", without("break/tb-ptrace-break", "break/gdb-break")
+		if (ok("break/tb-ptrace-break") && ok("break/ltrace"))
+			printf "ltrace -c also stops at the return address to time the call, single-stepping over\n" \
+			       "both: %s (%s).\n", ns("break/ltrace"), x("break/tb-ptrace-break/ltrace")
+		else
+			printf "%s", without("break/tb-ptrace-break", "break/ltrace")
 		printf "**Per-call hooks**: tb-tracefunc count adds one to a per-thread counter, log writes a\n"
-		printf "16-byte record with the TSC to a per-thread ring: %s and %s per call. uftrace record\n",
+		printf "16-byte record with the TSC to a per-thread ring: %s and %s per call. ",
 		       ns("tracefunc/tb-tracefunc-count"), ns("tracefunc/tb-tracefunc-log")
-		printf "(libmcount, through the same compiler hooks) keeps its own stack of the calls per thread, reads clock_gettime at entry and\n"
-		printf "exit and writes its records to buffers that a recorder drains: %s (log at %s of it,\n",
-		       ns("tracefunc/uftrace"), x("tracefunc/tb-tracefunc-log/uftrace")
-		printf "count at %s).\n", x("tracefunc/tb-tracefunc-count/uftrace")
+		if (ok("tracefunc/uftrace") && (ok("tracefunc/tb-tracefunc-count") || ok("tracefunc/tb-tracefunc-log")))
+			printf "uftrace record\n(libmcount, through the same compiler hooks) keeps its own stack of" \
+			       " the calls per thread,\nreads clock_gettime at entry and exit and writes its records to" \
+			       " buffers that a recorder\ndrains: %s (log at %s of it, count at %s).\n",
+			       ns("tracefunc/uftrace"), x("tracefunc/tb-tracefunc-log/uftrace"),
+			       x("tracefunc/tb-tracefunc-count/uftrace")
+		else
+			printf "%s", without("tracefunc/tb-tracefunc-log", "tracefunc/uftrace")
 	}' "$RESULTS_DIR/peers_summary.csv" "$RESULTS_DIR/peers_ratios.csv"
 }

@@ -15,7 +15,7 @@
 # the truth. The same/cross comparison is paired per round (placement_ratios.csv).
 #
 # Environment (presets from FULL / TINY, else quick): PLACEMENT_ROUNDS, PLACEMENT_SECONDS,
-# PLACEMENT_SCALE, PLACEMENT_HZ.
+# PLACEMENT_SCALE, PLACEMENT_HZ, PLACEMENT_MIN_CPU_SHARE, PLACEMENT_TRIES.
 
 # shellcheck disable=SC2034 # GATE_*_CPU and total are read by bench.sh's run_gated and progress
 true
@@ -35,11 +35,16 @@ PLACEMENT_HZ=${PLACEMENT_HZ:-1000}
 # The system calls tb-ptrace syscall counts beyond the workload's own (the dynamic loader's
 # pread64 of the libraries' headers, before the truth's counting starts) may not exceed this.
 PLACEMENT_LOADER_SYSCALLS=64
-# An untraced run whose thread had less than this share of its hot phase on the CPU was contended
-# (another process ran on BENCH_CPU): it fails, and the traced runs set against it with it.
+# A run whose CPU share (placement_judged_share) is below this was contended (another process
+# ran on BENCH_CPU): it fails, and for a baseline the traced runs set against it with it.
 PLACEMENT_MIN_CPU_SHARE=${PLACEMENT_MIN_CPU_SHARE:-0.85}
-# A contended untraced run is run again at once, up to this many runs in all.
-PLACEMENT_BASELINE_TRIES=${PLACEMENT_BASELINE_TRIES:-3}
+# A contended run, untraced or traced alike, is run again at once, up to this many runs in all
+# (2 at TINY=1: a run of tb-usdt takes 1.3 s, and a busy machine would retry most of them).
+if [ "${TINY:-0}" = 1 ]; then
+	PLACEMENT_TRIES=${PLACEMENT_TRIES:-2}
+else
+	PLACEMENT_TRIES=${PLACEMENT_TRIES:-3}
+fi
 
 # technique|mode|program|events|what it runs. Technique untraced: the baselines (mode: the build).
 # events: what the added time is divided by — query (the calls of query), syscalls (the
@@ -105,8 +110,11 @@ placement_env()
 	echo "placement_rounds=$PLACEMENT_ROUNDS"
 	echo "placement_workload=workload -t 1 -d $PLACEMENT_SECONDS -s $PLACEMENT_SCALE"
 	echo "placement_rate_hz=$PLACEMENT_HZ"
-	echo "placement_min_cpu_share=$PLACEMENT_MIN_CPU_SHARE (a contended baseline run again, up to" \
-		"$PLACEMENT_BASELINE_TRIES runs)"
+	echo "placement_min_cpu_share=$PLACEMENT_MIN_CPU_SHARE (a contended run, baseline or traced," \
+		"run again, up to $PLACEMENT_TRIES runs; judged on the workload thread's CPU share:" \
+		"untraced, tb-usdt count, tb-usdt stream and tb-vmreadv non-blocking cross; with the" \
+		"tracer's CPU added: tb-ptrace and tb-vmreadv same; not judged: tb-ptrace and tb-vmreadv" \
+		"--blocking cross, tb-usdt stream same)"
 	for key in $(printf '%s\n' "${!PLACEMENT_SKIP[@]}" | sort); do
 		[ -z "${PLACEMENT_SKIP[$key]}" ] || echo "placement_${key//\//_}=${PLACEMENT_SKIP[$key]}"
 	done
@@ -141,40 +149,76 @@ placement_measure()
 	usdt/*) cmd=("$OUT/tb-usdt" -q -m "$mode" tracebench:method_entry) ;;
 	esac
 	[ "$tech" = untraced ] || cmd+=(-o "$pre.result.json" --)
+	local try=1
+	placement_once "$tech" "$pre" "$tcpu" "$program" "${#cmd[@]}" "${cmd[@]}" "${args[@]}"
+	# A contended run (another process had the workload's CPU), untraced or traced, is run again,
+	# up to PLACEMENT_TRIES runs in all, wherever contention can be told from the run's own
+	# numbers (placement_judged_share): the same test for the baselines and the runs set against
+	# them, so that neither side keeps its contended runs while the other drops them.
+	while [ "$try" -lt "$PLACEMENT_TRIES" ] && [ "$run_status" = 0 ] && [ -z "$run_error" ] &&
+		placement_contended "$tech" "$mode" "$where" "$pre"; do
+		try=$((try + 1))
+		placement_once "$tech" "$pre" "$tcpu" "$program" "${#cmd[@]}" "${cmd[@]}" "${args[@]}"
+	done
+	echo "$try" >"$pre.tries"
+	echo "$run_status|$run_error" >"$pre.status"
+	echo "$round|$tech|$mode|$where" >>"$TMP/placement/runs"
+}
+
+# placement_once TECHNIQUE PRE TRACER_CPU PROGRAM N TOOL... ARGS...: one run of the N words TOOL
+# (none untraced) on PROGRAM ARGS into PRE.*; sets run_status and run_error
+placement_once()
+{
+	local tech=$1 pre=$2 tcpu=$3 program=$4 cmd=()
+	cmd=("${@:6:$5}")
+	shift $((5 + $5))
 	rm -f "$pre".*
 	run_error=
 	run_status=0
 	if [ "$tech" = vm_readv ]; then
 		# tb-vmreadv samples once its own start gate says ready: it starts the workload itself,
 		# through taskset, on BENCH_CPU from its exec on.
-		taskset -c "$tcpu" "${cmd[@]}" taskset -c "$BENCH_CPU" "$program" "${args[@]}" \
+		taskset -c "$tcpu" "${cmd[@]}" taskset -c "$BENCH_CPU" "$program" "$@" \
 			>"$pre.out" 2>"$pre.err" || run_status=$?
 	else
 		GATE_TRACER_CPU=$tcpu
 		GATE_TARGET_CPU=$BENCH_CPU
-		run_gated "$program" "$pre" "${cmd[@]}" "$program" "${args[@]}" -g 3
-		# A baseline whose thread did not have its CPU (another process ran there) is run
-		# again, up to PLACEMENT_BASELINE_TRIES times in all: a slow baseline would fail every
-		# run set against it (placement_score).
-		local try=1
-		while [ "$tech" = untraced ] && [ "$try" -lt "$PLACEMENT_BASELINE_TRIES" ] &&
-			[ "$run_status" = 0 ] && [ -z "$run_error" ] && placement_contended "$pre.truth.json"; do
-			try=$((try + 1))
-			run_gated "$program" "$pre" "${cmd[@]}" "$program" "${args[@]}" -g 3
-		done
+		run_gated "$program" "$pre" "${cmd[@]}" "$program" "$@" -g 3
 	fi
-	echo "$run_status|$run_error" >"$pre.status"
-	echo "$round|$tech|$mode|$where" >>"$TMP/placement/runs"
 }
 
-# placement_contended TRUTH: whether the workload's thread ran less than PLACEMENT_MIN_CPU_SHARE
-# of its hot phase (the truth file TRUTH's hot_cpu_ns / hot_wall_ns)
+# placement_judged_share TECHNIQUE MODE PLACEMENT PRE: the share of the hot phase the CPU
+# BENCH_CPU gave this run's own processes (about 1 when nothing else ran there; less when another
+# process did), or nothing where that cannot be told. Untraced, tb-usdt count (the tool idle
+# while it traces), tb-usdt stream and tb-vmreadv non-blocking cross (the tool's work on the other
+# CPU; a uprobe's work is charged to the thread): the thread's hot_cpu_ns / hot_wall_ns. tb-ptrace
+# and tb-vmreadv same: (hot_cpu_ns + the tool's tracer_cpu_ns) / hot_wall_ns, the two sharing one
+# CPU (the tool's start counted too: it can only hide contention, never make it up). Not judged:
+# tb-ptrace and tb-vmreadv --blocking cross (a stopped thread waits off its CPU while the tool
+# works on the other) and tb-usdt stream same (its tracer_cpu_ns is mostly the BPF program's load).
+placement_judged_share()
+{
+	local tech=$1 mode=$2 where=$3 pre=$4 v=() tcpu=0
+	case $tech/$mode/$where in
+	untraced/* | usdt/count/* | usdt/stream/cross | vm_readv/nonblocking/cross) ;;
+	ptrace/*/same | vm_readv/*/same)
+		tcpu=$(placement_get "$pre.result.json" tracer_cpu_ns)
+		[ -n "$tcpu" ] || return 0
+		;;
+	*) return 0 ;;
+	esac
+	mapfile -t v < <(placement_get "$pre.truth.json" hot_cpu_ns hot_wall_ns)
+	[ "${#v[@]}" = 2 ] || return 0
+	awk -v c="${v[0]}" -v t="$tcpu" -v w="${v[1]}" 'BEGIN { if (w > 0) printf "%.3f", (c + t) / w }'
+}
+
+# placement_contended TECHNIQUE MODE PLACEMENT PRE: whether the run's judged share
+# (placement_judged_share) is below PLACEMENT_MIN_CPU_SHARE
 placement_contended()
 {
-	local v=()
-	mapfile -t v < <(placement_get "$1" hot_cpu_ns hot_wall_ns)
-	[ "${#v[@]}" = 2 ] && awk -v c="${v[0]}" -v w="${v[1]}" -v m="$PLACEMENT_MIN_CPU_SHARE" \
-		'BEGIN { exit !(w > 0 && c / w < m) }'
+	local share
+	share=$(placement_judged_share "$@")
+	[ -n "$share" ] && awk -v s="$share" -v m="$PLACEMENT_MIN_CPU_SHARE" 'BEGIN { exit !(s < m) }'
 }
 
 # placement_program TECHNIQUE MODE: the workload build a configuration runs
@@ -196,6 +240,7 @@ placement_score()
 	local round=$1 tech=$2 mode=$3 where=$4 pre bpre truth r status=ok rs re program events_of
 	local requests='' wall='' ns='' bns='' overhead='' events='' counted='' lost='' cost=''
 	local cpu='' cpu_per='' share='' sps='' tvdv='' noise='' tcpu='' dur samples key skey m q
+	local judged='' tries check=ok
 	pre=$TMP/placement/$round-$tech-$mode-$where
 	program=$(placement_program "$tech" "$mode")
 	bpre=$TMP/placement/$round-untraced-$([ "$program" = workload ] && echo plain || echo usdt)-none
@@ -220,10 +265,12 @@ placement_score()
 		ns=$(awk -v w="$wall" -v n="$requests" 'BEGIN { printf "%.3f", w / n }')
 		share=$(awk -v c="$m" -v w="$wall" 'BEGIN { if (c != "") printf "%.3f", c / w }')
 	fi
-	if [ "$tech" = untraced ] && [ "$status" = ok ] && [ -n "$share" ] &&
-		awk -v s="$share" -v m="$PLACEMENT_MIN_CPU_SHARE" 'BEGIN { exit !(s < m) }'; then
-		status="failed: contended: the workload's thread ran $share of its hot phase on CPU"
-		status+=" $BENCH_CPU (below $PLACEMENT_MIN_CPU_SHARE: another process ran there)"
+	tries=$(cat "$pre.tries" 2>/dev/null || echo 1)
+	judged=$(placement_judged_share "$tech" "$mode" "$where" "$pre")
+	if [ "$status" = ok ] && [ -n "$judged" ] &&
+		awk -v s="$judged" -v m="$PLACEMENT_MIN_CPU_SHARE" 'BEGIN { exit !(s < m) }'; then
+		status="failed: contended: its processes had $judged of CPU $BENCH_CPU over the hot phase"
+		status+=" (below $PLACEMENT_MIN_CPU_SHARE: another process ran there; $tries runs)"
 	fi
 	if [ "$tech" != untraced ]; then
 		local brs bre bw bn bshare
@@ -235,8 +282,8 @@ placement_score()
 			[ "$status" != ok ] || status="failed: its baseline (untraced $program; the same round) failed"
 		elif [ "$status" = ok ] && [ -n "$bshare" ] && awk -v s="$bshare" \
 			-v m="$PLACEMENT_MIN_CPU_SHARE" 'BEGIN { exit !(s < m) }'; then
-			status="failed: contended: its baseline's thread ran $bshare of its hot phase on CPU"
-			status+=" $BENCH_CPU (below $PLACEMENT_MIN_CPU_SHARE: another process ran there)"
+			status="failed: contended: its baseline's thread had $bshare of CPU $BENCH_CPU over its"
+			status+=" hot phase (below $PLACEMENT_MIN_CPU_SHARE: another process ran there)"
 		else
 			bns=$(awk -v w="$bw" -v n="$bn" 'BEGIN { printf "%.3f", w / n }')
 			[ -z "$ns" ] ||
@@ -249,42 +296,56 @@ placement_score()
 			status="failed: $tech wrote no result"
 		fi
 	fi
-	# The events the added time is divided by, and the tool's count of them against the truth.
+	# The events the added time is divided by, and the tool's count of them against the truth:
+	# read for every run that left its files (a failed run's row shows them too), checked
+	# (check) and used only for a run still ok. A value missing on either side fails the check.
+	case $events_of in
+	query)
+		events=$(placement_get "$truth" methods.query.calls)
+		counted=$(placement_get "$r" counts.query)
+		[ -n "$events" ] && [ "$events" -gt 0 ] && [ "$counted" = "$events" ] ||
+			check="failed: tb-ptrace counted ${counted:-no} query calls; the workload made ${events:-none (no truth)}"
+		;;
+	syscalls)
+		local tr tw cr cw
+		{ read -r tr; read -r tw; } < <(placement_get "$truth" syscalls.pread64 \
+			syscalls.writev) || true
+		cr=$(placement_get "$r" counts.pread64)
+		cw=$(placement_get "$r" counts.writev)
+		if [ -n "$tr" ] && [ -n "$tw" ]; then
+			events=$((tr + tw))
+		fi
+		if [ -n "$cr" ] && [ -n "$cw" ]; then
+			counted=$((cr + cw))
+		fi
+		# Its writev are the workload's; its pread64 also the dynamic loader's few.
+		[ -n "$events" ] && [ "$events" -gt 0 ] && [ -n "$counted" ] && [ "$cw" = "$tw" ] &&
+			[ "$counted" -ge "$events" ] && [ "$counted" -le $((events + PLACEMENT_LOADER_SYSCALLS)) ] ||
+			check="failed: tb-ptrace counted ${counted:-no} pread64 and writev calls (writev ${cw:-none}); the workload made ${events:-no truth of them} (writev ${tw:-none})"
+		;;
+	method_calls)
+		events=$(placement_get "$truth" method_calls)
+		counted=$(placement_get "$r" counts.tracebench:method_entry)
+		if [ -z "$events" ] || [ "$events" -le 0 ] || [ -z "$counted" ] || [ -z "$lost" ]; then
+			check="failed: tb-usdt counted ${counted:-no} method entries (lost ${lost:-?}); the workload made ${events:-none (no truth)}"
+		elif [ "$mode" = count ] && { [ "$counted" != "$events" ] || [ "$lost" != 0 ]; }; then
+			check="failed: tb-usdt counted $counted of $events method entries (lost $lost)"
+		elif [ "$mode" = stream ] && [ $((counted + lost)) != "$events" ]; then
+			check="failed: tb-usdt saw $counted + lost $lost method entries of $events (a silent miscount)"
+		fi
+		;;
+	samples)
+		events=$(placement_get "$r" samples)
+		key=method_profile skey=method_samples
+		[ "$tech" != vm_readv ] || key=profile skey=samples
+		counted=$(placement_get "$r" "$skey")
+		[ -n "$events" ] && [ "$events" -gt 0 ] || check="failed: $tech took no samples"
+		;;
+	esac
+	[ "$status" != ok ] || status=$check
 	if [ "$status" = ok ]; then
 		case $events_of in
-		query)
-			events=$(placement_get "$truth" methods.query.calls)
-			counted=$(placement_get "$r" counts.query)
-			[ "$counted" = "$events" ] ||
-				status="failed: tb-ptrace counted ${counted:-no} query calls; the workload made $events"
-			;;
-		syscalls)
-			local tr tw cr cw
-			{ read -r tr; read -r tw; } < <(placement_get "$truth" syscalls.pread64 \
-				syscalls.writev) || true
-			cr=$(placement_get "$r" counts.pread64)
-			cw=$(placement_get "$r" counts.writev)
-			events=$((${tr:-0} + ${tw:-0}))
-			counted=$((${cr:-0} + ${cw:-0}))
-			# Its writev are the workload's; its pread64 also the dynamic loader's few.
-			[ "${cw:-0}" = "${tw:-0}" ] && [ "$counted" -ge "$events" ] &&
-				[ "$counted" -le $((events + PLACEMENT_LOADER_SYSCALLS)) ] ||
-				status="failed: tb-ptrace counted $counted pread64 and writev calls; the workload made $events"
-			;;
-		method_calls)
-			events=$(placement_get "$truth" method_calls)
-			counted=$(placement_get "$r" counts.tracebench:method_entry)
-			if [ "$mode" = count ] && { [ "$counted" != "$events" ] || [ "${lost:-0}" != 0 ]; }; then
-				status="failed: tb-usdt counted ${counted:-no} of $events method entries (lost ${lost:-?})"
-			elif [ "$mode" = stream ] && [ $((${counted:-0} + ${lost:-0})) != "$events" ]; then
-				status="failed: tb-usdt saw ${counted:-no} + lost ${lost:-?} method entries of $events (a silent miscount)"
-			fi
-			;;
 		samples)
-			events=$(placement_get "$r" samples)
-			key=method_profile skey=method_samples
-			[ "$tech" != vm_readv ] || key=profile skey=samples
-			counted=$(placement_get "$r" "$skey")
 			sps=$(awk -v n="$events" -v d="$dur" 'BEGIN { if (d > 0) printf "%.1f", n * 1e9 / d }')
 			# The profile against the calibrated self_share of the untraced run of this round.
 			: >"$pre.shares"
@@ -328,7 +389,7 @@ placement_score()
 	printf '%s,' "$round" "$tech" "$mode" "$where" "$tcpu" "$BENCH_CPU" "$program" \
 		"$([ "$events_of" = samples ] && echo "$PLACEMENT_HZ")" "$PLACEMENT_SCALE" \
 		"$PLACEMENT_SECONDS" "$requests" "$wall" "$ns" "$bns" "$overhead" "$events" "$counted" \
-		"$lost" "$cost" "$cpu" "$cpu_per" "$share" "$sps" "$tvdv" "$noise" \
+		"$lost" "$cost" "$cpu" "$cpu_per" "$share" "$sps" "$tvdv" "$noise" "$tries" "$judged" \
 		>>"$RESULTS_DIR/placement_raw.csv"
 	echo "$status" >>"$RESULTS_DIR/placement_raw.csv"
 }
@@ -364,7 +425,7 @@ placement_run()
 	echo "round,technique,mode,placement,tracer_cpu,target_cpu,program,rate_hz,scale,duration_s," \
 		"requests,hot_wall_ns,ns_per_request,baseline_ns_per_request,overhead_pct,events," \
 		"events_counted,lost,cost_per_event_ns,tracer_cpu_ns,tracer_cpu_per_event_ns," \
-		"workload_cpu_share,samples_per_s,tvd,noise_tvd,status" | tr -d ' ' \
+		"workload_cpu_share,samples_per_s,tvd,noise_tvd,tries,judged_cpu_share,status" | tr -d ' ' \
 		>"$RESULTS_DIR/placement_raw.csv"
 	while IFS='|' read -r round tech mode where; do
 		placement_score "$round" "$tech" "$mode" "$where"
@@ -394,9 +455,9 @@ placement_summary()
 	{
 		name = $2 "/" $3 "/" $4
 		runs[name]++
-		if ($26 != "ok") {
+		if ($28 != "ok") {
 			failed[name]++
-			if (!(name in why)) { why[name] = $26; sub(/^failed: /, "", why[name]) }
+			if (!(name in why)) { why[name] = $28; sub(/^failed: /, "", why[name]) }
 			next
 		}
 		k = ++n[name]
@@ -439,13 +500,16 @@ placement_summary()
 
 # placement_ratios SKIPS: placement_ratios.csv from placement_raw.csv — per technique and mode,
 # cross against same paired per round (both ok in that round): the workload's ns per request,
-# the cost per event and the samplers' TVD, the median [p25, p75] of the rounds' ratios
+# the cost per event and the samplers' TVD, the median [p25, p75] of the rounds' ratios. A
+# measure's ratios are given only when every paired round gives one (both values above 0): a
+# median over the rounds that happened to stay above 0 would lean whichever way the noise did.
+# Fewer than half the rounds paired: status no data.
 placement_ratios()
 {
 	awk -F, -v configs="$PLACEMENT_CONFIGS" -v skips="$1" "$AWK_STATS"'
-	# q3(NAME, M): "median,p25,p75" of the ratios M of NAME (empty if none)
-	function q3(name, m,    i, v) {
-		if (!nr[name, m]) return ",,"
+	# q3(NAME, M, PAIRS): "median,p25,p75" of the ratios M of NAME (empty unless all PAIRS gave one)
+	function q3(name, m, pairs,    i, v) {
+		if (!nr[name, m] || nr[name, m] < pairs) return ",,"
 		for (i = 1; i <= nr[name, m]; i++) v[i] = rt[name, m, i]
 		return sprintf("%.4g,%.4g,%.4g", quantile(v, nr[name, m], 0.5),
 			       quantile(v, nr[name, m], 0.25), quantile(v, nr[name, m], 0.75))
@@ -457,7 +521,11 @@ placement_ratios()
 	NR == 1 || $2 == "untraced" { next }
 	{
 		name = $2 "/" $3
-		if ($26 != "ok") { bad[name]++; next }
+		ran[name, $1] = 1
+		if ($28 != "ok") {
+			if (!(name in why)) { why[name] = $28; sub(/^failed: /, "", why[name]) }
+			next
+		}
 		ns[name, $1, $4] = $13; cost[name, $1, $4] = $19; tv[name, $1, $4] = $24
 		rounds[$1] = 1
 	}
@@ -467,14 +535,15 @@ placement_ratios()
 			split(sl[i], f, "|")
 			if (!((f[1] "/" f[2]) in skipped)) skipped[f[1] "/" f[2]] = f[4]
 		}
-		print "technique,mode,pairs,median_wall_ratio_x,p25_wall_ratio_x,p75_wall_ratio_x," \
-		      "median_cost_ratio_x,p25_cost_ratio_x,p75_cost_ratio_x,median_tvd_ratio_x," \
-		      "p25_tvd_ratio_x,p75_tvd_ratio_x,status,description"
+		print "technique,mode,rounds,rounds_paired,median_wall_ratio_x,p25_wall_ratio_x," \
+		      "p75_wall_ratio_x,median_cost_ratio_x,p25_cost_ratio_x,p75_cost_ratio_x," \
+		      "median_tvd_ratio_x,p25_tvd_ratio_x,p75_tvd_ratio_x,status,description"
 		nconf = split(configs, cl, "\n")
 		for (c = 1; c <= nconf; c++) {
 			split(cl[c], f, "|")
 			if (f[1] == "untraced") continue
-			name = f[1] "/" f[2]; pairs = 0
+			name = f[1] "/" f[2]; pairs = 0; nrun = 0
+			for (k in ran) { split(k, kk, SUBSEP); if (kk[1] == name) nrun++ }
 			for (r in rounds) if (((name, r, "same") in ns) && ((name, r, "cross") in ns)) {
 				pairs++
 				add(name, "wall", ns[name, r, "cross"], ns[name, r, "same"])
@@ -482,11 +551,15 @@ placement_ratios()
 				add(name, "tvd", tv[name, r, "cross"], tv[name, r, "same"])
 			}
 			if (name in skipped) status = skipped[name]
-			else if (!pairs) status = "failed: no round with both placements ok"
+			else if (!pairs) status = "no data: no round of " nrun " with both placements ok (" why[name] ")"
+			else if (2 * pairs < nrun)
+				status = "no data: only " pairs " of " nrun " rounds with both placements ok (" why[name] ")"
 			else status = "ok"
 			desc = f[5] ": cross / same"; gsub(/"/, "\"\"", desc)
-			printf "%s,%s,%d,%s,%s,%s,%s,\"%s\"\n", f[1], f[2], pairs, q3(name, "wall"),
-			       q3(name, "cost"), q3(name, "tvd"), status, desc
+			if (status != "ok") printf "%s,%s,%d,%d,,,,,,,,,,%s,\"%s\"\n", f[1], f[2], nrun, pairs,
+			       status, desc
+			else printf "%s,%s,%d,%d,%s,%s,%s,%s,\"%s\"\n", f[1], f[2], nrun, pairs,
+			       q3(name, "wall", pairs), q3(name, "cost", pairs), q3(name, "tvd", pairs), status, desc
 		}
 	}' "$RESULTS_DIR/placement_raw.csv"
 }
@@ -510,7 +583,11 @@ placement_report()
 	echo "samplers' method profile against the calibrated self time of the untraced run (noise only:"
 	echo "what sampling that many samples from the true profile would give). Cross/same: the ratio"
 	echo "of the cross run's value to the same run's of the same round, median over the rounds."
-	echo "Median [p25, p75]; failed runs left out and listed in \`placement_failures.txt\`."
+	echo "Median [p25, p75]; failed runs left out and listed in \`placement_failures.txt\`. Contended"
+	echo "(another process had CPU $BENCH_CPU): a run whose own processes had less than"
+	echo "$PLACEMENT_MIN_CPU_SHARE of it over the hot phase, judged for baselines and traced runs alike"
+	echo "where that can be told (not for tb-ptrace and tb-vmreadv --blocking across CPUs, whose stopped"
+	echo "thread waits off its CPU, nor tb-usdt stream on one CPU), run again up to $PLACEMENT_TRIES times, then failed."
 	echo
 	echo "| technique/mode | placement | runs ok | overhead, % | cost per event | tracer CPU per event | workload on CPU | samples/s | TVD (noise only) | cross/same: wall, cost, TVD | status |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
@@ -523,8 +600,9 @@ placement_report()
 		return sprintf("%.0f ns", ns)
 	}
 	FILENAME ~ /ratios/ {
-		if (FNR > 1 && $3 > 0) rat[$1 "/" $2] = sprintf("%s, %s, %s", $4 == "" ? "-" : sprintf("%.2fx", $4),
-			$7 == "" ? "-" : sprintf("%.2fx", $7), $10 == "" ? "-" : sprintf("%.2fx", $10))
+		if (FNR > 1 && $4 > 0) rat[$1 "/" $2] = sprintf("%s, %s, %s (%d of %d rounds)",
+			$5 == "" ? "-" : sprintf("%.2fx", $5), $8 == "" ? "-" : sprintf("%.2fx", $8),
+			$11 == "" ? "-" : sprintf("%.2fx", $11), $4, $3)
 		next
 	}
 	FNR > 1 {
@@ -558,7 +636,9 @@ placement_findings()
 		next
 	}
 	FILENAME ~ /ratios/ {
-		if (FNR > 1 && $3 > 0) { wr[$1 "/" $2] = $4; cr[$1 "/" $2] = $7; tr[$1 "/" $2] = $10 }
+		if (FNR > 1 && $4 > 0 && $14 == "ok") {
+			k = $1 "/" $2; wr[k] = $5; cr[k] = $8; cl[k] = $9; ch[k] = $10; tr[k] = $11
+		}
 		next
 	}
 	FNR > 1 && $7 > 0 {
@@ -570,13 +650,18 @@ placement_findings()
 	function both(k) { return ((k "/same") in have) && ((k "/cross") in have) }
 	END {
 		printf "Why. "
-		s = ""
+		s = ""; nv = 0; up = 0; down = 0
 		for (i = 1; i <= 2; i++) {
 			k = i == 1 ? "ptrace/break" : "ptrace/syscall"
 			if (!both(k)) continue
 			s = s (s == "" ? "" : "; ") sprintf("%s %s a %s on one CPU, %s across two%s",
 				k, t(cost[k "/same"]), i == 1 ? "stop" : "system call (two stops)", t(cost[k "/cross"]),
-				cr[k] != "" ? sprintf(" (%.1fx the cost, paired per round)", cr[k]) : "")
+				cr[k] != "" ? sprintf(" (%.2fx the cost across, p25 to p75 %.2fx to %.2fx, paired per round)",
+						      cr[k], cl[k], ch[k]) : " (no paired ratio)")
+			# the verdict of the paired ratio: clearly above 1, clearly below, or neither
+			nv++
+			if (cr[k] != "" && cl[k] > 1) up++
+			else if (cr[k] != "" && ch[k] < 1) down++
 		}
 		if (s != "") {
 			said = 1
@@ -585,10 +670,15 @@ placement_findings()
 				printf " The bare stop (ptrace_floor, this run) takes %s on one CPU and %s across two.",
 				       t(floor["same-cpu"]), t(floor["cross-cpu"])
 			printf " On one CPU the stopped thread hands the CPU straight to the tracer it woke, and"
-			printf " back; across CPUs every stop and every restart is a wake-up of a thread on the"
-			printf " other CPU (an inter-processor interrupt), and each side idles"
-			printf " while it waits, so the %s work of the tracer is cheaper to share a CPU with than to wait for. ",
-			       "short"
+			printf " back, but the tracer'"'"'s work is then the workload'"'"'s lost time; across CPUs every"
+			printf " stop and every restart is a wake-up of a thread on the other CPU (an inter-processor"
+			printf " interrupt), and each side idles while it waits."
+			if (up == nv)
+				printf " Here the cross-CPU wake-ups cost more than the tracer'"'"'s work: that short work is cheaper to share a CPU with than to wait for. "
+			else if (down == nv)
+				printf " Here the stops cost less across CPUs: the tracer'"'"'s work on the workload'"'"'s own CPU cost more than the wake-ups on another. "
+			else
+				printf " In this run the paired ratio does not put one placement clearly above the other (its p25 to p75 spans 1, the modes disagree, or no round paired): which one costs more is not settled by these numbers. "
 		}
 		s = ""
 		for (i = 1; i <= 3; i++) {

@@ -220,7 +220,7 @@ threads_one()
 		hot_wall_ns hot_cpu_ns methods.query.calls 2>/dev/null) && [ "${#v[@]}" -ge 5 ]; then
 		requests=${v[0]} calls=${v[1]} wall=${v[2]} cpu=${v[3]}
 		# The events a run's cost is set against: what an exact tracer traces (ptrace: query's
-		# calls), for the samplers the method calls they sample.
+		# calls); for the samplers the samples they took (set below).
 		events=$calls
 		[ "$technique" != ptrace ] || events=${v[4]}
 		[ "${requests:-0}" -gt 0 ] || [ "$status" != ok ] ||
@@ -230,6 +230,7 @@ threads_one()
 	fi
 	if [ "$technique" != untraced ] && [ -n "$calls" ]; then
 		threads_check "$technique"
+		case $technique in vm_readv | signal) events=$samples ;; esac
 		tcpu=$(rates_json tracer_cpu_ns)
 		[ "$status" != ok ] || [ -z "$check_msg" ] || status="failed: $check_msg"
 	fi
@@ -390,7 +391,8 @@ the stop, the switches), not its waiting for the tracer; tb-vmreadv's reads run 
 sampler and are not charged at all. Events: usdt and
 tracefunc every method call (34 per request), ptrace the calls of query (one per request);
 for the samplers (tb-vmreadv \`-F $THREADS_VMREADV_HZ\`, tb-signal \`record -F $THREADS_SIGNAL_HZ\`)
-the method calls they sample, whose cost follows their own rate, not the calls. Every exact
+the samples they took (tb-vmreadv: a consistent stack read per thread per tick), so their cost per event
+is their cost per sample. Every exact
 tracer's count was checked against the workload's truth (usdt \`method_calls\`, ptrace
 \`methods.query.calls\`, tracefunc each method's calls, none lost), every sampler took
 samples; failed runs are left out and listed in \`threads_failures.txt\`. Cells: wall cost
@@ -449,6 +451,7 @@ threads_findings()
 		if ($8 != "") w[$1, $3] = $8
 		if ($11 != "") c[$1, $3] = $11
 		if ($5 != "") o[$1, $3] = $5
+		if ($6 != "" && $7 != "") { o25[$1, $3] = $6; o75[$1, $3] = $7; rd[$1, $3] = $4 }
 		if ($17 != "") s[$1, $3] = $17
 		if ($14 != "") tr[$1, $3] = $14
 		if ($15 != "") nr[$1, $3] = $15
@@ -459,10 +462,30 @@ threads_findings()
 	# v(A, T, N, FMT): the value of technique T at N threads in A, formatted, or n/a
 	function v(a, t, n, fmt) { return (t, n) in a ? sprintf(fmt, a[t, n]) : "n/a" }
 	function ns(a, t, n) { return v(a, t, n, "%.0f ns") }
+	# noise(T, N): whether the overhead of T at N threads stands out of its rounds [p25, p75]
+	function noise(t, n,    r) {
+		if (!((t, n) in o25)) return ""
+		r = sprintf("[%+.1f%%, %+.1f%%]", o25[t, n], o75[t, n])
+		if (rd[t, n] < 3)
+			return sprintf(" %s%s overhead at %s comes from %d round%s: too few to tell it from " \
+			               "noise.", t, "\047s", th(n), rd[t, n], rd[t, n] == 1 ? "" : "s")
+		if (o25[t, n] <= 0 && o75[t, n] >= 0)
+			return sprintf(" %s%s overhead at %s is within this run%ss noise: its %s spans 0.", t,
+			               "\047s", th(n), "\047", r)
+		if (o25[t, n] > 0)
+			return sprintf(" %s%s overhead at %s stands out of the noise: all of its %s is above 0.",
+			               t, "\047s", th(n), r)
+		return sprintf(" %s%s overhead at %s is below 0 over its whole %s: the untraced runs were " \
+		               "slower, which tracing does not cause, so this run%ss noise is larger than " \
+		               "its cost.", t, "\047s", th(n), r, "\047")
+	}
 	# trend(A, T, FROM, TO, WANT): how A (wall or CPU cost per event) of T moved from FROM threads
 	# to TO, and whether that is what WANT (fell, flat, "not fell") says its mechanism predicts
 	function trend(a, t, x, y, want,    r, got) {
-		if (!((t, x) in a) || !((t, y) in a) || a[t, x] <= 0) return "could not be compared"
+		if (!((t, x) in a) || !((t, y) in a)) return "could not be compared"
+		if (a[t, x] <= 0 || a[t, y] <= 0)
+			return sprintf("could not be compared as a ratio from %s to %s (at or below 0: " \
+			               "noise larger than the cost)", th(x), th(y))
 		r = a[t, y] / a[t, x]
 		got = r < 0.75 ? "fell" : r > 1.33 ? "rose" : "flat"
 		return sprintf("%s (x%.2f from %s to %s)%s", got == "flat" ? "stayed within a third" : got,
@@ -524,11 +547,9 @@ threads_findings()
 		       v(s, "vm_readv", lo, "%d"), th(lo), v(s, "vm_readv", hi, "%d"), hi
 		printf "work, which once the threads fill every CPU takes a CPU from them: overhead %s at %s,\n",
 		       v(o, "vm_readv", lo, "%+.1f%%"), th(lo)
-		printf "%s at %s. The samplers'"'"' cost per event is their cost spread over calls they never trap;\n",
-		       v(o, "vm_readv", hi, "%+.1f%%"), hi
-		printf "at a few %% of overhead it is within this run'"'"'s noise (compare the [p25, p75]) and may\n"
-		printf "be below 0.\n"
+		printf "%s at %s. The samplers%s cost per event is their cost per sample.%s%s\n",
+		       v(o, "vm_readv", hi, "%+.1f%%"), hi, "\047", noise("signal", hi), noise("vm_readv", hi)
 	}' "$RESULTS_DIR/threads_summary.csv"
 }
 
-THREADS_PLOTS="threads|**Thread scaling**: the time each technique adds per event against the workload's thread count (the same total requests split over the threads), log-log, one colour per technique: solid the run's wall time, dashed the workload's CPU time; lower is better"
+THREADS_PLOTS="threads|**Thread scaling**: the time each technique adds per event (per sample for the samplers) against the workload's thread count (the same total requests split over the threads), log-log, one colour per technique: solid the run's wall time, dashed the workload's CPU time; lower is better"

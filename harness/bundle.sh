@@ -24,7 +24,8 @@ for cmd in file readelf objdump ldd tar gzip; do
 done
 
 HASH=$(git rev-parse --short HEAD 2>/dev/null || echo nogit)
-[ "$HASH" = nogit ] || git diff --quiet HEAD 2>/dev/null || HASH+=-dirty
+[ "$HASH" = nogit ] || [ -z "$(git status --porcelain --untracked-files=normal 2>/dev/null)" ] ||
+	HASH+=-dirty
 BUNDLE=tracebench-bundle-$HASH
 STAGE=$OUT/stage/$BUNDLE
 rm -rf "$OUT/stage"

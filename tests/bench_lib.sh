@@ -124,3 +124,17 @@ csv_rows()
 	{ csv_split($0, f) }
 	'"$2"' { print '"$3"' }' "$1"
 }
+
+# contended_excess DIR: each summary CSV of DIR more than half of whose rows say "contended" (the
+# harness left the runs out: another process had the workload's CPU), as "FILE: N of M rows". A
+# few such rows are the machine's noise; most of a section is a harness bug or a busy machine.
+contended_excess()
+{
+	local f n m
+	for f in "$1"/*_summary.csv; do
+		[ -f "$f" ] || continue
+		m=$(($(wc -l <"$f") - 1))
+		n=$(tail -n +2 "$f" | grep -c contended || true)
+		[ $((2 * n)) -le "$m" ] || echo "$(basename "$f"): $n of $m rows"
+	done
+}

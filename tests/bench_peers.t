@@ -50,38 +50,55 @@ else
 	is "$(csv_rows "$S" 1 'get("pair") "/" get("config")' | sort | tr '\n' ' ')" \
 		"$(printf '%s\n' $CONFIGS | sort | tr '\n' ' ')" \
 		"peers_summary.csv: one row per tracer, peer and baseline"
-	# A contended untraced run (another process had the workload's CPU, in each of its tries)
-	# leaves its pair without overheads in that round: the machine's doing, said, not failed here.
-	busy=$(csv_rows "$S" 'get("status") ~ /contended/' 'get("pair") "/" get("config")' | tr '\n' ' ')
-	[ -z "$busy" ] || diag "the machine was busy: contended baselines, no overhead for: $busy"
+	# A contended run (another process had the workload's CPU, in each of its tries) is the
+	# machine's doing: said, and excused below, but only up to half the section's runs, so that a
+	# harness bug marking every run contended cannot pass with no numbers.
+	RAW=$D/peers_raw.csv
+	busy=$(csv_rows "$RAW" 'get("status") ~ /contended/' 'get("pair") "/" get("config")' | tr '\n' ' ')
+	[ -z "$busy" ] || diag "the machine was busy: contended runs, kept out of the numbers: $busy"
+	nbusy=$(csv_rows "$RAW" 'get("status") ~ /contended/' 1 | wc -l)
+	nraw=$(csv_rows "$RAW" 1 1 | wc -l)
+	[ "$nraw" -gt 0 ] && [ $((2 * nbusy)) -le "$nraw" ]
+	ok $? "peers_raw.csv: at most half the runs contended ($nbusy of $nraw)"
 	if [ "$(id -u)" = 0 ]; then
 		is "$(csv_rows "$S" 'get("status") != "ok" && get("status") !~ /contended/' \
 			'get("pair") "/" get("config") ": " get("status")' | head -n 5)" "" \
 			"peers_summary.csv: every row ok as root (none skipped, none failed)"
-		# every tracer and peer ran and was checked, in the raw rows whatever its baseline did
+		# every tracer and peer ran and was checked, in the raw rows whatever its baseline did (a
+		# contended run's counts are checked too; contended runs are capped above)
 		is "$(csv_rows "$S" 'get("side") != "untraced"' 'get("pair") "," get("config")' |
 			while IFS=, read -r pair config; do
 				csv_rows "$D/peers_raw.csv" "get(\"pair\") == \"$pair\" && get(\"config\") == \"$config\" &&
-					get(\"status\") == \"ok\"" 1 | grep -q . || echo "$pair/$config"
-			done)" "" "peers_raw.csv: an ok run of every tracer and peer as root"
+					(get(\"status\") == \"ok\" || get(\"status\") ~ /^failed: contended:/)" 1 |
+					grep -q . || echo "$pair/$config"
+			done)" "" "peers_raw.csv: an ok (or contended) run of every tracer and peer as root"
 	else
 		skip "not root: bpftrace, perf and tracefs need it" "every peer row ok"
 	fi
-	# The counters: every event the workload made, no more (system calls: the whole process's,
-	# the hot phase's and the loader's few); each run's own, in the raw rows
-	RAW=$D/peers_raw.csv
-	is "$(csv_rows "$RAW" 'get("status") == "ok" && get("side") != "untraced" && get("pair") != "syscall" &&
-		get("pair") != "profile" && !(num("completeness") == 1 && get("events_counted") == get("truth_count"))' \
-		'get("round") " " get("config") " saw " get("completeness")')" "" \
-		"usdt, break, tracefunc: completeness 1 for every run of every tracer and peer"
-	is "$(csv_rows "$RAW" 'get("status") == "ok" && get("pair") == "syscall" && get("side") != "untraced" &&
-		(num("completeness") < 1 || num("completeness") > 1 + 16 / num("events"))' \
-		'get("round") " " get("config") " saw " get("completeness")')" "" \
-		"syscall: every run saw all pread64 and writev calls (and at most 16 more)"
-	is "$(csv_rows "$RAW" 'get("status") == "ok" && get("pair") == "profile" && get("side") != "untraced" &&
-		!(num("samples") > 0 && num("profile_tvd") >= 0 && num("profile_tvd") <= 1)' \
-		'get("round") " " get("config") ": " get("samples") " samples, TVD " get("profile_tvd")')" "" \
-		"profile: every run of perf, tb-signal, tb-vmreadv took samples; its TVD in [0, 1]"
+	# The counters, on every run of every tracer and peer whatever its status (a contended run's
+	# counts are checked too), against what the workload makes per request, not the truth file
+	# the section checks them against: 34 method calls (usdt, tracefunc), one query (break), one
+	# pread64 and one writev (syscall: the whole process's, the loader's few more)
+	is "$(csv_rows "$RAW" 'get("side") != "untraced" && (get("pair") == "usdt" || get("pair") == "tracefunc") &&
+		!(get("events_counted") == 34 * num("requests") && get("truth_count") == 34 * num("requests") &&
+		  get("events") == get("truth_count") && num("completeness") == 1)' \
+		'get("round") " " get("config") ": " get("events_counted") " of " 34 * num("requests")')" "" \
+		"usdt, tracefunc: every run of every tracer and peer counted 34 method calls per request"
+	is "$(csv_rows "$RAW" 'get("side") != "untraced" && get("pair") == "break" &&
+		!(get("events_counted") == get("requests") && get("truth_count") == get("requests"))' \
+		'get("round") " " get("config") ": " get("events_counted") " of " get("requests")')" "" \
+		"break: every run of every tracer and peer counted one query call per request"
+	is "$(csv_rows "$RAW" 'get("side") != "untraced" && get("pair") == "syscall" &&
+		!(get("truth_count") == 2 * num("requests") && get("events_counted") != "" &&
+		  num("events_counted") >= 2 * num("requests") && num("events_counted") <= 2 * num("requests") + 16)' \
+		'get("round") " " get("config") ": " get("events_counted") " of " 2 * num("requests")')" "" \
+		"syscall: every run saw a pread64 and a writev per request (and at most 16 more)"
+	is "$(csv_rows "$RAW" 'get("pair") == "profile" && get("side") != "untraced" &&
+		!(num("samples") > 0 && num("profile_samples") > 0 && num("profile_samples") <= num("samples") &&
+		  get("events") == get("samples") && num("profile_tvd") >= 0 && num("profile_tvd") <= 1)' \
+		'get("round") " " get("config") ": " get("samples") " samples, " get("profile_samples") \
+		" with a method, TVD " get("profile_tvd")')" "" \
+		"profile: every run of perf, tb-signal, tb-vmreadv took samples, its cost per sample taken, its TVD in [0, 1]"
 	# ptrace stops cost 10 us and more each, beyond what noise can take away; the others' costs
 	# (hundreds of ns or less, over a hot phase of a few ms at TINY=1) only have to be there
 	is "$(csv_rows "$S" 'get("status") == "ok" && get("side") != "untraced" &&
@@ -97,10 +114,15 @@ else
 	# The samplers' costs at 250 Hz, and at TINY=1 those of a few ms of uprobes or hooks, are
 	# within the noise: their ratio may be "no data" (said so); the ptrace pairs' may not.
 	is "$(csv_rows "$R" '!(get("status") == "ok" && num("ratio_to_peer") > 0 && num("paired_median") > 0) &&
-		!(get("pair") !~ /^(syscall|break)$/ && get("status") ~ /^no data: a cost per event within noise/) &&
+		!(get("pair") !~ /^(syscall|break)$/ && get("status") ~ /^no data: (a cost per event within noise|only [0-9]+ of [0-9]+ rounds pair)/) &&
 		get("status") !~ /contended/' \
 		'get("tracer") "/" get("peer") ": " get("status")')" "" \
-		"peers_ratios.csv: every ratio above 0 (but for the cheap pairs within noise, said so)"
+		"peers_ratios.csv: every ratio above 0 (but for the cheap pairs within noise, said so; contended: capped above)"
+	# a ratio stands on at least half the rounds run, in which both costs were above 0
+	is "$(csv_rows "$R" '!(num("rounds") >= 1 && num("rounds_paired") <= num("rounds") &&
+		(get("status") != "ok" || 2 * num("rounds_paired") >= num("rounds")))' \
+		'get("tracer") "/" get("peer") ": " get("rounds_paired") " of " get("rounds") ", " get("status")')" "" \
+		"peers_ratios.csv: an ok ratio pairs at least half the rounds run"
 	grep -q '^## Peers side by side' "$D/REPORT.md"
 	ok $? "REPORT.md has the peers section"
 	head -c 300 "$D/peers.svg" 2>/dev/null | grep -q '<svg' && [ -s "$D/peers.png" ]

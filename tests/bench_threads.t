@@ -47,19 +47,32 @@ none()
 	is "$(csv_rows "$1" 'get("status") == "ok" && ('"$2"')' "$3" | head -n 5)" "" "$4"
 }
 
+# any FILE CONDITION WHAT NAME: no row of FILE, whatever its status, meets CONDITION: the run
+# checks below hold for every run (as root here every run must be ok), failed ones too
+any()
+{
+	is "$(csv_rows "$1" "$2" "$3" | head -n 5)" "" "$4"
+}
+
 # The runs: each exact tracer's count is the truth's, nothing lost; every sampler sampled; a
 # baseline per build and thread count in every round
-none "$RAW" 'get("technique") ~ /^(usdt|tracefunc)$/ &&
+any "$RAW" 'get("technique") != "ptrace" && num("method_calls") != 34 * num("requests")' \
+	'get("technique") "/" get("threads") " " get("method_calls") " for " get("requests")' \
+	"threads_raw.csv: 34 method calls per request in every run (the ptrace runs: tb-ptrace stops at query)"
+any "$RAW" 'get("technique") ~ /^(vm_readv|signal)$/ && get("events") != get("samples")' \
+	'get("technique") "/" get("threads") " " get("events") " events; " get("samples")' \
+	"threads_raw.csv: the samplers' events are their samples"
+any "$RAW" 'get("technique") ~ /^(usdt|tracefunc)$/ &&
 	(get("traced_events") != get("method_calls") || num("method_calls") <= 0 || num("lost") != 0)' \
 	'get("technique") "/" get("threads") " " get("traced_events") " of " get("method_calls")' \
 	"threads_raw.csv: usdt and tracefunc counted every method call, none lost"
-none "$RAW" 'get("technique") == "ptrace" && (get("traced_events") != get("events") ||
+any "$RAW" 'get("technique") == "ptrace" && (get("traced_events") != get("events") ||
 	num("events") != num("requests") || num("lost") != 0)' \
 	'get("technique") "/" get("threads") " " get("traced_events") " of " get("events")' \
 	"threads_raw.csv: ptrace counted every call of query (one per request), none lost"
-none "$RAW" 'get("technique") ~ /^(vm_readv|signal)$/ && !(num("samples") > 0)' \
+any "$RAW" 'get("technique") ~ /^(vm_readv|signal)$/ && !(num("samples") > 0)' \
 	'get("technique") "/" get("threads") " " get("samples")' "threads_raw.csv: every sampler took samples"
-none "$RAW" 'get("technique") != "untraced" && (get("overhead_pct") == "" ||
+any "$RAW" 'get("technique") != "untraced" && (get("overhead_pct") == "" ||
 	get("wall_cost_ns_per_event") == "" || get("cpu_cost_ns_per_event") == "")' \
 	'get("technique") "/" get("threads") " round " get("round")' \
 	"threads_raw.csv: every traced run set against its baseline of the same round"
@@ -88,11 +101,18 @@ none "$SUM" 'get("technique") == "ptrace" && !(num("median_overhead_pct") > 50 &
 	num("median_wall_cost_ns_per_event") > 1000 && num("median_wall_cost_ns_per_event") < 1e7)' \
 	'get("threads") " threads: " get("median_overhead_pct") " %, " get("median_wall_cost_ns_per_event") " ns"' \
 	"ptrace: over 50 % overhead, 1 µs to 10 ms per stop"
-none "$SUM" 'get("technique") ~ /^(vm_readv|signal|tracefunc)$/ &&
+none "$SUM" 'get("technique") == "tracefunc" &&
 	!(num("median_wall_cost_ns_per_event") > -5000 && num("median_wall_cost_ns_per_event") < 5000 &&
 	num("median_overhead_pct") > -90 && num("median_overhead_pct") < 1000)' \
 	'get("technique") "/" get("threads") ": " get("median_overhead_pct") " %, " get("median_wall_cost_ns_per_event") " ns"' \
-	"vm_readv, signal, tracefunc: under 5 µs per call either way, overhead within -90 % to 1000 %"
+	"tracefunc: under 5 µs per call either way, overhead within -90 % to 1000 %"
+# The samplers' cost is per sample: a tiny run has few samples (about a hundred per thread), so
+# one noisy baseline moves it by hundreds of µs; only the overhead and a loose bound hold.
+none "$SUM" 'get("technique") ~ /^(vm_readv|signal)$/ &&
+	!(num("median_wall_cost_ns_per_event") > -1e7 && num("median_wall_cost_ns_per_event") < 1e7 &&
+	num("median_overhead_pct") > -90 && num("median_overhead_pct") < 1000)' \
+	'get("technique") "/" get("threads") ": " get("median_overhead_pct") " %, " get("median_wall_cost_ns_per_event") " ns"' \
+	"vm_readv, signal: under 10 ms per sample either way, overhead within -90 % to 1000 %"
 none "$SUM" '!(num("median_ns_per_request") > 0 && num("median_untraced_ns_per_request") > 0 &&
 	num("p25_overhead_pct") <= num("median_overhead_pct") &&
 	num("median_overhead_pct") <= num("p75_overhead_pct"))' \

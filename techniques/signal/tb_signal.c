@@ -216,8 +216,15 @@ static int read_samples(const char *data, size_t len, const char *what, struct r
 	size_t at, nr_maps = 0;
 	int ret = -1;
 
-	if (len < sizeof(*h) || h->magic != TB_SIGNAL_MAGIC || h->version != 1) {
+	if (len < sizeof(*h) || h->magic != TB_SIGNAL_MAGIC) {
 		tb_fail("%s: not samples of this " LIBRARY, what);
+		goto out;
+	}
+	if (h->version != TB_SIGNAL_VERSION) {
+		tb_fail("%s: samples in format version %u, this tb-signal reads version %u: "
+			"the " LIBRARY " that wrote them is from another build; "
+			"rebuild both (make) and run them from one build directory",
+			what, h->version, TB_SIGNAL_VERSION);
 		goto out;
 	}
 	if (h->maps_len > len - sizeof(*h) ||
@@ -698,7 +705,11 @@ int main(int argc, char **argv)
 		tb_fail("cannot run %s: %s", command[0], strerror(-err));
 		goto out;
 	}
-	/* From main's start: set-up, exec, the loader, the library's start */
+	/*
+	 * From main's start: set-up, the command exec'd and released from its
+	 * start gate; the loader and the library's start come after (their
+	 * time shows in first_sample_ns)
+	 */
 	attach_ns = tb_schedule__now_ns() - start_ns;
 	if (tb_child__wait(&child, &status)) {
 		tb_fail("cannot wait for %s: %s", command[0], strerror(errno));

@@ -51,10 +51,12 @@ enum tb_signal_command {
  *     the instruction pointers can be named after the process is gone
  */
 #define TB_SIGNAL_MAGIC 0x3130676973627474ULL /* "ttbsig01" */
+/* 2: first_sample_ns in the per-thread header, before bytes */
+#define TB_SIGNAL_VERSION 2
 
 struct tb_signal_file_header {
 	uint64_t magic;
-	uint32_t version; /* 1 */
+	uint32_t version; /* TB_SIGNAL_VERSION */
 	uint32_t nr_threads;
 	int32_t pid;
 	uint32_t clock; /* 0 cpu, 1 wall */

@@ -447,7 +447,7 @@ static void reply_dump(int fd)
 {
 	struct tb_signal_file_header h = {
 		.magic = TB_SIGNAL_MAGIC,
-		.version = 1,
+		.version = TB_SIGNAL_VERSION,
 		.pid = getpid(),
 		.clock = 2, /* a dump */
 		.start_ns = tb_signal__clock_ns(CLOCK_MONOTONIC),
@@ -668,7 +668,7 @@ static void write_samples(void)
 {
 	struct tb_signal_file_header h = {
 		.magic = TB_SIGNAL_MAGIC,
-		.version = 1,
+		.version = TB_SIGNAL_VERSION,
 		.pid = getpid(),
 		.clock = cfg.wall,
 		.rate_hz = cfg.rate_hz,
