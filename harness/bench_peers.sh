@@ -686,6 +686,14 @@ peers_summarise()
 	# the columns by name (the summary'"'"'s quoted command and description come after them all)
 	FNR == 1 { for (i = 1; i <= NF; i++) h[FILENAME, $i] = i; next }
 	function v(name) { return $(h[FILENAME, name]) }
+	# usable(STATUS): a row measured in most rounds: ok, or fewer than half its runs failed (the
+	# ratio then pairs the rounds where both sides ran ok, and rounds_paired says how many)
+	function usable(s,    k) {
+		if (s == "ok") return 1
+		if (s !~ /^failed: [0-9]+ of [0-9]+ runs/) return 0
+		split(substr(s, 9), k, " ")
+		return 2 * k[1] < k[3]
+	}
 	FILENAME ~ /peers_summary/ {
 		key = v("pair") "/" v("config")
 		cost[key] = v("cost_ns_per_event"); over[key] = v("overhead_pct")
@@ -718,8 +726,8 @@ peers_summarise()
 				if (ok && x > 0 && y > 0) q[++n] = x / y
 			}
 			value = pm = p25 = p75 = ""
-			if (st[a] != "ok") status = st[a] ~ /^skipped/ ? st[a] : "no data: " f[2] " " st[a]
-			else if (st[b] != "ok") status = st[b] ~ /^skipped/ ? st[b] : "no data: " f[3] " " st[b]
+			if (!usable(st[a])) status = st[a] ~ /^skipped/ ? st[a] : "no data: " f[2] " " st[a]
+			else if (!usable(st[b])) status = st[b] ~ /^skipped/ ? st[b] : "no data: " f[3] " " st[b]
 			else if (cost[a] <= 0 || cost[b] <= 0)
 				status = "no data: a cost per event within noise (" cost[a] " and " cost[b] " ns)"
 			else if (2 * n < rounds)
@@ -847,6 +855,14 @@ peers_findings()
 	# the columns by name (the summary'"'"'s quoted command and description come after them all)
 	FNR == 1 { for (i = 1; i <= NF; i++) h[FILENAME, $i] = i; next }
 	function v(name) { return $(h[FILENAME, name]) }
+	# usable(STATUS): a row measured in most rounds: ok, or fewer than half its runs failed (the
+	# ratio then pairs the rounds where both sides ran ok, and rounds_paired says how many)
+	function usable(s,    k) {
+		if (s == "ok") return 1
+		if (s !~ /^failed: [0-9]+ of [0-9]+ runs/) return 0
+		split(substr(s, 9), k, " ")
+		return 2 * k[1] < k[3]
+	}
 	FILENAME ~ /peers_summary/ {
 		key = v("pair") "/" v("config"); cost[key] = v("cost_ns_per_event"); over[key] = v("overhead_pct")
 		op25[key] = v("overhead_p25_pct"); op75[key] = v("overhead_p75_pct"); nr[key] = v("rounds")
@@ -857,8 +873,8 @@ peers_findings()
 		k = v("pair") "/" v("tracer") "/" v("peer")
 		r[k] = v("paired_median") != "" ? v("paired_median") : v("ratio_to_peer"); rst[k] = v("status")
 	}
-	# ok(K): whether configuration K has numbers
-	function ok(k) { return st[k] == "ok" && cost[k] != "" }
+	# ok(K): whether configuration K has numbers (from most of its rounds)
+	function ok(k) { return usable(st[k]) && cost[k] != "" }
 	# ns(K): the cost per event of configuration K, readable
 	function ns(k,    c) {
 		if (!ok(k)) return "no number (" (st[k] == "" ? "not run" : st[k]) ")"
