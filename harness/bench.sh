@@ -1617,13 +1617,7 @@ if section vmreadv; then
 	awk -F, -v configs="$VMREADV_CONFIGS" -v skips="$VMREADV_SKIPS" "$AWK_STATS"'
 	function name_of(t, m, r) { return t (m == "" ? "" : "/" m) (r == "" ? "" : "/" r) }
 	# med(A, NAME): the median over the rounds of A[NAME, round] (empty if none); sets q25, q75
-	function med(a, name,    r, n, x) {
-		n = 0
-		for (r = 1; r <= nround; r++) if ((name, r) in a) x[++n] = a[name, r]
-		if (!n) { q25 = ""; q75 = ""; return "" }
-		q25 = quantile(x, n, 0.25); q75 = quantile(x, n, 0.75)
-		return quantile(x, n, 0.5)
-	}
+	function med(a, name) { return over_rounds(a, name, nround) }
 	function f(v, fmt) { return v == "" ? "" : sprintf(fmt, v) }
 	NR == 1 { next }
 	{
@@ -1895,13 +1889,7 @@ if section signal; then
 	awk -F, -v configs="$SIGNAL_CONFIGS" -v skips="$SIGNAL_SKIPS" "$AWK_STATS"'
 	function name_of(m, t, c, r) { return m "/" t (c == "" ? "" : "/" c) (r == "" ? "" : "/" r) }
 	# med(A, NAME): the median over the rounds of A[NAME, round] (empty if none); sets q25, q75
-	function med(a, name,    r, n, x) {
-		n = 0
-		for (r = 1; r <= nround; r++) if ((name, r) in a) x[++n] = a[name, r]
-		if (!n) { q25 = ""; q75 = ""; return "" }
-		q25 = quantile(x, n, 0.25); q75 = quantile(x, n, 0.75)
-		return quantile(x, n, 0.5)
-	}
+	function med(a, name) { return over_rounds(a, name, nround) }
 	function f(v, fmt) { return v == "" ? "" : sprintf(fmt, v) }
 	NR == 1 { next }
 	{
@@ -2283,13 +2271,7 @@ if section tracefunc; then
 	awk -F, -v configs="$TRACEFUNC_CONFIGS" -v skips="$TRACEFUNC_SKIPS" "$AWK_STATS"'
 	function name_of(m, t, o) { return m "/" t (o == "" ? "" : "/" o) }
 	# med(A, NAME): the median over the rounds of A[NAME, round] (empty if none); sets q25, q75
-	function med(a, name,    r, n, x) {
-		n = 0
-		for (r = 1; r <= nround; r++) if ((name, r) in a) x[++n] = a[name, r]
-		if (!n) { q25 = ""; q75 = ""; return "" }
-		q25 = quantile(x, n, 0.25); q75 = quantile(x, n, 0.75)
-		return quantile(x, n, 0.5)
-	}
+	function med(a, name) { return over_rounds(a, name, nround) }
 	function f(v, fmt) { return v == "" ? "" : sprintf(fmt, v) }
 	NR == 1 { next }
 	{

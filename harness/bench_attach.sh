@@ -53,18 +53,8 @@ attach_needed()
 		"libtb-signal.so tb-tracefunc libtb-tracefunc.so"
 }
 
-# attach_try WHAT COMMAND...: empty if COMMAND runs (a short run on the workload), else why not
-attach_try()
-{
-	local what=$1 why
-	shift
-	if ! why=$("$@" 2>&1 >/dev/null); then
-		echo "skipped: $what cannot run the workload here:" \
-			"$(oneline <<<"${why:-it failed without saying why}")"
-	fi
-}
-
-# attach_probe: who can run here; a technique that cannot gives rows with status skipped: why
+# attach_probe: who can run here (rates_try of bench_rates.sh: a short run); a technique that
+# cannot gives rows with status skipped: why
 attach_probe()
 {
 	local why
@@ -72,14 +62,14 @@ attach_probe()
 	if ! why=$("$OUT/tb-usdt" --check 2>&1); then
 		skip_attach_usdt="skipped: tb-usdt --check says: $(oneline <<<"$why")"
 	fi
-	skip_attach_ptrace=$(attach_try "tb-ptrace syscall" "$OUT/tb-ptrace" syscall \
+	skip_attach_ptrace=$(rates_try "tb-ptrace syscall" "$OUT/tb-ptrace" syscall \
 		-o "$TMP/probe.json" -- "$OUT/workload" -q -r 10)
-	skip_attach_vm_readv=$(attach_try tb-vmreadv "$OUT/tb-vmreadv" -F 100 -o "$TMP/probe.json" \
+	skip_attach_vm_readv=$(rates_try tb-vmreadv "$OUT/tb-vmreadv" -F 100 -o "$TMP/probe.json" \
 		-- "$OUT/workload" -q -r 100)
-	skip_attach_signal=$(attach_try "tb-signal record" "$OUT/tb-signal" record -F 100 \
+	skip_attach_signal=$(rates_try "tb-signal record" "$OUT/tb-signal" record -F 100 \
 		-o "$TMP/probe.json" -- "$OUT/workload" -q -r 100)
 	rm -rf "$TMP/attach-tf"
-	skip_attach_tracefunc=$(attach_try tb-tracefunc "$OUT/tb-tracefunc" -m count \
+	skip_attach_tracefunc=$(rates_try tb-tracefunc "$OUT/tb-tracefunc" -m count \
 		-D "$TMP/attach-tf" -o "$TMP/probe.json" -- "$OUT/workload-finstrument" -q -r 10)
 	rm -rf "$TMP/attach-tf"
 }

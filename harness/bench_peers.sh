@@ -112,6 +112,21 @@ tracefunc|tb-tracefunc-log|uftrace"
 
 PEERS_PLOTS="peers|**Peers side by side**: each tracebench tracer's cost per event beside the established tool's doing the same job on the same workload in the same rounds (median, bars p25 to p75, log scale; samplers: per sample), and what each saw (completeness, or the profile's TVD); lower cost is better"
 
+# What the ratio and findings programs (awk, over peers_summary.csv and another CSV) begin with:
+# the columns by name (the quoted command and description of the summary come after them all), and
+# usable(STATUS): a row measured in most rounds: ok, or fewer than half its runs failed (a ratio
+# then pairs the rounds where both sides ran ok, and rounds_paired says how many)
+PEERS_AWK_COLUMNS='
+FNR == 1 { for (i = 1; i <= NF; i++) h[FILENAME, $i] = i; next }
+function v(name) { return $(h[FILENAME, name]) }
+function usable(s,    k) {
+	if (s == "ok") return 1
+	if (s !~ /^failed: [0-9]+ of [0-9]+ runs/) return 0
+	split(substr(s, 9), k, " ")
+	return 2 * k[1] < k[3]
+}
+'
+
 # Why a configuration cannot run here, keyed pair/config ("" if it can): peers_probe.
 declare -A PEERS_SKIP=()
 # The peers' uftrace and tb-tracefunc record directory on /dev/shm (bench.sh's TRACEFUNC_SHM,
@@ -682,18 +697,7 @@ peers_summarise()
 		}
 	}' "$RESULTS_DIR/peers_raw.csv" >"$RESULTS_DIR/peers_summary.csv"
 
-	awk -F, -v ratios="$PEERS_RATIOS" -v rounds="$PEERS_ROUNDS" "$AWK_STATS"'
-	# the columns by name (the summary'"'"'s quoted command and description come after them all)
-	FNR == 1 { for (i = 1; i <= NF; i++) h[FILENAME, $i] = i; next }
-	function v(name) { return $(h[FILENAME, name]) }
-	# usable(STATUS): a row measured in most rounds: ok, or fewer than half its runs failed (the
-	# ratio then pairs the rounds where both sides ran ok, and rounds_paired says how many)
-	function usable(s,    k) {
-		if (s == "ok") return 1
-		if (s !~ /^failed: [0-9]+ of [0-9]+ runs/) return 0
-		split(substr(s, 9), k, " ")
-		return 2 * k[1] < k[3]
-	}
+	awk -F, -v ratios="$PEERS_RATIOS" -v rounds="$PEERS_ROUNDS" "$AWK_STATS$PEERS_AWK_COLUMNS"'
 	FILENAME ~ /peers_summary/ {
 		key = v("pair") "/" v("config")
 		cost[key] = v("cost_ns_per_event"); over[key] = v("overhead_pct")
@@ -851,18 +855,7 @@ EOF
 # it lies outside the spread between rounds
 peers_findings()
 {
-	awk -F, -v hz="$PEERS_RATE_HZ" '
-	# the columns by name (the summary'"'"'s quoted command and description come after them all)
-	FNR == 1 { for (i = 1; i <= NF; i++) h[FILENAME, $i] = i; next }
-	function v(name) { return $(h[FILENAME, name]) }
-	# usable(STATUS): a row measured in most rounds: ok, or fewer than half its runs failed (the
-	# ratio then pairs the rounds where both sides ran ok, and rounds_paired says how many)
-	function usable(s,    k) {
-		if (s == "ok") return 1
-		if (s !~ /^failed: [0-9]+ of [0-9]+ runs/) return 0
-		split(substr(s, 9), k, " ")
-		return 2 * k[1] < k[3]
-	}
+	awk -F, -v hz="$PEERS_RATE_HZ" "$PEERS_AWK_COLUMNS"'
 	FILENAME ~ /peers_summary/ {
 		key = v("pair") "/" v("config"); cost[key] = v("cost_ns_per_event"); over[key] = v("overhead_pct")
 		op25[key] = v("overhead_p25_pct"); op75[key] = v("overhead_p75_pct"); nr[key] = v("rounds")

@@ -66,14 +66,13 @@ placement_needed() { echo "workload workload-usdt tb-ptrace tb-vmreadv tb-usdt t
 # can): placement_probe.
 declare -A PLACEMENT_SKIP=()
 
-# placement_try KEY COMMAND...: runs COMMAND (a short traced run); on failure records why for KEY
+# placement_try KEY COMMAND...: runs COMMAND (a short traced run, rates_try); on failure records
+# why for KEY
 placement_try()
 {
-	local key=$1 why
+	local key=$1
 	shift
-	if ! why=$("$@" 2>&1 >/dev/null); then
-		PLACEMENT_SKIP[$key]="skipped: $(basename "$1") cannot run here: $(oneline <<<"${why:-it failed without saying why}")"
-	fi
+	PLACEMENT_SKIP[$key]=$(rates_try "$(basename "$1")" "$@")
 }
 
 # placement_probe: a short run of every tool and mode; sets PLACEMENT_SKIP

@@ -319,13 +319,7 @@ rates_run()
 	# The untraced rows go to $TMP/rates_all.csv only (for the report: workload-usdt5's idle).
 	awk -F, -v configs="$RATES_CONFIGS" -v skips="$skips" -v scales="$RATES_SCALES" "$AWK_STATS"'
 	# med(A, KEY): the median over the rounds of A[KEY, round] (empty if none); sets q25, q75, nq
-	function med(a, key,    r, x) {
-		nq = 0
-		for (r = 1; r <= nround; r++) if ((key, r) in a) x[++nq] = a[key, r]
-		if (!nq) { q25 = ""; q75 = ""; return "" }
-		q25 = quantile(x, nq, 0.25); q75 = quantile(x, nq, 0.75)
-		return quantile(x, nq, 0.5)
-	}
+	function med(a, key) { return over_rounds(a, key, nround) }
 	function f(v, fmt) { return v == "" ? "" : sprintf(fmt, v) }
 	NR == 1 { next }
 	{

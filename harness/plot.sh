@@ -108,6 +108,35 @@ function sort_by(key, k, n,    i, j, t) {
 			t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t
 		}
 }
+# series_out(K, PX, PM, PLO, PHI, NP): line K of a plot of lines (overhead_vs_rate, threads) into
+# d "/series.tsv", its points in order of x (PX[K, i], median PM, p25 PLO, p75 PHI, NP[K] points)
+# as x, median, low, high and a blank block after it; a median at or below 0 is drawn at clamp,
+# listed in d "/clamped.tsv" and counted in clamped; ymax rises to the highest high
+function series_out(k, px, pm, plo, phi, np,    i, p, m, l, h) {
+	sort_by(px, k, np[k])
+	for (i = 1; i <= np[k]; i++) {
+		p = ord[i]; m = pm[k, p]; l = plo[k, p]; h = phi[k, p]
+		if (m <= 0) {
+			m = clamp; clamped++
+			printf "%s\t%s\n", px[k, p], m >(d "/clamped.tsv")
+		}
+		if (l == "" || l <= 0 || l > m) l = l != "" && l > m ? m : clamp
+		if (h == "" || h < m) h = m
+		if (h > ymax) ymax = h
+		printf "%s\t%s\t%s\t%s\n", px[k, p], m, l, h >(d "/series.tsv")
+	}
+	printf "\n\n" >(d "/series.tsv")
+}
+# series_setup(SETUP, NS, NAMES, COLORS, DASHES): the NS lines of such a plot to its gnuplot file
+# SETUP: their number, names, colours and dash types, the clamp and how many points it took
+function series_setup(setup, ns, sname, col, dash,    k, s) {
+	print "nseries = " ns >setup
+	print garray("names", sname, ns) >setup
+	print garray("colors", col, ns) >setup
+	for (k = 1; k <= ns; k++) s = s (k > 1 ? ", " : "") dash[k]
+	print "array dashes[" ns "] = [" s "]" >setup
+	print "clamp = " clamp "; nclamped = " clamped >setup
+}
 # ns_tics(LO, HI): "set xtics (...)" at each power of ten from LO to HI, labelled in ns, µs, ms, s
 function ns_tics(lo, hi,    v, s, u, x) {
 	for (v = lo; v <= hi * 1.001; v *= 10) {
@@ -276,28 +305,10 @@ rates_data()
 			col[k] = color(tech[k])
 			t = target[k]
 			dash[k] = t == "every" ? 1 : t == "one" ? 2 : t == "sampled" ? 3 : t == "idle" ? 4 : 5
-			sort_by(px, k, np[k])
-			for (i = 1; i <= np[k]; i++) {
-				p = ord[i]; m = pm[k, p]; l = plo[k, p]; h = phi[k, p]
-				if (m <= 0) {
-					m = clamp; clamped++
-					printf "%s\t%s\n", px[k, p], m >(d "/clamped.tsv")
-				}
-				if (l == "" || l <= 0 || l > m) l = l != "" && l > m ? m : clamp
-				if (h == "" || h < m) h = m
-				if (h > ymax) ymax = h
-				printf "%s\t%s\t%s\t%s\n", px[k, p], m, l, h >(d "/series.tsv")
-			}
-			printf "\n\n" >(d "/series.tsv")
+			series_out(k, px, pm, plo, phi, np)
 		}
 		setup = d "/setup.gp"
-		print "nseries = " ns >setup
-		print garray("names", sname, ns) >setup
-		print garray("colors", col, ns) >setup
-		s = ""
-		for (k = 1; k <= ns; k++) s = s (k > 1 ? ", " : "") dash[k]
-		print "array dashes[" ns "] = [" s "]" >setup
-		print "clamp = " clamp "; nclamped = " clamped >setup
+		series_setup(setup, ns, sname, col, dash)
 		lo = decade(clamp, 0); hi = decade(ymax > 1 ? ymax : 1, 1)
 		print "ymin = " lo "; ymax = " hi >setup
 		print pct_tics("y", lo, hi) >setup

@@ -41,28 +41,10 @@ threads_data()
 			split(sname[k], g, " ")
 			col[k] = color(g[1]); dash[k] = g[2] == "wall" ? 1 : 2
 			sname[k] = g[1] (g[2] == "wall" ? ": wall time added per event" : ": CPU time")
-			sort_by(px, k, np[k])
-			for (i = 1; i <= np[k]; i++) {
-				p = ord[i]; m = pm[k, p]; l = plo[k, p]; h = phi[k, p]
-				if (m <= 0) {
-					m = clamp; clamped++
-					printf "%s\t%s\n", px[k, p], m >(d "/clamped.tsv")
-				}
-				if (l == "" || l <= 0 || l > m) l = l != "" && l > m ? m : clamp
-				if (h == "" || h < m) h = m
-				if (h > ymax) ymax = h
-				printf "%s\t%s\t%s\t%s\n", px[k, p], m, l, h >(d "/series.tsv")
-			}
-			printf "\n\n" >(d "/series.tsv")
+			series_out(k, px, pm, plo, phi, np)
 		}
 		setup = d "/setup.gp"
-		print "nseries = " ns >setup
-		print garray("names", sname, ns) >setup
-		print garray("colors", col, ns) >setup
-		s = ""
-		for (k = 1; k <= ns; k++) s = s (k > 1 ? ", " : "") dash[k]
-		print "array dashes[" ns "] = [" s "]" >setup
-		print "clamp = " clamp "; nclamped = " clamped >setup
+		series_setup(setup, ns, sname, col, dash)
 		lo = decade(clamp, 0); hi = decade(ymax, 1)
 		if (hi <= lo) hi = lo * 10
 		print "ymin = " lo "; ymax = " hi >setup

@@ -3,7 +3,8 @@
 # bench.sh puts this text before each summary's awk program ("$AWK_STATS"'...'); plot.sh and the
 # tests load it with -f. Lists are arrays list[1..n]; distributions are arrays keyed by name.
 # Every local is a parameter after the extra blanks, as awk wants; nothing here changes the
-# caller's arrays. paired_verdict also sets the globals pm, p25 and p75.
+# caller's arrays. paired_verdict also sets the globals pm, p25 and p75; over_rounds q25, q75
+# and nq.
 
 # quantile(LIST, N, Q): the Q-quantile (0 <= Q <= 1) of LIST[1..N] with linear interpolation
 # between the order statistics (position 1 + (N - 1) Q; R's and numpy's default); "" when N < 1.
@@ -22,6 +23,16 @@ function quantile(list, n, q,    sorted, i, j, x, pos, lo) {
 # median(LIST, N): the middle value of LIST[1..N], the mean of the two middle ones when N is even
 function median(list, n) {
 	return quantile(list, n, 0.5)
+}
+
+# over_rounds(A, KEY, NROUND): the median of A[KEY, r] over the rounds r = 1..NROUND that have
+# one ("" if none); sets the globals q25 and q75 (its quartiles) and nq (how many rounds)
+function over_rounds(a, key, nround,    r, x) {
+	nq = 0
+	for (r = 1; r <= nround; r++) if ((key, r) in a) x[++nq] = a[key, r]
+	if (!nq) { q25 = ""; q75 = ""; return "" }
+	q25 = quantile(x, nq, 0.25); q75 = quantile(x, nq, 0.75)
+	return quantile(x, nq, 0.5)
 }
 
 # meets(V, CMP, TARGET): whether V CMP TARGET holds, CMP one of <, <=, >, >= (anything else: <=)

@@ -39,18 +39,6 @@ else
 	skip "not root" "as root, every run ok"
 fi
 
-# none FILE CONDITION WHAT NAME: no row of FILE with status ok meets CONDITION (awk, with get and
-# num); WHAT (awk) names the rows that do
-none()
-{
-	is "$(csv_rows "$1" 'get("status") == "ok" && ('"$2"')' "$3" | head -n 5)" "" "$4"
-}
-# any FILE CONDITION WHAT NAME: no row of FILE, whatever its status, meets CONDITION: the run
-# checks below hold for every run (as root here every run must be ok; a failed run has no times)
-any()
-{
-	is "$(csv_rows "$1" "$2" "$3" | head -n 5)" "" "$4"
-}
 name='get("technique") "/" get("config") " round " get("round")'
 
 # Every run: attach <= first event <= the whole run, times above 0 and under a minute

@@ -138,3 +138,17 @@ contended_excess()
 		[ $((2 * n)) -le "$m" ] || echo "$(basename "$f"): $n of $m rows"
 	done
 }
+
+# none FILE CONDITION WHAT NAME: a check that no row of FILE with status ok meets CONDITION (awk,
+# with get("column") and num("column")); WHAT (awk) names the rows that do
+none()
+{
+	is "$(csv_rows "$1" 'get("status") == "ok" && ('"$2"')' "$3" | head -n 5)" "" "$4"
+}
+
+# any FILE CONDITION WHAT NAME: a check that no row of FILE, whatever its status, meets CONDITION:
+# for what must hold of every run (as root here every run must be ok), failed ones too
+any()
+{
+	is "$(csv_rows "$1" "$2" "$3" | head -n 5)" "" "$4"
+}

@@ -70,12 +70,6 @@ else
 	skip "not root or one CPU" "as root, every ratios row ok"
 fi
 
-# none FILE CONDITION WHAT NAME: no row of FILE with status ok meets CONDITION (awk, with get and
-# num); WHAT (awk) names the rows that do
-none()
-{
-	is "$(csv_rows "$1" 'get("status") == "ok" && ('"$2"')' "$3" | head -n 5)" "" "$4"
-}
 # no_row FILE CONDITION WHAT NAME: no row of FILE at all, whatever its status, meets CONDITION
 no_row()
 {

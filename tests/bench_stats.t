@@ -52,6 +52,12 @@ for a in $awks; do
 	# numbers that compare wrongly as strings ("10" < "9") are compared as numbers
 	is "$(calc "$a" 'split("10 9 100", l, " "); printf "%s", median(l, 3)')" "10" \
 		"$a: values from split() sort as numbers"
+	# over_rounds: rounds 1, 2 and 4 of "x" (round 3 missing, round 5 beyond nround, "y" another
+	# key): 4 8 6 -> sorted 4 6 8: median 6, p25 5, p75 7, three rounds; none: empty
+	is "$(calc "$a" 'v["x", 1] = 4; v["x", 2] = 8; v["x", 4] = 6; v["x", 5] = 100; v["y", 1] = 50
+		printf "%s %s %s %s ", over_rounds(v, "x", 4), q25, q75, nq
+		printf "[%s] [%s] %s", over_rounds(v, "z", 4), q25, nq')" "6 5 7 3 [] [] 0" \
+		"$a: over_rounds: the median and quartiles over the rounds present, and none"
 
 	is "$(calc "$a" 'printf "%d%d%d%d%d%d%d%d", meets(1, "<=", 1), meets(1, "<", 1),
 		meets(2, ">=", 2), meets(2, ">", 2), meets(0.5, "<", 1), meets(3, ">", 2),

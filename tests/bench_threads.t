@@ -40,20 +40,6 @@ else
 	skip "not root" "as root, every run ok"
 fi
 
-# none FILE CONDITION WHAT NAME: no row of FILE with status ok meets CONDITION (awk, with get and
-# num); WHAT (awk) names the rows that do
-none()
-{
-	is "$(csv_rows "$1" 'get("status") == "ok" && ('"$2"')' "$3" | head -n 5)" "" "$4"
-}
-
-# any FILE CONDITION WHAT NAME: no row of FILE, whatever its status, meets CONDITION: the run
-# checks below hold for every run (as root here every run must be ok), failed ones too
-any()
-{
-	is "$(csv_rows "$1" "$2" "$3" | head -n 5)" "" "$4"
-}
-
 # The runs: each exact tracer's count is the truth's, nothing lost; every sampler sampled; a
 # baseline per build and thread count in every round
 any "$RAW" 'get("technique") != "ptrace" && num("method_calls") != 34 * num("requests")' \

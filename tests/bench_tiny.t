@@ -105,33 +105,26 @@ contended=$(cat "$D"/*_summary.csv | grep -c 'contended' || true)
 [ "$contended" = 0 ] || diag "$contended summary rows left out runs as contended (another process had the CPU)"
 is "$(contended_excess "$D")" "" "no summary has more than half its rows contended"
 
-# none FILE CONDITION WHAT NAME: a check that no row of FILE with status ok meets CONDITION (awk,
-# with get("column") and num("column")); WHAT (awk) names the rows that do
-none()
-{
-	is "$(csv_rows "$D/$1" 'get("status") == "ok" && ('"$2"')' "$3" | head -n 5)" "" "$4"
-}
-
 # Traced is not faster than untraced where the difference is far above the noise: a uprobe hit, a
 # ptrace stop, a timer signal cost microseconds. (A tiny run has one round: one disturbed baseline
 # moves every overhead of its round, so smaller differences are not checked.)
-none hit_summary.csv 'get("tracer") != "untraced" && !(num("per_hit_cost_ns") > 100)' \
+none "$D/hit_summary.csv" 'get("tracer") != "untraced" && !(num("per_hit_cost_ns") > 100)' \
 	'get("variant") "/" get("tracer") "/" get("mode") " " get("per_hit_cost_ns")' \
 	"hit: every traced configuration costs over 100 ns per hit"
-none ptrace_summary.csv '(get("measure") == "break" || get("tracer") ~ /^(tb-ptrace|strace)$/) &&
+none "$D/ptrace_summary.csv" '(get("measure") == "break" || get("tracer") ~ /^(tb-ptrace|strace)$/) &&
 	get("tracer") != "untraced" && !(num("cost_ns_per_event") > 1000)' \
 	'get("measure") "/" get("tracer") "/" get("placement") " " get("cost_ns_per_event")' \
 	"ptrace: every breakpoint and system call stop costs over 1 µs"
-none signal_summary.csv 'get("measure") == "probe" && num("rate_hz") >= 10000 &&
+none "$D/signal_summary.csv" 'get("measure") == "probe" && num("rate_hz") >= 10000 &&
 	!(num("cost_ns_per_signal") > 1000)' 'get("tracer") "/" get("rate_hz") " " get("cost_ns_per_signal")' \
 	"signal: at 10000 Hz every timer signal costs over 1 µs"
-none rates_summary.csv 'get("technique") ~ /^(usdt|ptrace)$/ && get("target") == "every" &&
+none "$D/rates_summary.csv" 'get("technique") ~ /^(usdt|ptrace)$/ && get("target") == "every" &&
 	num("events_per_s") > 1e6 && !(num("median_overhead_pct") > 50)' \
 	'get("technique") " s" get("scale") " " get("median_overhead_pct")' \
 	"rates: tb-usdt or tb-ptrace on every method at over 10^6 calls/s: over 50 % slower"
 # The floors: each above 0, and in the order of what they do (a call, a system call, a signal, a
 # ptrace stop: each does the one before and more); every cost has its floor beside it.
-none floors_summary.csv '!(num("median_ns_per_event") > 0)' 'get("floor") " " get("median_ns_per_event")' \
+none "$D/floors_summary.csv" '!(num("median_ns_per_event") > 0)' 'get("floor") " " get("median_ns_per_event")' \
 	"floors: every floor above 0 ns"
 is "$(awk -v FS=, 'NR > 1 && $2 != "cross-cpu" { print $1 }' "$D/floors_summary.csv" | tr '\n' ' ')" \
 	"function_call syscall signal_raise ptrace_stop process_vm_readv uprobe_int3 uprobe_nop5 " \
@@ -141,17 +134,17 @@ is "$(csv_rows "$D/floors_summary.csv" 'get("placement") != "cross-cpu"' \
 	awk '{ v[$1] = $2 } END { print (v["function_call"] < v["syscall"] && v["syscall"] < \
 		v["signal_raise"] && v["signal_raise"] < v["ptrace_stop"]) ? "ordered" : "not ordered" }')" \
 	ordered "floors: a function call < a system call < a signal < a ptrace stop"
-none cost_per_event.csv 'get("floor_ns_per_event") == "" || get("x_floor") == ""' \
+none "$D/cost_per_event.csv" 'get("floor_ns_per_event") == "" || get("x_floor") == ""' \
 	'get("technique") " " get("variant")' "cost_per_event: every row set against a measured floor"
 # The exact tracers see every event; a distance is a distance.
-none precision_summary.csv 'get("kind") == "completeness" &&
+none "$D/precision_summary.csv" 'get("kind") == "completeness" &&
 	(num("median_value") != 1 || num("p25_value") != 1 || num("p75_value") != 1)' \
 	'get("technique") "/" get("mode") " " get("median_value") " [" get("p25_value") ", " get("p75_value") "]"' \
 	"precision: completeness exactly 1 for every exact tracer"
 is "$(csv_rows "$D/precision_summary.csv" 'get("kind") == "completeness"' 'get("technique")' |
 	grep -xE 'usdt|ptrace|tracefunc' | sort -u | tr '\n' ' ')" "ptrace tracefunc usdt " \
 	"precision: completeness measured for tb-usdt, tb-ptrace and tb-tracefunc"
-none precision_summary.csv 'get("kind") == "profile_tvd" &&
+none "$D/precision_summary.csv" 'get("kind") == "profile_tvd" &&
 	!(num("median_value") >= 0 && num("median_value") <= 1)' \
 	'get("technique") "/" get("mode") " " get("median_value")' "precision: every TVD within [0, 1]"
 
