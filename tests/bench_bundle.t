@@ -79,8 +79,11 @@ done
 for lib in /usr/lib/x86_64-linux-gnu/{libbpf.so,libunwind*.so,libelf*.so}*; do
 	[ -f "$lib" ] && [ ! -L "$lib" ] && mount --bind "$T/hidden" "$lib"
 done
-# The checkout and its neighbours (build/, other worktrees)
-mount -t tmpfs none "$(dirname "$REPO")"
+# The checkout and its neighbours (build/, other worktrees): its parent folder, unless that
+# holds this test's own (a checkout in /tmp, as CI's): then the checkout itself
+hide=$(dirname "$REPO")
+case $T/ in "$hide"/*) hide=$REPO ;; esac
+mount -t tmpfs none "$hide"
 mount --bind "$T/bin" /usr/sbin
 mount --bind "$T/bin" /usr/bin
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
