@@ -39,16 +39,21 @@
 #
 # Writes results/<host>/<timestamp>/ (see results/README.md).
 #
-# floors, rates, precision and commands are in files of their own: harness/bench_floors.sh (the
-# floors, and cost_per_event.csv: every technique's cost per event against its floor),
-# harness/bench_rates.sh (overhead against event rate, one method vs every method),
-# harness/bench_precision.sh (completeness, argument fidelity, profile distance, latency error) and
-# harness/bench_commands.sh (whole commands under hyperfine: attach and detach included).
+# floors, rates, precision, commands, peers, threads, attach and placement are in files of their
+# own: harness/bench_floors.sh (the floors, and cost_per_event.csv: every technique's cost per
+# event against its floor), harness/bench_rates.sh (overhead against event rate, one method vs
+# every method), harness/bench_precision.sh (completeness, argument fidelity, profile distance,
+# latency error), harness/bench_commands.sh (whole commands under hyperfine: attach and detach
+# included), harness/bench_peers.sh (bpftrace, perf, strace, gdb, ltrace and uftrace beside the
+# tracers), harness/bench_threads.sh (1 to 8 threads), harness/bench_attach.sh (attach, first
+# event and detach on a running process) and harness/bench_placement.sh (the tracer on the
+# workload's CPU or another).
 # plot.sh draws the plots at the end.
 #
 # Environment: OUT (build dir, default build), FULL=1 (more rounds and calls), TINY=1 (a check
 # that every part runs, about two minutes), SECTIONS (which sections to run, of "floors idle hit
-# ptrace vmreadv signal tracefunc rates precision commands", default all),
+# ptrace vmreadv signal tracefunc rates precision commands peers threads attach placement", default
+# all),
 # BENCH_CPU (CPU to pin the workload to, default the last one), TRACER_CPU
 # (CPU for the tracers, default another one), RESULTS_DIR, and to override the
 # presets ROUNDS, CALLS, HYPERFINE_RUNS, HIT_ROUNDS, HIT_CALLS, PTRACE_ROUNDS,
@@ -56,7 +61,7 @@
 # VMREADV_REQUESTS, VMREADV_SCALE, SIGNAL_ROUNDS, SIGNAL_CALLS, SIGNAL_REQUESTS, SIGNAL_SCALE,
 # TRACEFUNC_ROUNDS, TRACEFUNC_CALLS, TRACEFUNC_METHOD_CALLS, TRACEFUNC_REQUESTS, TRACEFUNC_SCALE,
 # TRACEFUNC_SCALED_REQUESTS, and those of the section files (FLOORS_*, RATES_*, PRECISION_*,
-# COMMANDS_*: see each file's head).
+# COMMANDS_*, PEERS_*, THREADS_*, ATTACH_*, PLACEMENT_*: see each file's head).
 # The whole script is one compound command, read in full before any of it runs: editing this file
 # (or a section file, sourced at the start) during a run cannot change that run.
 {
