@@ -219,7 +219,8 @@ $(OUT)/ptrace_floor: harness/ptrace_floor.c | $(OUT)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@ $(LDFLAGS_STATIC)
 
 # The floors make bench sets tb-vmreadv against (a process_vm_readv, a timer tick): the same.
-$(OUT)/vmreadv_floor: harness/vmreadv_floor.c techniques/common/tb_child.c | $(OUT)
+$(OUT)/vmreadv_floor: harness/vmreadv_floor.c techniques/common/tb_child.c \
+		      techniques/common/tb_msg.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS_STATIC)
 
@@ -231,7 +232,8 @@ $(OUT)/libtb-signal-floor.so: harness/signal_floor_lib.c harness/signal_floor.h 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness -Itechniques/signal -fPIC -shared $< -o $@ -ldl -pthread
 
-$(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c harness/signal_floor.h \
+$(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c \
+		     techniques/common/tb_msg.c harness/signal_floor.h \
 		     $(OUT)/libtb-signal-floor.so | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness $(filter %.c,$^) -o $@ $(LDFLAGS_STATIC)

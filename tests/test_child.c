@@ -1,4 +1,4 @@
-/* test_child.c - tb_child: the pre-exec hold, exec errors and the workload's start gate */
+/* test_child.c - tb_child: the pre-exec hold, exec errors, the start gate and -u USER */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -164,6 +164,56 @@ static void test_exec_errors(void)
 	tb_child__close(&child);
 }
 
+/*
+ * tb_child__set_user's parsing, and the command run as that user (last: every
+ * spawn from then on drops root). As root only; unprivileged, only the refusal.
+ */
+static void test_user(void)
+{
+	char why[256], sleeper[] = "sleep", arg[] = "5";
+	char *argv[] = { sleeper, arg, NULL };
+	struct tb_child child = TB_CHILD_INIT;
+	unsigned long long v;
+	uid_t uid = 0;
+	gid_t gid = 0, groups[64];
+	int n;
+
+	if (geteuid() != 0) {
+		tap_ok(tb_child__set_user("nobody", why, sizeof(why)) == -EPERM &&
+			       strstr(why, "root"),
+		       "set_user without root: -EPERM, saying so (%s)", why);
+		tap_ok(!tb_child__user(NULL, NULL), "... and no user is set");
+		return;
+	}
+	tap_ok(tb_child__set_user("tb-no-such-user", why, sizeof(why)) == -ENOENT,
+	       "an unknown name: -ENOENT (%s)", why);
+	tap_ok(tb_child__set_user("4242", why, sizeof(why)) == -EINVAL && strstr(why, "4242:GID"),
+	       "a uid without a name and no group: -EINVAL, asking for 4242:GID (%s)", why);
+	tap_ok(tb_child__set_user("nobody:tb-no-such-group", why, sizeof(why)) == -ENOENT,
+	       "an unknown group: -ENOENT (%s)", why);
+	tap_ok(tb_child__set_user("nobody:", why, sizeof(why)) == -EINVAL &&
+		       tb_child__set_user(":0", why, sizeof(why)) == -EINVAL,
+	       "an empty user or group: -EINVAL (%s)", why);
+	tap_ok(!tb_child__user(NULL, NULL), "after refusals no user is set");
+	n = tb_child__set_user("4242:4343", why, sizeof(why));
+	tap_ok(!n && tb_child__user(&uid, &gid) && uid == 4242 && gid == 4343,
+	       "4242:4343: uid 4242, gid 4343 (%d, %u:%u)", n, (unsigned int)uid,
+	       (unsigned int)gid);
+	tap_ok(tb_child__as_user(true) == 0 && geteuid() == 4242 && getegid() == 4343 &&
+		       getgroups(64, groups) == 1 && groups[0] == 4343 && getuid() == 0,
+	       "as_user(true): effective 4242:4343, groups 4343 only, real uid still root");
+	n = getgroups(64, groups);
+	tap_ok(tb_child__as_user(false) == 0 && geteuid() == 0 && getegid() == 0,
+	       "as_user(false): root again (had %d groups as the user)", n);
+	tap_ok(tb_child__spawn(&child, argv) == 0 && tb_child__exec(&child) == 0,
+	       "spawn and exec sleep as 4242:4343");
+	tap_ok(!tb_target__status_field(child.pid, "Uid", 10, &v) && v == 4242 &&
+		       !tb_target__status_field(child.pid, "Gid", 10, &v) && v == 4343,
+	       "the command runs as uid 4242, gid 4343");
+	tb_child__kill(&child);
+	tap_ok(geteuid() == 0, "this process is still root");
+}
+
 int main(void)
 {
 	const char *out = getenv("OUT") ? getenv("OUT") : "build";
@@ -173,5 +223,6 @@ int main(void)
 	test_gate_holds_workload();
 	test_gate_closed();
 	test_exec_errors();
+	test_user();
 	return tap_done();
 }

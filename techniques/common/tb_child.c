@@ -4,6 +4,8 @@
 #include <libgen.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,19 @@
 
 #include "tb_child.h"
 #include "tb_gate.h"
+#include "tb_msg.h"
+
+/* The user the commands run as (tb_child__set_user), and root's own groups to come back to. */
+static struct {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	int nr_groups;
+	gid_t *groups;
+	gid_t root_gid;
+	int nr_root_groups;
+	gid_t *root_groups;
+} run_as;
 
 static void close_fd(int *fd)
 {
@@ -91,6 +106,14 @@ child_main(char *const argv[], char **envp, int hold_rd, int status_wr, int gate
 	if (n != 1)
 		_exit(127); /* the tracer went away before letting us run */
 	close(hold_rd);
+	/*
+	 * Groups first, the uid last: once the uid is not root, neither can be
+	 * changed. Before before_exec, so that what it installs (a seccomp filter)
+	 * sees none of these calls.
+	 */
+	if (run_as.set && (setgroups((size_t)run_as.nr_groups, run_as.groups) ||
+			   setgid(run_as.gid) || setuid(run_as.uid)))
+		goto fail;
 	if (before_exec) {
 		err = before_exec(arg);
 		if (err) {
@@ -139,6 +162,165 @@ int tb_child__preload(const char *name, char *path, size_t len)
 	err = setenv("LD_PRELOAD", preload, 1) ? -errno : 0;
 	free(preload);
 	return err;
+}
+
+static bool parse_id(const char *s, unsigned long *id)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	return !*end && !errno && *id < (unsigned long)(uid_t)-1;
+}
+
+/* The groups a user gets at login: its primary group and those /etc/group lists it in. */
+static int user_groups(const char *name, gid_t gid, gid_t **groups, int *nr)
+{
+	int n = 16;
+
+	for (;;) {
+		gid_t *list = malloc((size_t)n * sizeof(*list));
+		int got = n;
+
+		if (!list)
+			return -ENOMEM;
+		if (getgrouplist(name, gid, list, &got) >= 0) {
+			*groups = list;
+			*nr = got;
+			return 0;
+		}
+		free(list);
+		if (got <= n) /* not a size problem: the primary group alone */
+			got = n * 2;
+		n = got;
+		if (n > 65536)
+			return -E2BIG;
+	}
+}
+
+int tb_child__set_user(const char *user, char *why, size_t len)
+{
+	char name[256], login[256];
+	const char *colon = strchr(user, ':'), *group = colon ? colon + 1 : NULL;
+	struct passwd *pw;
+	unsigned long id;
+	bool known;
+	uid_t uid;
+	gid_t gid;
+	int err, n;
+
+	if (geteuid() != 0) {
+		snprintf(why, len,
+			 "only root can start the command as another user (run as root, "
+			 "or leave -u out to run it as yourself)");
+		return -EPERM;
+	}
+	snprintf(name, sizeof(name), "%.*s", colon ? (int)(colon - user) : (int)strlen(user), user);
+	if (!*name || (group && !*group)) {
+		snprintf(why, len, "give a user name or uid, optionally :GROUP");
+		return -EINVAL;
+	}
+	pw = parse_id(name, &id) ? getpwuid((uid_t)id) : getpwnam(name);
+	if (!pw && !parse_id(name, &id)) {
+		snprintf(why, len, "no user named %s (see getent passwd)", name);
+		return -ENOENT;
+	}
+	/* Copied: the group look-ups below may reuse the database's buffers. */
+	known = pw;
+	uid = pw ? pw->pw_uid : (uid_t)id;
+	gid = pw ? pw->pw_gid : 0;
+	snprintf(login, sizeof(login), "%s", pw ? pw->pw_name : "");
+	if (group) {
+		struct group *gr = parse_id(group, &id) ? NULL : getgrnam(group);
+
+		if (!gr && !parse_id(group, &id)) {
+			snprintf(why, len, "no group named %s (see getent group)", group);
+			return -ENOENT;
+		}
+		gid = gr ? gr->gr_gid : (gid_t)id;
+	} else if (!known) {
+		snprintf(why, len, "uid %s has no entry in the user database: give %s:GID", name,
+			 name);
+		return -EINVAL;
+	}
+	free(run_as.groups);
+	run_as.groups = NULL;
+	if (known) {
+		err = user_groups(login, gid, &run_as.groups, &run_as.nr_groups);
+		if (err) {
+			snprintf(why, len, "cannot list the groups of %s: %s", name,
+				 strerror(-err));
+			return err;
+		}
+	} else {
+		run_as.groups = malloc(sizeof(*run_as.groups));
+		if (!run_as.groups) {
+			snprintf(why, len, "out of memory");
+			return -ENOMEM;
+		}
+		run_as.groups[0] = gid;
+		run_as.nr_groups = 1;
+	}
+	/* Root's own groups, for tb_child__as_user to come back to. */
+	n = getgroups(0, NULL);
+	free(run_as.root_groups);
+	run_as.root_groups = malloc((size_t)(n > 0 ? n : 1) * sizeof(*run_as.root_groups));
+	if (n < 0 || !run_as.root_groups ||
+	    (run_as.nr_root_groups = getgroups(n, run_as.root_groups)) < 0) {
+		snprintf(why, len, "cannot read this process's groups: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	run_as.root_gid = getegid();
+	run_as.uid = uid;
+	run_as.gid = gid;
+	run_as.set = true;
+	return 0;
+}
+
+bool tb_child__user(uid_t *uid, gid_t *gid)
+{
+	if (run_as.set && uid)
+		*uid = run_as.uid;
+	if (run_as.set && gid)
+		*gid = run_as.gid;
+	return run_as.set;
+}
+
+int tb_child__as_user(bool become)
+{
+	if (!run_as.set)
+		return 0;
+	if (become) {
+		if (setgroups((size_t)run_as.nr_groups, run_as.groups) || setegid(run_as.gid) ||
+		    seteuid(run_as.uid))
+			return -errno;
+		return 0;
+	}
+	if (seteuid(0) || setegid(run_as.root_gid) ||
+	    setgroups((size_t)run_as.nr_root_groups, run_as.root_groups))
+		return -errno;
+	return 0;
+}
+
+int tb_child__user_option(const char *user, bool have_command)
+{
+	char why[256];
+
+	if (!user)
+		return 0;
+	if (!have_command) {
+		tb_fail("-u %s is for -- COMMAND: it starts the command as that user (a process "
+			"given by -p runs as whoever started it)",
+			user);
+		return 1;
+	}
+	if (tb_child__set_user(user, why, sizeof(why))) {
+		tb_fail("-u %s: %s", user, why);
+		return 1;
+	}
+	return 0;
 }
 
 int tb_child__start_foreground(struct tb_child *child, char *const argv[])

@@ -60,6 +60,47 @@ int tb_child__preload(const char *name, char *path, size_t len);
  */
 int tb_child__split_argv(int argc, char **argv, char ***command);
 
+/*
+ * Runs the commands spawned from now on as another user, as rbspy runs its
+ * command without root: user is a name ("nobody") or a uid ("65534"),
+ * either optionally followed by ":GROUP" (a group name or gid). It is
+ * resolved here, once: the uid, the user's primary group (or GROUP) and
+ * supplementary groups (initgroups' list). The child sets them just before
+ * execve (setgroups, setgid, setuid, each checked: a failure fails the exec
+ * with its errno); the environment and the working directory are kept as
+ * they are (LD_PRELOAD and the tools' variables included), as setpriv keeps
+ * them: the user must be able to reach both, and the program. A tracer seized earlier stays
+ * attached: execve of a program that is not set-user-ID makes the process
+ * dumpable again. Only root may: returns 0, or -errno with why (one phrase,
+ * for a message) filled in: -EPERM not root, -ENOENT no such user or group,
+ * -EINVAL a uid without a name and no GROUP, -ENOMEM.
+ */
+int tb_child__set_user(const char *user, char *why, size_t len);
+
+/*
+ * The user tb_child__set_user chose: true with its uid and gid (either may
+ * be NULL), false when the commands run as this process does.
+ */
+bool tb_child__user(uid_t *uid, gid_t *gid);
+
+/*
+ * Switches this process's effective uid, gid and groups to that user's
+ * (become = true) and back to root's (false), so that a tool running as root
+ * handles the files the command writes with the command's rights, never
+ * more: a file it follows or writes cannot be a link the command planted to
+ * somewhere only root may write. Does nothing without a user. Returns 0 or
+ * -errno.
+ */
+int tb_child__as_user(bool become);
+
+/*
+ * A tool's -u USER check, after its options: -u needs -- COMMAND (the
+ * command is started as that user; with -p PID there is nothing to start)
+ * and root. Prints one line and returns 1 when it is refused, else 0 (also
+ * when user is NULL).
+ */
+int tb_child__user_option(const char *user, bool have_command);
+
 /* Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno. */
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 

@@ -2011,6 +2011,9 @@ static void usage(FILE *f)
 		"                       Ctrl-C it is let go and " PROG " waits for it and exits\n"
 		"                       with its status; if " PROG " is killed, so is COMMAND\n"
 		"                       (PTRACE_O_EXITKILL)\n"
+		"  -u, --user USER      run COMMAND as USER (a name or uid, optionally :GROUP),\n"
+		"                       seized before it drops root; only with -- COMMAND,\n"
+		"                       as root\n"
 		"  -d, --duration SECS  stop after SECS seconds (default: until the target\n"
 		"                       exits, or Ctrl-C)\n"
 		"  -o, --output FILE    write the result as JSON (results/README.md)\n"
@@ -2153,12 +2156,13 @@ int main(int argc, char **argv)
 		{ "folded-methods", required_argument, NULL, 'M' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	unsigned long options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
-	const char *output = NULL, *folded_path = NULL, *folded_methods_path = NULL;
+	const char *output = NULL, *folded_path = NULL, *folded_methods_path = NULL, *user = NULL;
 	char **command = NULL, why[256], *end;
 	unsigned long nr_args;
 	int argc_opts = argc, c, err, ret = 1, status;
@@ -2191,7 +2195,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < MAX_SYSCALLS; i++)
 		s.syscall_wanted[i] = true;
 	optind = 2;
-	while ((c = getopt_long(argc_opts, argv, "p:d:o:e:F:a:Lfvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, "p:d:o:u:e:F:a:Lfvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'I':
 			s.sample_idle = true;
@@ -2250,6 +2254,9 @@ int main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case 'u':
+			user = optarg;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -2268,6 +2275,8 @@ int main(int argc, char **argv)
 				: "give -p PID or -- COMMAND, and no SITE (-h for help)");
 		return 1;
 	}
+	if (tb_child__user_option(user, command))
+		return 1;
 	if (s.follow_forks && s.mode != MODE_SYSCALL) {
 		tb_fail("-f is for syscall mode (break mode lets forked children go without "
 			"breakpoints)");

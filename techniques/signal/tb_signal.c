@@ -117,24 +117,25 @@ static void name_ip(const struct tb_map *maps, size_t nr, uint64_t ip, bool call
 
 /* ---- the sample file ------------------------------------------------------------------------ */
 
-static int read_file(const char *path, char **data, size_t *len)
+/*
+ * Reads the whole sample file through the descriptor this program created it
+ * with: the command (another user's, with -u) may replace the name in /tmp,
+ * never what this descriptor reads.
+ */
+static int read_fd(int fd, char **data, size_t *len)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size < 0) {
-		close(fd);
+	*data = NULL;
+	if (fstat(fd, &st) || st.st_size < 0)
 		return -EIO;
-	}
 	*len = (size_t)st.st_size;
 	*data = malloc(*len ? *len : 1);
-	n = *data ? read(fd, *data, *len) : -1;
-	close(fd);
+	n = *data ? pread(fd, *data, *len, 0) : -1;
 	if (n != (ssize_t)*len) {
 		free(*data);
+		*data = NULL;
 		return -EIO;
 	}
 	return 0;
@@ -455,9 +456,17 @@ out:
 
 static void print_request_error(pid_t pid, int err)
 {
+	unsigned long long owner;
+
 	if (err == -EPERM)
 		tb_fail("cannot signal pid %d: %s — only its owner (or root) may ask it", (int)pid,
 			strerror(-err));
+	else if (err == -ETIMEDOUT && getuid() != 0 &&
+		 !tb_target__status_field(pid, "Uid", 10, &owner) && owner != getuid())
+		/* The kernel let the signal through (CAP_KILL): the library ignored it. */
+		tb_fail("pid %d did not answer: it runs as uid %llu and answers only that user "
+			"and root, and this is uid %u — ask as uid %llu or as root",
+			(int)pid, owner, (unsigned int)getuid(), owner);
 	else if (err == -ETIMEDOUT)
 		tb_fail("pid %d did not answer: is it running with " LIBRARY
 			" (tb-signal run -- COMMAND, or record)? A stopped process cannot answer",
@@ -505,6 +514,8 @@ static void usage(FILE *f)
 		"  owner or root can send; the answer comes back only to the process that\n"
 		"  sent it (a Unix socket, its peer's credentials checked).\n"
 		"\n"
+		"  -u, --user USER      record, run: run COMMAND as USER (a name or uid,\n"
+		"                       optionally :GROUP); only as root\n"
 		"  -p, --pid PID        the process to ask (dump, trace)\n"
 		"  -h, --help           this text\n",
 		MAX_RATE_HZ, DEFAULT_RATE_HZ, DEFAULT_BUFFER_KB);
@@ -534,6 +545,7 @@ int main(int argc, char **argv)
 		{ "folded-methods", required_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -542,7 +554,7 @@ int main(int argc, char **argv)
 		TB_METHODS(NAME)
 #undef NAME
 	};
-	const char *output = NULL, *folded = NULL, *folded_methods = NULL;
+	const char *output = NULL, *folded = NULL, *folded_methods = NULL, *user = NULL;
 	char lib[PATH_MAX], samples[] = "/tmp/tb-signal.XXXXXX", *end;
 	char **command = NULL, num[32];
 	struct tb_child child = TB_CHILD_INIT;
@@ -550,13 +562,15 @@ int main(int argc, char **argv)
 	double rate = DEFAULT_RATE_HZ;
 	unsigned long buffer_kb = DEFAULT_BUFFER_KB;
 	bool wall = false;
-	int argc_opts = argc, c, err, fd, status = 0, ret = 1;
+	int argc_opts = argc, c, err, fd = -1, status = 0, ret = 1;
 	const char *mode;
 	pid_t pid = 0;
 	bool record = false;
 	uint64_t start_ns = tb_schedule__now_ns(), attach_ns = 0;
 	char *data = NULL;
 	size_t len = 0;
+	uid_t uid = 0;
+	gid_t gid = 0;
 
 	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -570,7 +584,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc_opts, argv, ":F:o:p:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, ":F:o:p:u:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (tb_target__parse_pid(optarg, &pid)) {
@@ -605,6 +619,9 @@ int main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case 'u':
+			user = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -616,6 +633,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (tb_child__user_option(user, command))
+		return 1;
 	if (!strcmp(mode, "dump") || !strcmp(mode, "trace")) {
 		bool trace = !strcmp(mode, "trace");
 		const char *what = trace && optind < argc_opts ? argv[optind] : NULL;
@@ -682,13 +701,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	record = !strcmp(mode, "record");
-	fd = record ? mkstemp(samples) : 0; /* 0600: only this user reads the samples */
-	if (fd < 0) {
+	/* 0600: only this user reads the samples; the descriptor stays open to read them. */
+	fd = record ? mkostemp(samples, O_CLOEXEC) : -1;
+	if (record && fd < 0) {
 		tb_fail("cannot create a sample file in /tmp: %s", strerror(errno));
 		return 1;
 	}
-	if (record)
-		close(fd);
+	if (record && tb_child__user(&uid, &gid) && fchown(fd, uid, gid)) {
+		tb_fail("cannot give the sample file %s to -u %s: %s", samples, user,
+			strerror(errno));
+		goto out;
+	}
 	if (record)
 		setenv(TB_SIGNAL_ENV_OUT, samples, 1);
 	setenv(TB_SIGNAL_ENV_CONTROL, "1", 1);
@@ -720,7 +743,7 @@ int main(int argc, char **argv)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		goto out;
 	}
-	if (read_file(samples, &data, &len) || len == 0) {
+	if (read_fd(fd, &data, &len) || len == 0) {
 		if (WIFSIGNALED(status))
 			tb_fail("%s was killed by signal %d (%s) before it could write its samples",
 				command[0], WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -771,8 +794,10 @@ int main(int argc, char **argv)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
 	free(data);
-	if (record)
+	if (record) {
+		close(fd);
 		unlink(samples);
+	}
 	tb_tally__free(&r.leaves);
 	tb_tally__free(&r.stacks);
 	tb_tally__free(&r.method_leaves);

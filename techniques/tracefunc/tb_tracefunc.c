@@ -1094,6 +1094,9 @@ static void usage(FILE *f)
 		"                       it (default: a temporary directory on /dev/shm,\n"
 		"                       removed after the report)\n"
 		"  -d, --duration SECS  stop recording after SECS; COMMAND runs on\n"
+		"  -u, --user USER      run COMMAND as USER (a name or uid, optionally :GROUP),\n"
+		"                       recording into a directory of that user's; only as\n"
+		"                       root\n"
 		"  -o, --output FILE    write the result as JSON (results/README.md)\n"
 		"  -n, --top N          functions to list (default %d)\n"
 		"  -v, --verbose        latency: every function's histogram\n"
@@ -1104,6 +1107,21 @@ static void usage(FILE *f)
 		"Exit status: COMMAND's (0 when -d or a signal stopped recording and it runs\n"
 		"on); 1 if tracing failed, 2 for bad usage.\n",
 		DEFAULT_RING_KB, TOP_DEFAULT);
+}
+
+/*
+ * With -u, switches to the command's user (become) or back (tb_child__as_user);
+ * prints why it could not. Returns 0 or -errno.
+ */
+static int as_user(bool become)
+{
+	uid_t uid = 0;
+	int err = tb_child__as_user(become);
+
+	if (err && tb_child__user(&uid, NULL))
+		tb_fail("cannot switch to %s uid %u: %s", become ? "-u's" : "root from -u's",
+			(unsigned int)uid, strerror(-err));
+	return err;
 }
 
 static int run_report(const char *dir, const char *output, const char *trace, unsigned int top,
@@ -1119,7 +1137,11 @@ static int run_report(const char *dir, const char *output, const char *trace, un
 			return 1;
 		}
 	}
-	err = read_recording(dir);
+	err = as_user(true) ? -EPERM : read_recording(dir);
+	if (as_user(false)) {
+		ret = 1;
+		goto out;
+	}
 	if (err == -ENOENT && rep.unreadable_images) {
 		tb_fail("cannot read %s: its %u process image%s damaged or incomplete (not a "
 			"tb-tracefunc recording, or the file system was full)",
@@ -1177,11 +1199,12 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *output = NULL, *trace = NULL, *keep_dir = NULL, *filter = NULL;
+	const char *output = NULL, *trace = NULL, *keep_dir = NULL, *filter = NULL, *user = NULL;
 	const char *mode = "count", *hook = "cyg";
 	char lib[PATH_MAX], tmpdir[] = "/dev/shm/tb-tracefunc.XXXXXX";
 	char dir[PATH_MAX], num[32], *end, **command = NULL;
@@ -1198,7 +1221,7 @@ int main(int argc, char **argv)
 		report = true;
 		optind = 2;
 	}
-	while ((c = getopt_long(argc_opts, argv, ":m:f:b:D:d:o:n:p:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, ":m:f:b:D:d:o:n:p:u:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (strcmp(optarg, "count") && strcmp(optarg, "latency") &&
@@ -1259,6 +1282,9 @@ int main(int argc, char **argv)
 			tb_fail("-p: the hooks are called from the program's own code and loaded "
 				"when it starts; run it under " PROG " -- COMMAND instead");
 			return 2;
+		case 'u':
+			user = optarg;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -1275,6 +1301,8 @@ int main(int argc, char **argv)
 	}
 	if (tb_result__check_output(output, "the result", "-o") ||
 	    tb_result__check_output(trace, "the trace", "--trace"))
+		return 2;
+	if (tb_child__user_option(user, command))
 		return 2;
 	if (report) {
 		if (command || optind != argc_opts - 1) {
@@ -1329,19 +1357,28 @@ int main(int argc, char **argv)
 		tb_fail("cannot find %s: %s — build it with make", lib, strerror(-err));
 		return 1;
 	}
+	/*
+	 * With -u the recording directory is the command's: made, read, drained
+	 * and removed with its user's rights (the command could put links in it),
+	 * while -o and --trace are written with this program's.
+	 */
+	if (as_user(true))
+		return 1;
 	if (keep_dir) {
 		struct dirent **old;
 		int n;
 
 		if (mkdir(keep_dir, 0700) && errno != EEXIST) {
-			tb_fail("cannot create %s: %s — choose a writable -D directory", keep_dir,
-				strerror(errno));
+			tb_fail("cannot create %s: %s — choose a writable -D directory%s", keep_dir,
+				strerror(errno), user ? " (writable by -u's user)" : "");
+			as_user(false);
 			return 2;
 		}
 		/* Absolute: the command may change its directory before it records. */
-		if (!realpath(keep_dir, dir) || access(dir, W_OK)) {
-			tb_fail("cannot record into %s: %s — choose a writable -D directory",
-				keep_dir, strerror(errno));
+		if (!realpath(keep_dir, dir) || faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS)) {
+			tb_fail("cannot record into %s: %s — choose a writable -D directory%s",
+				keep_dir, strerror(errno), user ? " (writable by -u's user)" : "");
+			as_user(false);
 			return 2;
 		}
 		n = scandir(dir, &old, is_image, image_order);
@@ -1356,6 +1393,7 @@ int main(int argc, char **argv)
 					"empty "
 					"-D directory",
 				keep_dir);
+			as_user(false);
 			return 2;
 		}
 	} else {
@@ -1365,11 +1403,14 @@ int main(int argc, char **argv)
 				tb_fail("cannot create a directory for the records in /dev/shm or "
 					"/tmp: %s",
 					strerror(errno));
+				as_user(false);
 				return 1;
 			}
 		}
 		snprintf(dir, sizeof(dir), "%s", tmpdir);
 	}
+	if (as_user(false))
+		return 1;
 	setenv(TB_TF_ENV_DIR, dir, 1);
 	setenv(TB_TF_ENV_MODE, mode, 1);
 	setenv(TB_TF_ENV_HOOK, hook, 1);
@@ -1393,8 +1434,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	attach_ns = tb_schedule__now_ns() - tool_start_ns; /* set-up and launch, from main's start */
+	if (as_user(true))
+		goto out;
 	ended = wait_child(&child, duration, !strcmp(mode, "log") ? dir : NULL, &status);
 	if (ended < 0) {
+		as_user(false);
 		tb_fail("cannot wait for %s: %s", command[0], strerror(-ended));
 		goto out;
 	}
@@ -1422,6 +1466,8 @@ int main(int argc, char **argv)
 				"records dropped are counted as lost",
 				strerror(drain_err));
 	}
+	if (as_user(false))
+		goto out;
 	if (!strcmp(mode, "noop")) {
 		ret = 0;
 		printf("noop: the hooks ran and recorded nothing\n");
@@ -1434,8 +1480,10 @@ int main(int argc, char **argv)
 			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
 out:
-	if (!keep_dir)
+	if (!keep_dir && !as_user(true)) {
 		remove_tree(dir);
+		as_user(false);
+	}
 	for (size_t i = 0; i < nr_modules; i++) {
 		tb_elf__close(modules[i].elf);
 		free(modules[i].path);

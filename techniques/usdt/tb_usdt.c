@@ -100,6 +100,7 @@ static struct options {
 	unsigned long ringbuf_size;
 	unsigned long max_keys;
 	const char *output;
+	const char *user; /* -u: run the command as this user */
 	bool quiet, verbose;
 } opts = {
 	.by_arg = -1,
@@ -194,6 +195,8 @@ static void usage(FILE *f)
 		"                       over PROVIDER:NAME)\n"
 		"  -p, --pid PID        trace a running process\n"
 		"  -- COMMAND [ARGS]    start COMMAND with the probes already attached\n"
+		"  -u, --user USER      run COMMAND as USER (a name or uid, optionally :GROUP);\n"
+		"                       only with -- COMMAND, as root\n"
 		"  -m, --mode MODE      count   hits per probe (default)\n"
 		"                       hist    latency from an entry PROBE to a return PROBE,\n"
 		"                               paired per thread: exactly two PROBEs\n"
@@ -1448,6 +1451,7 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1457,7 +1461,7 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":l:p:m:a:s:b:k:qd:o:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":l:p:m:a:s:b:k:qd:o:u:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			*list_target = optarg;
@@ -1520,6 +1524,9 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 			break;
 		case 'o':
 			opts.output = optarg;
+			break;
+		case 'u':
+			opts.user = optarg;
 			break;
 		case 'v':
 			opts.verbose = true;
@@ -1615,6 +1622,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (list_target) {
+		if (tb_child__user_option(opts.user, false))
+			return 1;
 		if (optind + 1 < argc_opts) {
 			tb_fail("-l takes one TARGET and at most one PATTERN");
 			return 1;
@@ -1642,6 +1651,8 @@ int main(int argc, char **argv)
 		tb_fail("no COMMAND after --");
 		return 1;
 	}
+	if (tb_child__user_option(opts.user, opts.command))
+		return 1;
 	if (argc_opts - optind > TB_USDT_MAX_PROBES) {
 		tb_fail("at most %d probes at once", TB_USDT_MAX_PROBES);
 		return 1;

@@ -783,6 +783,8 @@ static void usage(FILE *f)
 		"  -- COMMAND [ARGS]    start a workload and sample it until it exits; after -d\n"
 		"                       or Ctrl-C " PROG " stops sampling, waits for it and\n"
 		"                       exits with its status\n"
+		"  -u, --user USER      run COMMAND as USER (a name or uid, optionally :GROUP);\n"
+		"                       only with -- COMMAND, as root\n"
 		"  -d, --duration SECS  stop after SECS seconds (default: until the target\n"
 		"                       exits, or Ctrl-C)\n"
 		"report: reads a raw recording and prints it again, as record would have\n"
@@ -882,11 +884,12 @@ int main(int argc, char **argv)
 		{ "folded", required_argument, NULL, 'P' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *output = NULL, *folded = NULL, *raw_path = NULL;
+	const char *output = NULL, *folded = NULL, *raw_path = NULL, *user = NULL;
 	char **command = NULL, why[256], *end, path[PATH_MAX];
 	struct profile *p = &s.profile;
 	int argc_opts = argc, c, err, ret = 1, first = 1, status;
@@ -906,7 +909,7 @@ int main(int argc, char **argv)
 		first = 2;
 	}
 	optind = first;
-	while ((c = getopt_long(argc_opts, argv, ":p:F:d:o:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, ":p:F:d:o:u:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (tb_target__parse_pid(optarg, &p->pid)) {
@@ -952,6 +955,9 @@ int main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case 'u':
+			user = optarg;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -973,9 +979,9 @@ int main(int argc, char **argv)
 	    tb_result__check_output(folded, "the folded stacks", "--folded"))
 		return 1;
 	if (report) {
-		if (p->pid || command || raw_path || duration || p->blocking) {
-			tb_fail("report reads a recording: -p, --, -d, --raw and --blocking are "
-				"for record");
+		if (p->pid || command || raw_path || duration || p->blocking || user) {
+			tb_fail("report reads a recording: -p, --, -d, -u, --raw and --blocking "
+				"are for record");
 			return 1;
 		}
 		return report_main(argc_opts - optind, argv + optind, output, folded);
@@ -986,6 +992,8 @@ int main(int argc, char **argv)
 			optind < argc_opts ? argv[optind] : "");
 		return 1;
 	}
+	if (tb_child__user_option(user, command))
+		return 1;
 	if (p->realtime) {
 		struct sched_param none = { 0 };
 
