@@ -9,6 +9,7 @@
 #   make plot DIR=results/HOST/STAMP   redraw that run's plots from its CSVs
 #   make bundle     a tarball that runs the bench on another x86-64 Linux host without a
 #                   compiler (build-bundle/tracebench-bundle-HASH.tar.gz; see README.md)
+#   make cppcheck   static analysis of the C sources (tests/cppcheck.t runs it)
 #   make clean      remove build/, build-san/ and build-bundle/
 #   make help       this list
 #
@@ -300,7 +301,7 @@ ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so 
        $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(OUT)/libtb-tracefunc-floor.so \
        $(OUT)/tracefunc_floor $(OUT)/call_floor $(TEST_BINS) $(TEST_EXTRA)
 
-.PHONY: all test test-san bench plot bundle bundle-programs setup clean help
+.PHONY: all test test-san bench plot bundle bundle-programs cppcheck setup clean help
 
 all: $(ALL)
 
@@ -326,6 +327,20 @@ plot:
 		echo "make plot: no DIR: give the results folder, make plot DIR=results/HOST/STAMP" >&2; \
 		exit 2; fi
 	$(Q)harness/plot.sh "$(DIR)"
+
+# ---- make cppcheck: static analysis of the C sources ------------------------------------------
+
+# Every C file but the BPF programs (clang -Wall -Werror and the kernel's verifier check those, and
+# cppcheck cannot read them without libbpf's headers). A finding fails the target; a deliberate
+# one carries an inline "cppcheck-suppress ID" comment saying why. tests/cppcheck.t runs it.
+CPPCHECK_SRCS = $(sort $(filter-out %.bpf.c,$(wildcard techniques/*/*.c workload/*.c harness/*.c tests/*.c \
+	tests/sdt/*.c)))
+CPPCHECK_FLAGS := --quiet --enable=warning,portability,performance --std=c11 --inline-suppr \
+	--error-exitcode=1 -Iworkload -Itechniques/common
+
+cppcheck:
+	$(call msg,CPPCHECK,$(words $(CPPCHECK_SRCS)) files)
+	$(Q)cppcheck $(CPPCHECK_FLAGS) -j2 $(CPPCHECK_SRCS)
 
 # ---- make bundle: what make bench runs, for a host with no compiler -------------------------
 
@@ -355,7 +370,7 @@ clean:
 	$(Q)rm -rf $(OUT) $(OUT)-san $(OUT)-bundle
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' Makefile
+	@sed -n '3,18s/^# \{0,1\}//p' Makefile
 
 $(OUT) $(OUT)/tests $(OUT)/lib $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal \
 	$(OBJ)/tracefunc:

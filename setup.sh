@@ -11,7 +11,8 @@ set -euo pipefail
 # gdb and strace, the peers make bench measures beside tb-ptrace;
 # uftrace, the peer tb-tracefunc's counts and costs are checked against;
 # linux-perf (perf record, the peer of tb-signal and tb-vmreadv) and ltrace (the peer of
-# tb-ptrace break), measured in make bench's peers section
+# tb-ptrace break), measured in make bench's peers section; cppcheck, the static analysis
+# make cppcheck (and tests/cppcheck.t) runs
 PACKAGES=(
 	build-essential perl
 	clang llvm libbpf-dev bpftool
@@ -25,6 +26,7 @@ PACKAGES=(
 	uftrace
 	linux-perf
 	ltrace
+	cppcheck
 )
 
 if ! command -v dpkg-query >/dev/null; then

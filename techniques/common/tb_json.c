@@ -644,13 +644,16 @@ static int read_file(const char *path, char **text, size_t *len, struct tb_json_
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
 		cap = st.st_size <= TB_JSON_MAX_SIZE ? (size_t)st.st_size + 1
 						     : TB_JSON_MAX_SIZE + 1;
+	buf = malloc(cap);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (;;) {
 		ssize_t r;
 
-		if (n == cap || !buf) {
-			if (buf)
-				cap = cap * 2 > TB_JSON_MAX_SIZE + 1 ? TB_JSON_MAX_SIZE + 1
-								     : cap * 2;
+		if (n == cap) {
+			cap = cap * 2 > TB_JSON_MAX_SIZE + 1 ? TB_JSON_MAX_SIZE + 1 : cap * 2;
 			tmp = realloc(buf, cap);
 			if (!tmp) {
 				ret = -ENOMEM;

@@ -974,8 +974,8 @@ static int step_over(struct thread *t, struct site *site, struct user_regs_struc
 	if (site->xol) {
 		/* Out of line: the thread runs the copy and jumps back; only rip moves. */
 		if (ptrace(PTRACE_POKEUSER, t->tid,
-			   (void *)offsetof(struct user, regs) +
-				   offsetof(struct user_regs_struct, rip),
+			   (void *)(offsetof(struct user, regs) +
+				    offsetof(struct user_regs_struct, rip)),
 			   (void *)site->xol))
 			return -errno;
 		return 0;

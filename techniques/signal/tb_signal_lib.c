@@ -301,7 +301,7 @@ static struct {
 	void *(*dlopen)(const char *, int);
 	int (*dlclose)(void *);
 	int (*dl_iterate_phdr)(int (*)(struct dl_phdr_info *, size_t, void *), void *);
-	void (*exit)(int) __attribute__((noreturn));
+	__attribute__((noreturn)) void (*exit)(int);
 	pid_t pid; /* the process the library started in */
 } real;
 

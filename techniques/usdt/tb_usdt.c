@@ -871,6 +871,7 @@ static int attach_probes(pid_t pid)
 {
 	for (size_t i = 0; i < s.nr_probes; i++) {
 		struct probe *p = &s.probes[i];
+		/* cppcheck-suppress unknownMacro ; libbpf declares with a macro (bpf/libbpf.h) */
 		LIBBPF_OPTS(bpf_usdt_opts, uopts, .usdt_cookie = i);
 
 		p->link = bpf_program__attach_usdt(program_for(i), pid, p->path, p->provider,
