@@ -27,8 +27,9 @@ is()
 		ok 0 "$3"
 	else
 		ok 1 "$3"
-		echo "#   got:  '$1'"
-		echo "#   want: '$2'"
+		# on stderr too: prove shows it without -v, so a failure in CI's log says what it got
+		echo "#   got:  '$1'" | tee /dev/stderr
+		echo "#   want: '$2'" | tee /dev/stderr
 	fi
 }
 
