@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +60,9 @@ struct options {
 	uint64_t loop_calls;
 	enum loop_leaf leaf;
 	bool quiet;
+	uint64_t signal_every; /* every Nth request: the thread sends itself SIGUSR1 */
+	uint64_t fork_every; /* every Nth request: a child repeats it and checks the result */
+	char **exec_argv; /* when done, this process becomes this command */
 };
 
 struct worker_arg {
@@ -79,11 +84,12 @@ static pthread_barrier_t registered_barrier; /* every worker's stack slot is fil
 static pthread_barrier_t start_barrier; /* the hot phase begins */
 static uint64_t deadline_ns; /* duration mode: workers stop at the first request after it */
 static const char *progname = "workload";
+static uint64_t signals_received; /* SIGUSR1s handled, counted by the handler */
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s [OPTIONS]\n"
+		"Usage: %s [OPTIONS] [-- COMMAND [ARGS]]\n"
 		"The tracebench workload (%s build): a request handler whose methods every\n"
 		"technique observes, and which writes down exactly what it did.\n"
 		"\n"
@@ -103,6 +109,14 @@ static void usage(FILE *out)
 		"                       (semaphore-guarded USDT site) or method (default empty)\n"
 		"  -q, --quiet          no summary on stdout\n"
 		"  -h, --help           this text\n"
+		"\n"
+		"What a server does besides its requests, for the fault tests (tests/faults.t):\n"
+		"  -S, --signal-every N every Nth request, the thread sends itself SIGUSR1; the\n"
+		"                       truth counts those sent and those the handler received\n"
+		"  -F, --fork-every N   every Nth request, a child process handles it again and\n"
+		"                       exits 0 if its result is the same; the truth counts the\n"
+		"                       children and those that did not exit 0\n"
+		"  -- COMMAND [ARGS]    when done (truth written), exec COMMAND in this process\n"
 		"\n"
 		"Exit status: 0 done, 1 a system call or the start gate failed, 2 bad usage,\n"
 		"3 start gate closed before release.\n",
@@ -163,6 +177,8 @@ static void parse_options(int argc, char **argv)
 		{ "leaf", required_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "signal-every", required_argument, NULL, 'S' },
+		{ "fork-every", required_argument, NULL, 'F' },
 		{},
 	};
 	bool have_requests = false, have_leaf = false;
@@ -170,7 +186,7 @@ static void parse_options(int argc, char **argv)
 	int c;
 
 	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":r:d:t:s:g:o:cL:k:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:d:t:s:g:o:cL:k:qhS:F:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			opts.requests = parse_u64("--requests", optarg, 1, UINT64_MAX / 64);
@@ -215,6 +231,12 @@ static void parse_options(int argc, char **argv)
 		case 'q':
 			opts.quiet = true;
 			break;
+		case 'S':
+			opts.signal_every = parse_u64("--signal-every", optarg, 1, UINT64_MAX);
+			break;
+		case 'F':
+			opts.fork_every = parse_u64("--fork-every", optarg, 1, UINT64_MAX);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -226,8 +248,13 @@ static void parse_options(int argc, char **argv)
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+	if (optind < argc) {
+		if (strcmp(argv[optind - 1], "--"))
+			usage_error("unexpected argument '%s'", argv[optind]);
+		opts.exec_argv = &argv[optind];
+	}
+	if (opts.mode == MODE_LOOP && (opts.signal_every || opts.fork_every))
+		usage_error("--signal-every and --fork-every need requests, not --loop");
 	if (opts.mode == MODE_LOOP && (have_requests || opts.duration_s > 0 || opts.calibrate))
 		usage_error("--loop cannot be combined with --requests, --duration or --calibrate");
 	if (opts.mode != MODE_LOOP && have_leaf)
@@ -299,18 +326,62 @@ static uint64_t run_loop(void)
 	return acc;
 }
 
-static void run_requests(unsigned int index)
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	__atomic_add_fetch(&signals_received, 1, __ATOMIC_RELAXED);
+}
+
+/* A child handles request id again; it must get the same result as the parent did. */
+static void fork_request(struct tb_worker *w, uint64_t id, uint64_t parent_result)
+{
+	uint64_t before;
+	int status;
+	pid_t pid;
+
+	w->forks++;
+	pid = fork();
+	if (pid < 0) {
+		w->fork_failures++;
+		return;
+	}
+	if (pid == 0) {
+		before = w->result;
+		handle_request(id);
+		_exit(w->result - before == parent_result ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		w->fork_failures++;
+}
+
+/* One request and what the options add to it: a signal to itself, a child repeating it. */
+static void handle_one(struct tb_worker *w, uint64_t id)
+{
+	uint64_t before = w->result;
+
+	handle_request(id);
+	if (opts.signal_every && id % opts.signal_every == 0) {
+		w->signals_sent++;
+		tgkill(getpid(), gettid(), SIGUSR1); /* handled before tgkill returns */
+	}
+	if (opts.fork_every && id % opts.fork_every == 0)
+		fork_request(w, id, w->result - before);
+}
+
+static void run_requests(struct tb_worker *w, unsigned int index)
 {
 	uint64_t id;
 
 	if (opts.duration_s > 0) {
 		for (id = index; tb_clock_ns(CLOCK_MONOTONIC) < deadline_ns; id += opts.threads)
-			handle_request(id);
+			handle_one(w, id);
 		return;
 	}
 	/* Request i goes to thread i % threads: the same counts and checksums in every run. */
 	for (id = index; id < opts.requests; id += opts.threads)
-		handle_request(id);
+		handle_one(w, id);
 }
 
 static void *worker_main(void *p)
@@ -327,7 +398,7 @@ static void *worker_main(void *p)
 	if (opts.mode == MODE_LOOP)
 		w->result = run_loop();
 	else
-		run_requests(arg->index);
+		run_requests(w, arg->index);
 	return NULL;
 }
 
@@ -531,6 +602,18 @@ static int write_truth(const char *path, const char *program, const struct tb_wo
 	tb_json_writer__end_object(&w);
 	tb_json_writer__key(&w, "syscall_errors");
 	tb_json_writer__u64(&w, total->syscall_errors);
+	if (opts.signal_every) {
+		tb_json_writer__key(&w, "signals_sent");
+		tb_json_writer__u64(&w, total->signals_sent);
+		tb_json_writer__key(&w, "signals_received");
+		tb_json_writer__u64(&w, __atomic_load_n(&signals_received, __ATOMIC_RELAXED));
+	}
+	if (opts.fork_every) {
+		tb_json_writer__key(&w, "forks");
+		tb_json_writer__u64(&w, total->forks);
+		tb_json_writer__key(&w, "fork_failures");
+		tb_json_writer__u64(&w, total->fork_failures);
+	}
 	if (opts.mode == MODE_LOOP) {
 		tb_json_writer__key(&w, "loop");
 		tb_json_writer__begin_object(&w);
@@ -577,6 +660,12 @@ int main(int argc, char **argv)
 		tb_method_units[m] = (uint64_t)llround(tb_method_base_units[m] * opts.scale);
 	if (open_files())
 		return 1;
+	if (opts.signal_every) {
+		struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 
 	workers = calloc(opts.threads, sizeof(*workers));
 	if (!workers) {
@@ -624,6 +713,9 @@ int main(int argc, char **argv)
 		total.syscall_errors += w->syscall_errors;
 		total.requests += w->requests;
 		total.result += w->result;
+		total.signals_sent += w->signals_sent;
+		total.forks += w->forks;
+		total.fork_failures += w->fork_failures;
 	}
 
 	if (opts.calibrate)
@@ -659,5 +751,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(workers);
+	if (opts.exec_argv) {
+		/* A new image must not wait at a start gate that was already opened. */
+		if (opts.gate_fd >= 0)
+			close(opts.gate_fd);
+		unsetenv(TB_GATE_ENV);
+		fflush(stdout);
+		execvp(opts.exec_argv[0], opts.exec_argv);
+		fprintf(stderr, "%s: cannot exec %s: %s (check the command after --)\n", progname,
+			opts.exec_argv[0], strerror(errno));
+		return 1;
+	}
 	return 0;
 }

@@ -18,6 +18,8 @@ struct tb_worker {
 	uint64_t syscall_errors;
 	uint64_t requests;
 	uint64_t result; /* sum of request results: changes if a computation goes wrong */
+	uint64_t signals_sent; /* --signal-every */
+	uint64_t forks, fork_failures; /* --fork-every */
 };
 
 /* Per-method self work in units at scale 1: the base_units column of TB_METHODS. */
