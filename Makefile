@@ -3,6 +3,9 @@
 #   make            build everything into build/
 #   make test       install what is missing (setup.sh), build, run every test
 #   make test-san   the same with AddressSanitizer and UBSan, in build-san/
+#   make test-faults  the full fault-injection suite (every fault, both ways, random timing,
+#                   every pair of tracers, 30 s of load each) and its safety matrix, in
+#                   results/HOST/faults-STAMP/ (tests/faults_run.sh; make test runs it quick)
 #   make bench      install what is missing, build, measure, write results/
 #                   (FULL=1: more rounds and longer runs; TINY=1: a check that every
 #                   part runs, in about two minutes; see harness/README.md)
@@ -10,6 +13,8 @@
 #   make bundle     a tarball that runs the bench on another x86-64 Linux host without a
 #                   compiler (build-bundle/tracebench-bundle-HASH.tar.gz; see README.md)
 #   make cppcheck   static analysis of the C sources (tests/cppcheck.t runs it)
+#   make fuzz       build the libFuzzer targets of fuzz/ and run each for FUZZ_SECONDS (60);
+#                   fails on a crash, leak or timeout, and says where the input is (fuzz/README.md)
 #   make clean      remove build/, build-san/ and build-bundle/
 #   make help       this list
 #
@@ -169,7 +174,8 @@ $(OBJ)/vm_readv/%.o: techniques/vm_readv/%.c | $(OBJ)/vm_readv
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(OUT)/tb-vmreadv: $(OBJ)/vm_readv/tb_vmreadv.o $(OUT)/libtbcommon.a | $(OUT)
+$(OUT)/tb-vmreadv: $(OBJ)/vm_readv/tb_vmreadv.o $(OBJ)/vm_readv/tb_vmreadv_raw.o \
+		  $(OUT)/libtbcommon.a | $(OUT)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $^ -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
@@ -187,7 +193,8 @@ $(OBJ)/signal/%.o: techniques/signal/%.c | $(OBJ)/signal
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -Itechniques/signal -c $< -o $@
 
-$(OUT)/tb-signal: $(OBJ)/signal/tb_signal.o $(OUT)/libtbcommon.a $(OUT)/libtb-signal.so | $(OUT)
+$(OUT)/tb-signal: $(OBJ)/signal/tb_signal.o $(OBJ)/signal/tb_signal_samples.o $(OUT)/libtbcommon.a \
+		  $(OUT)/libtb-signal.so | $(OUT)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
@@ -206,8 +213,8 @@ $(OBJ)/tracefunc/%.o: techniques/tracefunc/%.c | $(OBJ)/tracefunc
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -Itechniques/tracefunc -c $< -o $@
 
-$(OUT)/tb-tracefunc: $(OBJ)/tracefunc/tb_tracefunc.o $(OUT)/libtbcommon.a $(OUT)/libtb-tracefunc.so \
-		     $(OUT)/libtb-tracefunc-noop.so | $(OUT)
+$(OUT)/tb-tracefunc: $(OBJ)/tracefunc/tb_tracefunc.o $(OBJ)/tracefunc/tb_tracefunc_read.o \
+		     $(OUT)/libtbcommon.a $(OUT)/libtb-tracefunc.so $(OUT)/libtb-tracefunc-noop.so | $(OUT)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(filter %.o %.a,$^) -o $@ $(COMMON_LIBS) $(LDFLAGS_SAN) $(LDFLAGS_STATIC) -lm
 
@@ -221,7 +228,7 @@ $(OUT)/ptrace_floor: harness/ptrace_floor.c | $(OUT)
 
 # The floors make bench sets tb-vmreadv against (a process_vm_readv, a timer tick): the same.
 $(OUT)/vmreadv_floor: harness/vmreadv_floor.c techniques/common/tb_child.c \
-		      techniques/common/tb_msg.c | $(OUT)
+		      techniques/common/tb_msg.c techniques/common/tb_target.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS_STATIC)
 
@@ -234,7 +241,7 @@ $(OUT)/libtb-signal-floor.so: harness/signal_floor_lib.c harness/signal_floor.h 
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness -Itechniques/signal -fPIC -shared $< -o $@ -ldl -pthread
 
 $(OUT)/signal_floor: harness/signal_floor.c techniques/common/tb_child.c \
-		     techniques/common/tb_msg.c harness/signal_floor.h \
+		     techniques/common/tb_msg.c techniques/common/tb_target.c harness/signal_floor.h \
 		     $(OUT)/libtb-signal-floor.so | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) -Iharness $(filter %.c,$^) -o $@ $(LDFLAGS_STATIC)
@@ -301,7 +308,7 @@ ALL := $(addprefix $(OUT)/,$(WORKLOAD_VARIANTS)) $(OUT)/libtb-tracefunc-noop.so 
        $(OUT)/signal_floor $(OUT)/libtb-signal-floor.so $(OUT)/libtb-tracefunc-floor.so \
        $(OUT)/tracefunc_floor $(OUT)/call_floor $(TEST_BINS) $(TEST_EXTRA)
 
-.PHONY: all test test-san bench plot bundle bundle-programs cppcheck setup clean help
+.PHONY: all test test-san test-faults bench plot bundle bundle-programs cppcheck fuzz fuzz-build setup clean help
 
 all: $(ALL)
 
@@ -317,6 +324,10 @@ test: setup
 # The tools and tests under AddressSanitizer and UBSan, in their own build directory.
 test-san:
 	$(Q)$(MAKE) --no-print-directory test SAN=1 OUT=$(OUT)-san
+
+test-faults: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUT=$(OUT) tests/faults_run.sh
 
 bench: setup
 	$(Q)$(MAKE) --no-print-directory all
@@ -334,13 +345,54 @@ plot:
 # cppcheck cannot read them without libbpf's headers). A finding fails the target; a deliberate
 # one carries an inline "cppcheck-suppress ID" comment saying why. tests/cppcheck.t runs it.
 CPPCHECK_SRCS = $(sort $(filter-out %.bpf.c,$(wildcard techniques/*/*.c workload/*.c harness/*.c tests/*.c \
-	tests/sdt/*.c)))
+	tests/sdt/*.c fuzz/*.c)))
 CPPCHECK_FLAGS := --quiet --enable=warning,portability,performance --std=c11 --inline-suppr \
 	--error-exitcode=1 -Iworkload -Itechniques/common
 
 cppcheck:
 	$(call msg,CPPCHECK,$(words $(CPPCHECK_SRCS)) files)
 	$(Q)cppcheck $(CPPCHECK_FLAGS) -j2 $(CPPCHECK_SRCS)
+
+# ---- make fuzz: libFuzzer targets for every parser of untrusted input (fuzz/README.md) ---------
+
+# One target per parser, fuzz/NAME.c, built with clang's libFuzzer, ASan and UBSan into
+# $(OUT)/fuzz/NAME, with the parsers it reaches (the common code and the tools' readers) compiled
+# again with coverage. fuzz/run.sh runs them one at a time: FUZZ_SECONDS each, on a scratch corpus
+# in $(OUT)/fuzz/corpus/NAME that grows from run to run (fuzz/corpus/NAME, committed, is only
+# read; FUZZ_MERGE=1 merges what the run found into it). planted is not run: it holds a bug on
+# purpose, for tests/fuzz.t to show the fuzzer finds one. tests/fuzz.t runs a few seconds of each.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= json truth maps proc elf spec vmreadv_raw signal_samples tracefunc_recording \
+	stack_reader
+FUZZ_BINS = $(addprefix $(OUT)/fuzz/,$(FUZZ_TARGETS) planted)
+FUZZ_OBJ := $(OUT)/fuzz/obj
+FUZZ_LIB_SRCS := $(COMMON_SRCS) techniques/vm_readv/tb_vmreadv_raw.c \
+	techniques/signal/tb_signal_samples.c techniques/tracefunc/tb_tracefunc_read.c
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -fno-omit-frame-pointer -MMD -MP \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-Iworkload -Itechniques/common -Itechniques/vm_readv -Itechniques/signal \
+	-Itechniques/tracefunc -I$(OBJ)/ptrace
+
+$(FUZZ_OBJ)/%.o: %.c
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# tb-ptrace's system call names, for the spec target
+$(FUZZ_OBJ)/fuzz/spec.o: $(OBJ)/ptrace/syscall_names.h
+
+$(OUT)/fuzz/libtbfuzz.a: $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BINS): $(OUT)/fuzz/%: $(FUZZ_OBJ)/fuzz/%.o $(OUT)/fuzz/libtbfuzz.a
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ -o $@ -lelf -lz -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	$(Q)FUZZ_MERGE='$(FUZZ_MERGE)' fuzz/run.sh $(OUT)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ---- make bundle: what make bench runs, for a host with no compiler -------------------------
 
@@ -370,7 +422,7 @@ clean:
 	$(Q)rm -rf $(OUT) $(OUT)-san $(OUT)-bundle
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' Makefile
+	@sed -n '3,23s/^# \{0,1\}//p' Makefile
 
 $(OUT) $(OUT)/tests $(OUT)/lib $(OBJ)/common $(OBJ)/workload-json $(OBJ)/usdt $(OBJ)/ptrace $(OBJ)/vm_readv $(OBJ)/signal \
 	$(OBJ)/tracefunc:

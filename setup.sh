@@ -12,7 +12,8 @@ set -euo pipefail
 # uftrace, the peer tb-tracefunc's counts and costs are checked against;
 # linux-perf (perf record, the peer of tb-signal and tb-vmreadv) and ltrace (the peer of
 # tb-ptrace break), measured in make bench's peers section; cppcheck, the static analysis
-# make cppcheck (and tests/cppcheck.t) runs
+# make cppcheck (and tests/cppcheck.t) runs; libclang-rt-dev, clang's runtimes with libFuzzer,
+# which make fuzz (and tests/fuzz.t) links (clang only recommends it)
 PACKAGES=(
 	build-essential perl
 	clang llvm libbpf-dev bpftool
@@ -27,6 +28,7 @@ PACKAGES=(
 	linux-perf
 	ltrace
 	cppcheck
+	libclang-rt-dev
 )
 
 if ! command -v dpkg-query >/dev/null; then

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,9 @@
  * each difference's address, file and bytes ("at 0x... in FILE: cc, want 0f")
  * and exits 1. Exits 2 when it cannot read (the process is gone, or no root).
  * A file shorter than its mapping (the last page) is compared as far as it goes.
+ * An executable mapping of no file is a difference too (code a tracer mapped
+ * in and left), but for the kernel's own: [vdso], [vsyscall], and the uprobes
+ * pages ([uprobes], [uprobes-trampoline]) that stay until the process exits.
  */
 static int compare_map(int mem, pid_t pid, const struct tb_map *m, uint64_t *bytes,
 		       unsigned int *differences)
@@ -32,8 +36,8 @@ static int compare_map(int mem, pid_t pid, const struct tb_map *m, uint64_t *byt
 	char path[96];
 	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid,
-		 m->start, m->end);
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, m->start,
+		 m->end);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "text_check: cannot open %s (%s): %s (run as root)\n", path,
@@ -46,7 +50,8 @@ static int compare_map(int mem, pid_t pid, const struct tb_map *m, uint64_t *byt
 		ssize_t nl;
 
 		if (nd < 0) {
-			fprintf(stderr, "text_check: cannot read %s: %s\n", m->path, strerror(errno));
+			fprintf(stderr, "text_check: cannot read %s: %s\n", m->path,
+				strerror(errno));
 			err = -1;
 			break;
 		}
@@ -54,7 +59,8 @@ static int compare_map(int mem, pid_t pid, const struct tb_map *m, uint64_t *byt
 			break;
 		nl = pread(mem, live, (size_t)nd, (off_t)at);
 		if (nl != nd) {
-			fprintf(stderr, "text_check: cannot read %d's memory at 0x%" PRIx64 ": %s\n",
+			fprintf(stderr,
+				"text_check: cannot read %d's memory at 0x%" PRIx64 ": %s\n",
 				(int)pid, at, nl < 0 ? strerror(errno) : "short read");
 			err = -1;
 			break;
@@ -63,8 +69,8 @@ static int compare_map(int mem, pid_t pid, const struct tb_map *m, uint64_t *byt
 			if (live[i] == disk[i])
 				continue;
 			if (++*differences <= 20)
-				printf("at 0x%" PRIx64 " in %s: %02x, want %02x\n", at + (uint64_t)i,
-				       m->path, live[i], disk[i]);
+				printf("at 0x%" PRIx64 " in %s: %02x, want %02x\n",
+				       at + (uint64_t)i, m->path, live[i], disk[i]);
 		}
 		*bytes += (uint64_t)nd;
 		if ((size_t)nd < want)
@@ -72,6 +78,18 @@ static int compare_map(int mem, pid_t pid, const struct tb_map *m, uint64_t *byt
 	}
 	close(fd);
 	return err;
+}
+
+/* The executable mappings the kernel makes of no file, and keeps. */
+static bool kernel_mapping(const char *name)
+{
+	static const char *const kernel[] = { "[vdso]", "[vsyscall]", "[uprobes]",
+					      "[uprobes-trampoline]" };
+
+	for (size_t i = 0; name && i < sizeof(kernel) / sizeof(kernel[0]); i++)
+		if (!strcmp(name, kernel[i]))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -102,9 +120,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (size_t i = 0; i < nr && !err; i++) {
-		/* Files only: [vdso], [vsyscall] and the uprobes' out-of-line area have none. */
-		if (maps[i].perms[2] != 'x' || !maps[i].path || maps[i].path[0] != '/')
+		if (maps[i].perms[2] != 'x')
 			continue;
+		if (!maps[i].path || maps[i].path[0] != '/') {
+			if (!kernel_mapping(maps[i].path)) {
+				differences++;
+				printf("at 0x%" PRIx64
+				       ": an executable mapping of no file, %s (%s)\n",
+				       maps[i].start, maps[i].path ? maps[i].path : "anonymous",
+				       maps[i].perms);
+			}
+			continue;
+		}
 		mappings++;
 		err = compare_map(mem, pid, &maps[i], &bytes, &differences);
 	}

@@ -356,8 +356,11 @@ static void fork_request(struct tb_worker *w, uint64_t id, uint64_t parent_resul
 		w->fork_failures++;
 }
 
-/* One request and what the options add to it: a signal to itself, a child repeating it. */
-static void handle_one(struct tb_worker *w, uint64_t id)
+/*
+ * One request and what the options add to it: a signal to itself, a child repeating it.
+ * Inlined: the native stacks stay worker_main;handle_request;... as the tests expect.
+ */
+static inline __attribute__((always_inline)) void handle_one(struct tb_worker *w, uint64_t id)
 {
 	uint64_t before = w->result;
 

@@ -1,5 +1,6 @@
 /* tb_child.c - start a command for a tracer: held before exec, then behind the start gate */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include "tb_child.h"
 #include "tb_gate.h"
 #include "tb_msg.h"
+#include "tb_target.h"
 
 /* The user the commands run as (tb_child__set_user), and root's own groups to come back to. */
 static struct {
@@ -343,6 +345,31 @@ int tb_child__spawn(struct tb_child *child, char *const argv[])
 	return tb_child__spawn_hook(child, argv, NULL, NULL);
 }
 
+/*
+ * execvp hands a file that is neither an ELF program nor a #! script to
+ * /bin/sh, which reads its bytes as shell syntax errors and exits 2, under
+ * the tracer: refused here with execve's own ENOEXEC instead. A file that
+ * cannot be found or read is left to execve, which says why.
+ */
+static int check_format(const char *cmd)
+{
+	char path[PATH_MAX], head[SELFMAG];
+	ssize_t n;
+	int fd;
+
+	if (tb_target__which(cmd, path, sizeof(path)))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if ((n >= 2 && head[0] == '#' && head[1] == '!') ||
+	    (n == SELFMAG && !memcmp(head, ELFMAG, SELFMAG)))
+		return 0;
+	return -ENOEXEC;
+}
+
 int tb_child__spawn_hook(struct tb_child *child, char *const argv[], int (*before_exec)(void *),
 			 void *arg)
 {
@@ -353,6 +380,9 @@ int tb_child__spawn_hook(struct tb_child *child, char *const argv[], int (*befor
 	*child = (struct tb_child)TB_CHILD_INIT;
 	if (!argv || !argv[0])
 		return -EINVAL;
+	err = check_format(argv[0]);
+	if (err)
+		return err;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hold) || pipe2(status, O_CLOEXEC) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate)) {
 		err = -errno;

@@ -101,7 +101,11 @@ int tb_child__as_user(bool become);
  */
 int tb_child__user_option(const char *user, bool have_command);
 
-/* Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno. */
+/*
+ * Forks argv[0] (looked up in PATH) held before execve. Returns 0 or -errno:
+ * -ENOEXEC, before any fork, for a file that is neither ELF nor a #! script
+ * (which execvp would hand to /bin/sh).
+ */
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 
 /*

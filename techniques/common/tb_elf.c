@@ -1,7 +1,9 @@
 /* tb_elf.c - symbols, load segments and USDT probe notes of an x86-64 ELF file, read with libelf */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -102,6 +104,36 @@ static int elf__check_header(struct tb_elf *elf, uint64_t file_size)
 	return 0;
 }
 
+/*
+ * Opens path for reading if it is a regular file. Paths can come from files
+ * a traced program wrote (tb-signal's sample file, tb-tracefunc's recording),
+ * and merely opening a device can act (a watchdog starts, a tape rewinds) or
+ * a FIFO block: the file is looked at through O_PATH first, which opens
+ * nothing, and then opened through that descriptor, so it cannot be swapped
+ * in between. Returns the descriptor or -errno (-ENOEXEC: not a regular file).
+ */
+static int open_regular(const char *path, struct stat *st)
+{
+	char fd_path[32];
+	int pfd, fd;
+
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	if (fstat(pfd, st)) {
+		fd = -errno;
+	} else if (!S_ISREG(st->st_mode)) {
+		fd = -ENOEXEC;
+	} else {
+		snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", pfd);
+		fd = open(fd_path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	close(pfd);
+	return fd;
+}
+
 int tb_elf__open(const char *path, struct tb_elf **elfp)
 {
 	struct tb_elf *elf;
@@ -114,22 +146,10 @@ int tb_elf__open(const char *path, struct tb_elf **elfp)
 	elf = calloc(1, sizeof(*elf));
 	if (!elf)
 		return -ENOMEM;
-	/*
-	 * O_NONBLOCK: opening a FIFO would otherwise wait for a writer. Only
-	 * regular files are taken; a device could stream forever.
-	 */
-	elf->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	elf->fd = open_regular(path, &st);
 	if (elf->fd < 0) {
-		err = -errno;
+		err = elf->fd;
 		goto err_free;
-	}
-	if (fstat(elf->fd, &st)) {
-		err = -errno;
-		goto err_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -ENOEXEC;
-		goto err_close;
 	}
 	/*
 	 * ELF_C_READ, not ELF_C_READ_MMAP: a mapping of the file would show up in

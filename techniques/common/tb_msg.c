@@ -1,8 +1,10 @@
 /* tb_msg.c - the one-line message a tool prints when something fails */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "tb_msg.h"
 
@@ -16,4 +18,19 @@ void tb_fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void tb_msg__hold_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int held;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		held = open("/dev/null", (fd ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+		if (held >= 0 && held != fd) {
+			dup3(held, fd, O_CLOEXEC);
+			close(held);
+		}
+	}
 }

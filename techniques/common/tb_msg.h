@@ -9,4 +9,15 @@
  */
 void tb_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Makes sure descriptors 0, 1 and 2 are open; the first thing each tool
+ * does. Started with stdout closed (>&-), a tool would otherwise give that
+ * number to the next file it opens (a result, a recording, a BPF map), and
+ * its printf would write there. A closed one is held by /dev/null opened the
+ * wrong way round, so that reads and writes still fail with EBADF, as on a
+ * closed descriptor (and the tool says so), and close-on-exec, so that a
+ * command the tool starts finds it closed, as it was.
+ */
+void tb_msg__hold_std_fds(void);
+
 #endif /* TB_MSG_H */

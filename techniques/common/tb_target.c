@@ -30,7 +30,6 @@ int tb_target__parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
-/* State letter and flags from /proc/PID/stat. Returns 0 or -errno. */
 int tb_target__parse_seconds(const char *s, double *secs)
 {
 	char *end;
@@ -44,9 +43,20 @@ int tb_target__parse_seconds(const char *s, double *secs)
 	return 0;
 }
 
+int tb_target__parse_stat(const char *text, char *state, unsigned long *flags)
+{
+	/* The command name may hold spaces and parentheses: fields resume after the last ')'. */
+	const char *p = strrchr(text, ')');
+
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", state, flags) != 2)
+		return -EIO;
+	return 0;
+}
+
+/* State letter and flags from /proc/PID/stat. Returns 0 or -errno. */
 static int read_stat(pid_t pid, char *state, unsigned long *flags)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024];
 	FILE *f;
 	size_t n;
 
@@ -57,19 +67,47 @@ static int read_stat(pid_t pid, char *state, unsigned long *flags)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = 0;
-	/* The command name may hold spaces and parentheses: fields resume after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", state, flags) != 2)
-		return -EIO;
-	return 0;
+	return tb_target__parse_stat(buf, state, flags);
+}
+
+/* The field from the lines of a status file. */
+static int status_field_stream(FILE *f, const char *field, int base, unsigned long long *value)
+{
+	char line[256], *end;
+	size_t len = strlen(field);
+	int err = -ENOENT;
+
+	while (err == -ENOENT && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, len) || line[len] != ':')
+			continue;
+		errno = 0;
+		*value = strtoull(line + len + 1, &end, base);
+		err = errno || end == line + len + 1 ? -EIO : 0;
+	}
+	return err;
+}
+
+int tb_target__parse_status(const char *text, size_t len, const char *field, int base,
+			    unsigned long long *value)
+{
+	FILE *f;
+	int err;
+
+	if (!len)
+		return -ENOENT;
+	f = fmemopen((void *)text, len, "r");
+	if (!f)
+		return -errno;
+	err = status_field_stream(f, field, base, value);
+	fclose(f);
+	return err;
 }
 
 int tb_target__status_field(pid_t pid, const char *field, int base, unsigned long long *value)
 {
-	char path[64], line[256], *end;
-	size_t len = strlen(field);
-	int err = -ENOENT;
+	char path[64];
 	FILE *f;
+	int err;
 
 	if (pid)
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -78,13 +116,7 @@ int tb_target__status_field(pid_t pid, const char *field, int base, unsigned lon
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
-	while (err == -ENOENT && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, field, len) || line[len] != ':')
-			continue;
-		errno = 0;
-		*value = strtoull(line + len + 1, &end, base);
-		err = errno || end == line + len + 1 ? -EIO : 0;
-	}
+	err = status_field_stream(f, field, base, value);
 	fclose(f);
 	return err;
 }
@@ -147,7 +179,6 @@ bool tb_target__exited(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* A regular file we may execute. Returns 0 or -errno. */
 #define CAP_SYS_PTRACE_BIT 19 /* include/uapi/linux/capability.h */
 
 void tb_target__explain_eperm(pid_t pid, char *why, size_t len)
@@ -202,6 +233,7 @@ void tb_target__explain_eperm(pid_t pid, char *why, size_t len)
 		 "root or grant CAP_SYS_PTRACE");
 }
 
+/* A regular file we may execute. Returns 0 or -errno. */
 static int executable(const char *path)
 {
 	struct stat st;

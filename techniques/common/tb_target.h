@@ -33,6 +33,16 @@ int tb_target__check_pid(pid_t pid, char *why, size_t len);
  */
 int tb_target__status_field(pid_t pid, const char *field, int base, unsigned long long *value);
 
+/* The same from a copy of a status file's text (len bytes, not necessarily NUL-terminated). */
+int tb_target__parse_status(const char *text, size_t len, const char *field, int base,
+			    unsigned long long *value);
+
+/*
+ * The state letter and the flags (PF_*) of a /proc/PID/stat line (text
+ * NUL-terminated). Returns 0 or -EIO if it is not one.
+ */
+int tb_target__parse_stat(const char *text, char *state, unsigned long *flags);
+
 /*
  * A pidfd for pid (pidfd_open), readable once the process has exited; it
  * also pins the identity, so a reused pid is not mistaken for the target.

@@ -140,6 +140,11 @@ static void truth_read_method(struct truth_reader *rd, const struct tb_json *nod
 			   tb_json__type_name(node->type));
 		return;
 	}
+	/* A C string cannot hold it: two methods could end up with one name. */
+	if (strlen(node->key) != node->key_len) {
+		truth_fail(rd, node, "%s: a name with a NUL (\\u0000) in it", where);
+		return;
+	}
 	m->name = strdup(node->key);
 	if (!m->name) {
 		fprintf(stderr, "%s: cannot read truth file: out of memory\n", rd->path);
@@ -197,6 +202,11 @@ static void truth_read_syscalls(struct truth_reader *rd, const struct tb_json *r
 		struct tb_truth_syscall *s = &t->syscalls[i];
 		int err = tb_json__u64(node, &s->count);
 
+		if (strlen(node->key) != node->key_len) {
+			truth_fail(rd, node, "system call \"%s\": a name with a NUL (\\u0000) in it",
+				   node->key);
+			return;
+		}
 		if (err) {
 			truth_number_fail(rd, node, node->key, "\"syscalls\"",
 					  "an unsigned integer", err);
@@ -225,19 +235,17 @@ static void truth_read_loop(struct truth_reader *rd, const struct tb_json *root,
 	t->has_loop = !rd->ret;
 }
 
-int tb_truth__read(const char *path, struct tb_truth *truth)
+/* The truth from the file's parse: its result ret, and (ret 0) the tree, which this frees. */
+static int truth_from_tree(const char *path, int ret, struct tb_json *root,
+			   const struct tb_json_error *jerr, struct tb_truth *truth)
 {
 	static const char top[] = "the top-level object";
-	struct truth_reader rd = { .path = path };
-	struct tb_json_error jerr;
-	struct tb_json *root;
+	struct truth_reader rd = { .path = path, .ret = ret };
 	uint64_t pid = 0, threads = 0;
 
-	memset(truth, 0, sizeof(*truth));
-	rd.ret = tb_json__parse_file(path, &root, &jerr);
 	if (rd.ret == -EINVAL) {
-		fprintf(stderr, "%s:%u:%u: malformed truth file: %s\n", path, jerr.line,
-			jerr.column, jerr.msg);
+		fprintf(stderr, "%s:%u:%u: malformed truth file: %s\n", path, jerr->line,
+			jerr->column, jerr->msg);
 		return rd.ret;
 	}
 	if (rd.ret) {
@@ -272,6 +280,28 @@ out:
 	if (rd.ret)
 		tb_truth__free(truth);
 	return rd.ret;
+}
+
+int tb_truth__read(const char *path, struct tb_truth *truth)
+{
+	struct tb_json_error jerr;
+	struct tb_json *root;
+	int ret;
+
+	memset(truth, 0, sizeof(*truth));
+	ret = tb_json__parse_file(path, &root, &jerr);
+	return truth_from_tree(path, ret, root, &jerr, truth);
+}
+
+int tb_truth__parse(const char *name, const char *text, size_t len, struct tb_truth *truth)
+{
+	struct tb_json_error jerr;
+	struct tb_json *root;
+	int ret;
+
+	memset(truth, 0, sizeof(*truth));
+	ret = tb_json__parse(text, len, &root, &jerr);
+	return truth_from_tree(name, ret, root, &jerr, truth);
 }
 
 const struct tb_truth_method *tb_truth__method(const struct tb_truth *t, const char *name)

@@ -53,6 +53,9 @@ struct tb_truth {
  */
 int tb_truth__read(const char *path, struct tb_truth *truth);
 
+/* The same from a copy of a truth file's text (len bytes); name is what messages call it. */
+int tb_truth__parse(const char *name, const char *text, size_t len, struct tb_truth *truth);
+
 /* The method called name, or NULL. */
 const struct tb_truth_method *tb_truth__method(const struct tb_truth *t, const char *name);
 

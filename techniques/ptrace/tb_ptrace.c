@@ -37,6 +37,7 @@
 #include "tb_maps.h"
 #include "tb_msg.h"
 #include "tb_result.h"
+#include "tb_spec.h"
 #include "tb_stack_reader.h"
 #include "tb_tally.h"
 #include "tb_target.h"
@@ -291,6 +292,9 @@ static pid_t tracer_of(pid_t pid)
 	return tb_target__status_field(pid, "TracerPid", 10, &tracer) ? -1 : (pid_t)tracer;
 }
 
+/* The TracerPid of the thread seize_all could not seize (EPERM), read when it was refused */
+static pid_t seize_refused_by;
+
 /*
  * Seizes every thread of the process, again until no new one appears: a
  * thread created while we walk /proc/PID/task is seized by its creator's
@@ -324,6 +328,13 @@ static int seize_all(pid_t pid, unsigned long options)
 				if (err == -ESRCH)
 					continue;
 				if (err != -EPERM || tracer_of(tid) != getpid()) {
+					/*
+					 * This thread's holder, not the leader's: the leader
+					 * may be ours already, and a tracer that holds threads
+					 * only a moment (tb-vmreadv --blocking) lets go soon.
+					 */
+					if (err == -EPERM)
+						seize_refused_by = tracer_of(tid);
 					closedir(d);
 					return err;
 				}
@@ -569,6 +580,12 @@ static void stop_threads(pid_t except, bool running_only)
 			} else if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_STOP) {
 				t->group_stop = is_group_stop(WSTOPSIG(status));
 			} else {
+				/*
+				 * On its way out (its process killed as we stopped it): never
+				 * a thread to run code through, nor to wait for again.
+				 */
+				if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_EXIT)
+					t->exiting = true;
 				defer(t->tid,
 				      status); /* a hit or a signal: handled once all runs again */
 			}
@@ -1728,10 +1745,11 @@ static int restore_and_detach(void)
 	}
 	/* The bytes are written through a thread of the process itself (not a vfork child). */
 	for (size_t i = 0; i < s.nr_threads && writer < 0; i++)
-		if (!s.threads[i].gone && s.threads[i].stopped && !s.threads[i].vfork_child)
+		if (!s.threads[i].gone && s.threads[i].stopped && !s.threads[i].vfork_child &&
+		    !s.threads[i].exiting)
 			writer = s.threads[i].tid;
 	for (size_t i = 0; i < s.nr_threads; i++)
-		if (!s.threads[i].gone && s.threads[i].stopped)
+		if (!s.threads[i].gone && s.threads[i].stopped && !s.threads[i].exiting)
 			xol_leave(&s.threads[i]);
 	err = writer > 0 ? remove_all(writer) : 0;
 	if (writer > 0 && xol_unmap(writer))
@@ -1773,31 +1791,27 @@ static const char *syscall_name(int nr)
 /* -e NAME[,NAME...]: count only these system calls. Returns 0 or -1 (reported). */
 static int parse_syscall_list(const char *list)
 {
-	char *copy = strdup(list), *name, *save = NULL;
-	int nr_wanted = 0;
+	char *bad = NULL;
+	int err, nr_wanted = 0;
 
-	if (!copy)
-		return -1;
 	memset(s.syscall_wanted, 0, sizeof(s.syscall_wanted));
-	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		int nr;
-
-		for (nr = 0; nr < MAX_SYSCALLS; nr++)
-			if (syscall_names[nr] && !strcmp(syscall_names[nr], name))
-				break;
-		if (nr == MAX_SYSCALLS) {
-			tb_fail("-e %s: no system call named %s on x86-64", list, name);
-			free(copy);
-			return -1;
-		}
-		s.syscall_wanted[nr] = true;
-		if (++nr_wanted > 255) { /* the filter's jumps are 8 bits */
-			tb_fail("-e: at most 255 system calls");
-			free(copy);
-			return -1;
-		}
+	err = tb_spec__name_list(list, syscall_names, MAX_SYSCALLS, s.syscall_wanted, &bad);
+	if (err == -EINVAL)
+		tb_fail("-e %s: no system call named %s on x86-64", list, bad);
+	free(bad);
+	if (err < 0)
+		return -1;
+	for (int nr = 0; nr < MAX_SYSCALLS; nr++)
+		nr_wanted += s.syscall_wanted[nr];
+	if (!nr_wanted) {
+		tb_fail("-e %s: give system call names, comma-separated (e.g. -e read,write)",
+			list);
+		return -1;
 	}
-	free(copy);
+	if (nr_wanted > 255) { /* the filter's jumps are 8 bits */
+		tb_fail("-e: at most 255 system calls");
+		return -1;
+	}
 	return 0;
 }
 
@@ -2049,36 +2063,24 @@ static char *mapped_file(pid_t pid, const char *name)
 	return path;
 }
 
+/* [FILE:]SYMBOL[+OFFSET] (tb_spec__symbol), resolved in pid. Returns 0 or -errno. */
 static int parse_site(struct site *site, pid_t pid, const char *spec)
 {
-	char *copy = strdup(spec), *colon, *plus, *file = NULL, *symbol;
-	unsigned long offset = 0;
-	uint64_t addr;
+	char *file, *symbol;
+	uint64_t offset, addr;
 	int err;
 
-	if (!copy)
-		return -ENOMEM;
-	colon = strrchr(copy, ':');
-	symbol = copy;
-	if (colon) {
-		*colon = 0;
-		file = copy;
-		symbol = colon + 1;
-	}
-	plus = strchr(symbol, '+');
-	if (plus) {
-		*plus = 0;
-		offset = strtoul(plus + 1, NULL, 0);
-	}
-	if (file && !strchr(file, '/')) {
+	err = tb_spec__symbol(spec, &file, &symbol, &offset);
+	if (!err && file && !strchr(file, '/')) {
 		char *path = mapped_file(pid, file);
 
 		err = path ? tb_maps__resolve_symbol(pid, path, symbol, &addr) : -ENOENT;
 		free(path);
-	} else {
+	} else if (!err) {
 		err = tb_maps__resolve_symbol(pid, file, symbol, &addr);
 	}
-	free(copy);
+	free(file);
+	free(symbol);
 	if (err)
 		return err;
 	site->spec = spec;
@@ -2140,6 +2142,31 @@ static int add_usdt_sites(pid_t pid, const char *spec)
 	return err;
 }
 
+/*
+ * An option that belongs to another mode would be ignored without a word:
+ * refused instead. Returns 1 after saying so, 0 if option is mode's.
+ */
+static int other_mode(const char *option, enum mode mode)
+{
+	static const char *const names[] = { "break", "syscall", "sample" };
+
+	if (s.mode == mode)
+		return 0;
+	tb_fail("%s is for %s mode, not %s (-h for help)", option, names[mode], names[s.mode]);
+	return 1;
+}
+
+/* Whether the summary reached stdout; 0, or 1 after saying why not (closed, full, a pipe gone). */
+static int check_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	tb_fail("cannot write the summary to stdout: %s",
+		errno == EPIPE || errno == EBADF || errno == ENOSPC ? strerror(errno)
+								    : "write error");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -2173,6 +2200,7 @@ int main(int argc, char **argv)
 	bool restore_failed = false;
 	struct deferred d;
 
+	tb_msg__hold_std_fds();
 	tool_start_ns = now_ns();
 	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -2195,15 +2223,21 @@ int main(int argc, char **argv)
 	for (int i = 0; i < MAX_SYSCALLS; i++)
 		s.syscall_wanted[i] = true;
 	optind = 2;
-	while ((c = getopt_long(argc_opts, argv, "p:d:o:u:e:F:a:Lfvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, ":p:d:o:u:e:F:a:Lfvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'I':
+			if (other_mode("--idle", MODE_SAMPLE))
+				return 1;
 			s.sample_idle = true;
 			break;
 		case 'P':
+			if (other_mode("--folded", MODE_SAMPLE))
+				return 1;
 			folded_path = optarg;
 			break;
 		case 'a':
+			if (other_mode("-a", MODE_BREAK))
+				return 1;
 			nr_args = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || nr_args > MAX_ARGS) {
 				tb_fail("-a %s: show 0 to %d arguments", optarg, MAX_ARGS);
@@ -2218,12 +2252,18 @@ int main(int argc, char **argv)
 			s.follow_forks = true;
 			break;
 		case 'X':
+			if (other_mode("--no-xol", MODE_BREAK))
+				return 1;
 			s.no_xol = true;
 			break;
 		case 'M':
+			if (other_mode("--folded-methods", MODE_SAMPLE))
+				return 1;
 			folded_methods_path = optarg;
 			break;
 		case 'F':
+			if (other_mode("-F", MODE_SAMPLE))
+				return 1;
 			s.rate_hz = strtod(optarg, &end);
 			if (*end || !(s.rate_hz >= 1 && s.rate_hz <= 10000)) {
 				tb_fail("-F %s: the sampling rate must be 1 to 10000 per second",
@@ -2232,7 +2272,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'e':
-			if (parse_syscall_list(optarg))
+			if (other_mode("-e", MODE_SYSCALL) || parse_syscall_list(optarg))
 				return 1;
 			traced_list = true;
 			break;
@@ -2263,10 +2303,17 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			tb_fail("option '%s' needs a value (-h for help)", argv[optind - 1]);
+			return 1;
 		default:
-			tb_fail("bad option (-h for help)");
+			tb_fail("unknown option '%s' (-h for help)", argv[optind - 1]);
 			return 1;
 		}
+	}
+	if (command && !command[0]) {
+		tb_fail("no COMMAND after -- (-h for help)");
+		return 1;
 	}
 	if ((s.mode == MODE_BREAK && optind == argc_opts) ||
 	    (s.mode != MODE_BREAK && optind != argc_opts) || !s.pid == !command) {
@@ -2294,7 +2341,9 @@ int main(int argc, char **argv)
 			"into the command before it starts");
 		return 1;
 	}
-	if (tb_result__check_output(output, "the result", "-o"))
+	if (tb_result__check_output(output, "the result", "-o") ||
+	    tb_result__check_output(folded_path, "the folded stacks", "--folded") ||
+	    tb_result__check_output(folded_methods_path, "the folded stacks", "--folded-methods"))
 		return 1;
 	if (argc_opts - optind > MAX_SITES) {
 		tb_fail("at most %d sites", MAX_SITES);
@@ -2356,18 +2405,22 @@ int main(int argc, char **argv)
 	}
 
 	err = seize_all(s.pid, options);
-	if (err == -EPERM && tracer_of(s.pid) > 0) {
+	if (err == -EPERM && seize_refused_by > 0) {
 		tb_fail("cannot attach to pid %d: it is already traced by pid %d (TracerPid) — one "
 			"ptrace tracer at a time; stop that one first",
-			(int)s.pid, (int)tracer_of(s.pid));
+			(int)s.pid, (int)seize_refused_by);
+		goto out;
+	}
+	if (err == -EPERM) {
+		/* Another user's process, a non-dumpable one, Yama: said exactly. */
+		tb_target__explain_eperm(s.pid, why, sizeof(why));
+		tb_fail("cannot attach to pid %d: ptrace(PTRACE_SEIZE): %s — %s", (int)s.pid,
+			strerror(-err), why);
 		goto out;
 	}
 	if (err) {
-		tb_fail("cannot attach to pid %d: ptrace(PTRACE_SEIZE): %s%s", (int)s.pid,
-			strerror(-err),
-			err == -EPERM ? " — run as root or grant CAP_SYS_PTRACE (or another tracer "
-					"holds it; Yama's ptrace_scope may forbid it)"
-				      : "");
+		tb_fail("cannot attach to pid %d: ptrace(PTRACE_SEIZE): %s", (int)s.pid,
+			strerror(-err));
 		goto out;
 	}
 	stop_others(-1);
@@ -2393,6 +2446,8 @@ int main(int argc, char **argv)
 				err == -ENOENT ? "no such symbol or probe, or FILE is not mapped; "
 						 "see nm -D FILE, readelf -n FILE, /proc/PID/maps"
 				: err == -ENOSPC ? "too many sites"
+				: err == -EINVAL ? "expected [FILE:]SYMBOL[+OFFSET] (OFFSET a whole "
+						   "number, e.g. escape+4) or usdt:PROVIDER:NAME"
 						 : strerror(-err));
 			goto fail_detach;
 		}
@@ -2616,6 +2671,8 @@ write:
 		}
 		tb_result__free(r);
 	}
+	if (check_stdout())
+		ret = 1;
 out:
 	if (s.started) {
 		tb_child__release(&s.child);

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "tb_result.h"
 #include "tb_schedule.h"
 #include "tb_signal.h"
+#include "tb_signal_samples.h"
 #include "tb_stack.h"
 #include "tb_tally.h"
 #include "tb_target.h"
@@ -37,83 +39,6 @@
 #define DEFAULT_RATE_HZ 99
 #define MAX_RATE_HZ 10000
 #define DEFAULT_BUFFER_KB 4096
-
-/* What the samples came to. */
-struct report {
-	struct tb_tally leaves, stacks; /* native: leaf function, folded stack */
-	struct tb_tally method_leaves, method_stacks; /* the workload's in-memory stack */
-	uint64_t samples, lost, overruns, torn, no_buffer, method_samples;
-	uint64_t cpu_ns, alive_ns; /* summed over the threads */
-	uint32_t threads;
-	bool wall;
-	double rate_hz;
-	uint64_t duration_ns;
-	uint64_t first_sample_ns; /* CLOCK_MONOTONIC of the first sample of any thread, 0 if none */
-	int pid;
-};
-
-/* ---- naming instruction pointers after the run --------------------------------------------- */
-
-struct module {
-	char *path;
-	struct tb_elf *elf; /* NULL if it could not be opened */
-};
-
-static struct module modules[256];
-static size_t nr_modules;
-
-static struct tb_elf *module_elf(const char *path)
-{
-	for (size_t i = 0; i < nr_modules; i++)
-		if (!strcmp(modules[i].path, path))
-			return modules[i].elf;
-	if (nr_modules == sizeof(modules) / sizeof(modules[0]))
-		return NULL;
-	modules[nr_modules].path = strdup(path);
-	if (!modules[nr_modules].path || tb_elf__open(path, &modules[nr_modules].elf))
-		modules[nr_modules].elf = NULL;
-	return modules[nr_modules++].elf;
-}
-
-/*
- * Names ip: the function that holds it, or FILE+0xOFFSET when the file has
- * no symbol there, or [unknown]. A caller's frame holds a return address,
- * which may already be past its function's end: callers look up ip - 1.
- */
-static void name_ip(const struct tb_map *maps, size_t nr, uint64_t ip, bool caller, char *buf,
-		    size_t len)
-{
-	uint64_t at = caller ? ip - 1 : ip;
-
-	for (size_t i = 0; i < nr; i++) {
-		const struct tb_map *m = &maps[i];
-		struct tb_elf_segment seg;
-		struct tb_elf_symbol sym;
-		struct tb_elf *elf;
-		uint64_t offset;
-
-		if (at < m->start || at >= m->end)
-			continue;
-		if (!m->path || m->path[0] != '/') {
-			snprintf(buf, len, "%s", m->path ? m->path : "[anon]");
-			return;
-		}
-		offset = at - m->start + m->offset;
-		elf = module_elf(m->path);
-		for (size_t s = 0; elf && !tb_elf__segment(elf, s, &seg); s++) {
-			if (offset < seg.offset || offset >= seg.offset + seg.filesz)
-				continue;
-			if (!tb_elf__symbol_at(elf, seg.vaddr + (offset - seg.offset), &sym)) {
-				snprintf(buf, len, "%s", sym.name);
-				return;
-			}
-			break;
-		}
-		snprintf(buf, len, "%s+0x%" PRIx64, basename(m->path), offset);
-		return;
-	}
-	snprintf(buf, len, "[unknown]");
-}
 
 /* ---- the sample file ------------------------------------------------------------------------ */
 
@@ -141,163 +66,6 @@ static int read_fd(int fd, char **data, size_t *len)
 	return 0;
 }
 
-/* Counts one sample's native and method stacks. */
-static void add_sample(struct report *r, const uint64_t *ips, unsigned int nr_frames,
-		       const uint32_t *methods, unsigned int nr_methods, const struct tb_map *maps,
-		       size_t nr_maps, char *const *method_names, uint32_t nr_names)
-{
-	char folded[TB_SIGNAL_MAX_FRAMES * 64], name[256];
-	size_t len = 0;
-
-	folded[0] = 0;
-	/* Root first for the folded stack: the samples hold the leaf first. */
-	for (unsigned int i = nr_frames; i-- > 0;) {
-		name_ip(maps, nr_maps, ips[i], i > 0, name, sizeof(name));
-		if (len < sizeof(folded))
-			len += snprintf(folded + len, sizeof(folded) - len, "%s%s",
-					i + 1 < nr_frames ? ";" : "", name);
-		if (i == 0)
-			tb_tally__add(&r->leaves, name, 1);
-	}
-	if (nr_frames)
-		tb_tally__add(&r->stacks, folded, 1);
-	if (nr_methods == 0xffff || !method_names)
-		return;
-	len = 0;
-	folded[0] = 0;
-	for (unsigned int d = 0; d < nr_methods && len < sizeof(folded); d++)
-		len += snprintf(folded + len, sizeof(folded) - len, "%s%s", d ? ";" : "",
-				methods[d] < nr_names ? method_names[methods[d]] : "?");
-	if (!nr_methods)
-		return; /* no method running: not a method sample */
-	tb_tally__add(&r->method_stacks, folded, 1);
-	tb_tally__add(&r->method_leaves, strrchr(folded, ';') ? strrchr(folded, ';') + 1 : folded,
-		      1);
-	r->method_samples++;
-}
-
-/*
- * Reads the library's sample file into r. The workload's method names come
- * from its methods (known to this build), through method_names. Returns 0,
- * or -1 after saying what is wrong.
- */
-/* Prints one thread's stack of a dump: native frames leaf first, then its methods. */
-static void print_stack(pid_t tid, const uint64_t *ips, unsigned int nr_frames,
-			const uint32_t *methods, unsigned int nr_methods, const struct tb_map *maps,
-			size_t nr_maps, char *const *method_names, uint32_t nr_names)
-{
-	char name[256];
-
-	printf("thread %d:\n", (int)tid);
-	for (unsigned int i = 0; i < nr_frames; i++) {
-		name_ip(maps, nr_maps, ips[i], i > 0, name, sizeof(name));
-		printf("  #%-2u 0x%016" PRIx64 " %s\n", i, ips[i], name);
-	}
-	if (nr_methods == 0xffff) {
-		printf("  methods: (inside a push or pop)\n");
-	} else if (nr_methods && method_names) {
-		printf("  methods:");
-		for (unsigned int d = 0; d < nr_methods; d++)
-			printf(" %s", methods[d] < nr_names ? method_names[methods[d]] : "?");
-		putchar('\n');
-	}
-}
-
-/*
- * Reads samples (the library's sample file, or a dump's reply: what names
- * it in messages) into r, or with dump set prints each thread's stack. The
- * workload's method names come from its methods (known to this build).
- * Returns 0, or -1 after saying what is wrong.
- */
-static int read_samples(const char *data, size_t len, const char *what, struct report *r,
-			char *const *method_names, uint32_t nr_names, bool dump)
-{
-	const struct tb_signal_file_header *h = (const void *)data;
-	struct tb_map *maps = NULL;
-	size_t at, nr_maps = 0;
-	int ret = -1;
-
-	if (len < sizeof(*h) || h->magic != TB_SIGNAL_MAGIC) {
-		tb_fail("%s: not samples of this " LIBRARY, what);
-		goto out;
-	}
-	if (h->version != TB_SIGNAL_VERSION) {
-		tb_fail("%s: samples in format version %u, this tb-signal reads version %u: "
-			"the " LIBRARY " that wrote them is from another build; "
-			"rebuild both (make) and run them from one build directory",
-			what, h->version, TB_SIGNAL_VERSION);
-		goto out;
-	}
-	if (h->maps_len > len - sizeof(*h) ||
-	    tb_maps__parse(data + len - h->maps_len, h->maps_len, &maps, &nr_maps))
-		nr_maps = 0; /* samples stay, unnamed */
-	r->pid = h->pid;
-	r->wall = h->clock == 1;
-	r->rate_hz = h->rate_hz;
-	r->no_buffer = h->no_buffer;
-	r->duration_ns = h->end_ns - h->start_ns;
-	at = sizeof(*h);
-	for (uint32_t t = 0; t < h->nr_threads; t++) {
-		struct tb_signal_thread_header th;
-		size_t end;
-
-		if (len - h->maps_len - at < sizeof(th))
-			goto truncated;
-		memcpy(&th, data + at, sizeof(th));
-		at += sizeof(th);
-		if (th.bytes > len - h->maps_len - at)
-			goto truncated;
-		end = at + th.bytes;
-		r->threads += th.nr_samples > 0;
-		if (dump && !th.nr_samples)
-			printf("thread %d: did not answer within 200 ms (SIGPROF blocked?)\n",
-			       (int)th.tid);
-		r->lost += th.lost;
-		r->overruns += th.overruns;
-		r->torn += th.torn;
-		r->cpu_ns += th.cpu_ns;
-		r->alive_ns += th.end_ns > th.start_ns ? th.end_ns - th.start_ns : 0;
-		if (th.first_sample_ns &&
-		    (!r->first_sample_ns || th.first_sample_ns < r->first_sample_ns))
-			r->first_sample_ns = th.first_sample_ns;
-		for (uint64_t i = 0; i < th.nr_samples; i++) {
-			struct tb_signal_sample s;
-			uint64_t ips[TB_SIGNAL_MAX_FRAMES];
-			uint32_t methods[TB_SIGNAL_MAX_METHODS];
-			size_t n_methods;
-
-			if (end - at < sizeof(s))
-				goto truncated;
-			memcpy(&s, data + at, sizeof(s));
-			at += sizeof(s);
-			n_methods = s.nr_methods == 0xffff ? 0 : s.nr_methods;
-			if (s.nr_frames > TB_SIGNAL_MAX_FRAMES ||
-			    n_methods > TB_SIGNAL_MAX_METHODS ||
-			    end - at < s.nr_frames * 8 + n_methods * 4)
-				goto truncated;
-			memcpy(ips, data + at, s.nr_frames * 8);
-			at += s.nr_frames * 8;
-			memcpy(methods, data + at, n_methods * 4);
-			at += n_methods * 4;
-			if (dump)
-				print_stack(th.tid, ips, s.nr_frames, methods, s.nr_methods, maps,
-					    nr_maps, method_names, nr_names);
-			else
-				add_sample(r, ips, s.nr_frames, methods, s.nr_methods, maps,
-					   nr_maps, method_names, nr_names);
-			r->samples++;
-		}
-		at = end;
-	}
-	ret = 0;
-	goto out;
-truncated:
-	tb_fail("%s: the samples are cut short or damaged", what);
-out:
-	tb_maps__free(maps, nr_maps);
-	return ret;
-}
-
 /* ---- output -------------------------------------------------------------------------------- */
 
 static double achieved_hz(const struct report *r)
@@ -307,8 +75,110 @@ static double achieved_hz(const struct report *r)
 	return ns ? r->samples / (ns / 1e9) : 0.0;
 }
 
-static int write_result(const struct report *r, const char *path, uint64_t start_ns,
-			uint64_t attach_ns)
+/* A process image whose samples never reached the file: the last one, if any. */
+struct lost {
+	bool images; /* the last image's samples are lost */
+	char reason[320]; /* why, for the message and the result */
+};
+
+static const char *written_at_name(uint32_t written_at)
+{
+	return written_at == TB_SIGNAL_AT_EXIT	 ? "exit"
+	       : written_at == TB_SIGNAL_AT_EXEC ? "exec"
+	       : written_at == TB_SIGNAL_AT_DUMP ? "dump"
+						 : "?";
+}
+
+/*
+ * Why the last process image wrote no samples, from how the command ended
+ * (status) and what the file holds. The samples are in the process's
+ * memory until its exit handlers (or _exit, or an exec) write them.
+ */
+static void why_lost(const struct report *r, int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status) && r->cut_short)
+		snprintf(buf, len, "killed by signal %d (SIG%s) while it wrote its samples",
+			 WTERMSIG(status), sigabbrev_np(WTERMSIG(status)));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len,
+			 "killed by signal %d (SIG%s) before its exit handlers ran: they write "
+			 "the samples, which were in its memory",
+			 WTERMSIG(status), sigabbrev_np(WTERMSIG(status)));
+	else if (r->cut_short)
+		snprintf(buf, len,
+			 "its samples were cut short as they were written (was the "
+			 "file system full?)");
+	else if (r->nr_images)
+		snprintf(buf, len,
+			 "the program it exec'd wrote no samples: it was not sampled "
+			 "(statically linked, set-user-ID, or LD_PRELOAD or " TB_SIGNAL_ENV_OUT
+			 " gone from its environment), or it ended without running its exit "
+			 "handlers");
+	else
+		snprintf(buf, len,
+			 "it ended without running its exit handlers or _exit, which write the "
+			 "samples (exit_group called directly?)");
+}
+
+/* The summary, and with lost (-v) one line per process image. */
+static void print_summary(const struct report *r, const struct lost *lost)
+{
+	printf("%" PRIu64 " samples of %u threads", r->samples, r->threads);
+	if (r->nr_images > 1)
+		printf(" in %u process images", r->nr_images);
+	printf(" at %.0f Hz of %s time asked, %.1f achieved; lost: %" PRIu64
+	       " buffer full, %" PRIu64 " without a buffer; %" PRIu64 " timer overruns\n",
+	       r->rate_hz, r->wall ? "real" : "CPU", achieved_hz(r), r->lost, r->no_buffer,
+	       r->overruns);
+	for (uint32_t i = 0; lost && i < r->nr_images && i < REPORT_MAX_IMAGES; i++) {
+		const struct report_image *im = &r->images[i];
+
+		printf("image %u: pid %d %s: %u thread%s, %" PRIu64 " samples, written %s\n", i + 1,
+		       im->pid, im->exe, im->threads, im->threads == 1 ? "" : "s", im->samples,
+		       im->written_at == TB_SIGNAL_AT_EXEC ? "before its exec" : "at its exit");
+	}
+	if (lost && r->nr_images > REPORT_MAX_IMAGES)
+		printf("(%u more images)\n", r->nr_images - REPORT_MAX_IMAGES);
+	if (lost && lost->images)
+		printf("image %u: pid %d: no samples: %s\n", r->nr_images + 1, r->pid,
+		       lost->reason);
+	tb_tally__print_top(&r->leaves, "LEAF FUNCTION", 20);
+	if (r->method_leaves.total) {
+		putchar('\n');
+		tb_tally__print_top(&r->method_leaves,
+				    "LEAF METHOD (the workload's in-memory stack)", 20);
+		printf("method samples %" PRIu64 ", torn %" PRIu64 " (inside a push or pop)\n",
+		       r->method_samples, r->torn);
+	}
+}
+
+/* {pid, exe, threads, samples, written_at} per process image that wrote its samples. */
+static void emit_images(struct tb_json_writer *w, void *ctx)
+{
+	const struct report *r = ctx;
+
+	tb_json_writer__begin_array(w);
+	for (uint32_t i = 0; i < r->nr_images && i < REPORT_MAX_IMAGES; i++) {
+		const struct report_image *im = &r->images[i];
+
+		tb_json_writer__begin_object(w);
+		tb_json_writer__key(w, "pid");
+		tb_json_writer__i64(w, im->pid);
+		tb_json_writer__key(w, "exe");
+		tb_json_writer__string(w, im->exe);
+		tb_json_writer__key(w, "threads");
+		tb_json_writer__u64(w, im->threads);
+		tb_json_writer__key(w, "samples");
+		tb_json_writer__u64(w, im->samples);
+		tb_json_writer__key(w, "written_at");
+		tb_json_writer__string(w, written_at_name(im->written_at));
+		tb_json_writer__end_object(w);
+	}
+	tb_json_writer__end_array(w);
+}
+
+static int write_result(const struct report *r, const struct lost *lost, const char *path,
+			uint64_t start_ns, uint64_t attach_ns)
 {
 	struct tb_result *res = tb_result__new("signal", r->wall ? "wall" : "cpu", r->pid);
 	struct tb_tally_entry *top;
@@ -339,6 +209,10 @@ static int write_result(const struct report *r, const char *path, uint64_t start
 	tb_result__set_extra_u64(res, "buffer_full", r->lost);
 	tb_result__set_extra_u64(res, "no_buffer", r->no_buffer);
 	tb_result__set_extra_u64(res, "thread_cpu_ns", r->cpu_ns);
+	tb_result__set_extra_emit(res, "images", emit_images, (void *)r);
+	tb_result__set_extra_u64(res, "images_lost", lost->images);
+	if (lost->images)
+		tb_result__set_extra_str(res, "lost_reason", lost->reason);
 	/* From this program's start (the launch of the command) to the library's first sample */
 	if (r->first_sample_ns > start_ns)
 		tb_result__set_extra_u64(res, "first_event_ns", r->first_sample_ns - start_ns);
@@ -481,11 +355,73 @@ static void print_request_error(pid_t pid, int err)
 		tb_fail("cannot ask pid %d: %s", (int)pid, strerror(-err));
 }
 
+/* ---- the command's run: stop signals waited through -------------------------------------- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP are flagged (wait_command says so and waits on:
+ * the samples are in the command until it exits), SIGPIPE ignored (a closed
+ * stdout is a write error, said at the end, after the result is written).
+ * Before the spawn: the child puts every handler back to the default.
+ */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal }; /* no SA_RESTART: EINTR */
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * Waits for the command to end, *status as from waitpid. A stop signal is
+ * said once and waited through, the same for each: the command is left
+ * alone (Ctrl-C on a terminal reaches it anyway, as its own SIGINT), and
+ * its samples come when it exits. Returns 0 or -errno.
+ */
+static int wait_command(struct tb_child *child, const char *name, bool record, int *status)
+{
+	bool said = false;
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(child->pid, status, 0);
+		if (stop_signal && !said) {
+			said = true;
+			if (record)
+				fprintf(stderr,
+					"%s: SIG%s received: recording goes on until %s (pid %d) "
+					"exits and writes its samples, which are in its memory (a "
+					"signal that kills it loses them)\n",
+					PROG, sigabbrev_np(stop_signal), name, (int)child->pid);
+			else
+				fprintf(stderr,
+					"%s: SIG%s received: waiting for %s (pid %d) to end; it "
+					"runs on with " LIBRARY "\n",
+					PROG, sigabbrev_np(stop_signal), name, (int)child->pid);
+		}
+		if (pid == child->pid)
+			break;
+		if (pid < 0 && errno != EINTR)
+			return -errno;
+	}
+	child->reaped = true;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: " PROG " record [-F HZ] [--wall] [--buffer-kb N] [--folded FILE]\n"
-		"                 [--folded-methods FILE] [-o FILE] -- COMMAND [ARGS]\n"
+		"                 [--folded-methods FILE] [-o FILE] [-v] -- COMMAND [ARGS]\n"
 		"       " PROG " run -- COMMAND [ARGS]\n"
 		"       " PROG " dump -p PID\n"
 		"       " PROG " trace -p PID start|stop\n"
@@ -506,6 +442,12 @@ static void usage(FILE *f)
 		"      --folded FILE    native stacks, folded for flamegraph.pl\n"
 		"      --folded-methods FILE  the in-memory stacks, folded\n"
 		"  -o, --output FILE    write the result as JSON (results/README.md)\n"
+		"  -v, --verbose        one line per process image: the command, and each\n"
+		"                       program it exec'd (each writes its own samples)\n"
+		"  The samples live in the command's memory: a command killed (SIGKILL, or\n"
+		"  any signal it does not handle) loses them, and the result says so\n"
+		"  (lost_reason); an exec writes them first, and the program exec'd is\n"
+		"  sampled in its place.\n"
 		"run: the library without sampling, so that dump and trace can ask it later.\n"
 		"dump: asks a process running the library for every thread's stack now.\n"
 		"trace start|stop: asks it to count method entries, returns and time through\n"
@@ -517,7 +459,12 @@ static void usage(FILE *f)
 		"  -u, --user USER      record, run: run COMMAND as USER (a name or uid,\n"
 		"                       optionally :GROUP); only as root\n"
 		"  -p, --pid PID        the process to ask (dump, trace)\n"
-		"  -h, --help           this text\n",
+		"  -h, --help           this text\n"
+		"\n"
+		"record and run wait for COMMAND and exit with its status (128+N for signal\n"
+		"N). SIGINT, SIGTERM and SIGHUP do not stop them: they say so and wait on,\n"
+		"leaving COMMAND alone (Ctrl-C on a terminal reaches it too). SIGPIPE is\n"
+		"ignored: a closed stdout is said once -o is written.\n",
 		MAX_RATE_HZ, DEFAULT_RATE_HZ, DEFAULT_BUFFER_KB);
 }
 
@@ -546,6 +493,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -555,23 +503,27 @@ int main(int argc, char **argv)
 #undef NAME
 	};
 	const char *output = NULL, *folded = NULL, *folded_methods = NULL, *user = NULL;
+	const char *record_only = NULL; /* an option only record takes, given */
 	char lib[PATH_MAX], samples[] = "/tmp/tb-signal.XXXXXX", *end;
 	char **command = NULL, num[32];
 	struct tb_child child = TB_CHILD_INIT;
 	struct report r = { 0 };
+	struct lost lost = { 0 };
 	double rate = DEFAULT_RATE_HZ;
 	unsigned long buffer_kb = DEFAULT_BUFFER_KB;
-	bool wall = false;
-	int argc_opts = argc, c, err, fd = -1, status = 0, ret = 1;
+	bool wall = false, verbose = false;
+	int argc_opts = argc, c, err, fd = -1, status = 0, ret = 1, stdout_err;
 	const char *mode;
 	pid_t pid = 0;
 	bool record = false;
-	uint64_t start_ns = tb_schedule__now_ns(), attach_ns = 0;
+	uint64_t start_ns = tb_schedule__now_ns(), attach_ns = 0, end_ns;
 	char *data = NULL;
 	size_t len = 0;
 	uid_t uid = 0;
 	gid_t gid = 0;
+	struct statvfs fs;
 
+	tb_msg__hold_std_fds();
 	argc_opts = tb_child__split_argv(argc, argv, &command);
 	if (argc_opts >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
@@ -584,7 +536,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc_opts, argv, ":F:o:p:u:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc_opts, argv, ":F:o:p:u:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (tb_target__parse_pid(optarg, &pid)) {
@@ -593,6 +545,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'F':
+			record_only = "-F";
 			rate = strtod(optarg, &end);
 			if (*end || !(rate >= 1 && rate <= MAX_RATE_HZ)) {
 				tb_fail("-F %s: the rate must be 1 to %d samples per second",
@@ -601,9 +554,11 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'W':
+			record_only = "--wall";
 			wall = true;
 			break;
 		case 'B':
+			record_only = "--buffer-kb";
 			buffer_kb = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || buffer_kb < 4 || buffer_kb > 1048576) {
 				tb_fail("--buffer-kb %s: give 4 to 1048576 KiB", optarg);
@@ -611,16 +566,22 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'P':
+			record_only = "--folded";
 			folded = optarg;
 			break;
 		case 'M':
+			record_only = "--folded-methods";
 			folded_methods = optarg;
 			break;
 		case 'o':
+			record_only = "-o";
 			output = optarg;
 			break;
 		case 'u':
 			user = optarg;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -633,12 +594,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* Taken and ignored, it would let one believe it did something. */
+	if (record_only && strcmp(mode, "record")) {
+		tb_fail("%s is for record, not %s (-h for help)", record_only, mode);
+		return 1;
+	}
 	if (tb_child__user_option(user, command))
 		return 1;
 	if (!strcmp(mode, "dump") || !strcmp(mode, "trace")) {
 		bool trace = !strcmp(mode, "trace");
 		const char *what = trace && optind < argc_opts ? argv[optind] : NULL;
-		char *reply, label[64];
+		char *reply, label[64], why[256];
 		size_t len;
 		int command_id;
 
@@ -651,6 +617,11 @@ int main(int argc, char **argv)
 		command_id = !trace		      ? TB_SIGNAL_DUMP
 			     : !strcmp(what, "start") ? TB_SIGNAL_TRACE_START
 						      : TB_SIGNAL_TRACE_STOP;
+		/* Said at once, not after the wait for an answer that cannot come. */
+		if (tb_target__check_pid(pid, why, sizeof(why))) {
+			tb_fail("cannot ask pid %d: %s", (int)pid, why);
+			return 1;
+		}
 		err = request(pid, command_id, &reply, &len);
 		if (err) {
 			print_request_error(pid, err);
@@ -676,11 +647,7 @@ int main(int argc, char **argv)
 				      : 0;
 		}
 		free(reply);
-		for (size_t i = 0; i < nr_modules; i++) {
-			if (modules[i].elf)
-				tb_elf__close(modules[i].elf);
-			free(modules[i].path);
-		}
+		close_modules();
 		if (fflush(stdout) || ferror(stdout)) {
 			tb_fail("cannot write to stdout: %s", strerror(errno));
 			ret = 1;
@@ -690,6 +657,13 @@ int main(int argc, char **argv)
 	if (!command || !command[0] || optind != argc_opts || pid) {
 		tb_fail("give -- COMMAND: the library is loaded when the program starts (-h for "
 			"help)");
+		return 1;
+	}
+	/* record says so after the run (the command may exec a dynamic one); run is for later. */
+	if (!strcmp(mode, "run") && is_static(command[0])) {
+		tb_fail("%s is statically linked: LD_PRELOAD cannot load " LIBRARY
+			" into it, so dump and trace could never reach it (link it dynamically)",
+			command[0]);
 		return 1;
 	}
 	if (tb_result__check_output(output, "the result", "-o") ||
@@ -723,60 +697,72 @@ int main(int argc, char **argv)
 	snprintf(num, sizeof(num), "%lu", buffer_kb);
 	setenv(TB_SIGNAL_ENV_BUFFER, num, 1);
 	/* Ctrl-C is for the command; this program waits for it and reports. */
+	catch_stop_signals();
 	err = tb_child__start_foreground(&child, command);
 	if (err) {
 		tb_fail("cannot run %s: %s", command[0], strerror(-err));
 		goto out;
 	}
+	/* It ignored SIGINT from the spawn on: flagged like the others from now. */
+	catch_stop_signals();
 	/*
 	 * From main's start: set-up, the command exec'd and released from its
 	 * start gate; the loader and the library's start come after (their
 	 * time shows in first_sample_ns)
 	 */
 	attach_ns = tb_schedule__now_ns() - start_ns;
-	if (tb_child__wait(&child, &status)) {
-		tb_fail("cannot wait for %s: %s", command[0], strerror(errno));
+	err = wait_command(&child, command[0], record, &status);
+	if (err) {
+		tb_fail("cannot wait for %s: %s", command[0], strerror(-err));
 		goto out;
 	}
+	end_ns = tb_schedule__now_ns();
 	tb_child__close(&child);
 	if (!record) {
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		goto out;
 	}
-	if (read_fd(fd, &data, &len) || len == 0) {
-		if (WIFSIGNALED(status))
-			tb_fail("%s was killed by signal %d (%s) before it could write its samples",
-				command[0], WTERMSIG(status), strsignal(WTERMSIG(status)));
-		else if (is_static(command[0]))
-			tb_fail("%s is statically linked: LD_PRELOAD cannot load " LIBRARY
-				" into it (sample it with tb-ptrace sample)",
-				command[0]);
-		else
-			tb_fail("%s wrote no samples: it ended without running its exit handlers "
-				"or _exit (exit_group called directly?)",
-				command[0]);
-		/* Its own failure first; a successful command still made this run fail. */
-		ret = WIFSIGNALED(status)			 ? 128 + WTERMSIG(status)
-		      : WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status)
-								 : 1;
+	err = read_fd(fd, &data, &len);
+	if (err) {
+		tb_fail("cannot read the sample file %s: %s", samples, strerror(-err));
 		goto out;
 	}
-	if (read_samples(data, len, samples, &r, method_names,
-			 sizeof(method_names) / sizeof(method_names[0]), false))
+	if (len && read_samples(data, len, samples, &r, method_names,
+				sizeof(method_names) / sizeof(method_names[0]), false))
 		goto out;
-	printf("%" PRIu64 " samples of %u threads at %.0f Hz of %s time asked, %.1f achieved; "
-	       "lost: %" PRIu64 " buffer full, %" PRIu64 " without a buffer; %" PRIu64
-	       " timer overruns\n",
-	       r.samples, r.threads, r.rate_hz, r.wall ? "real" : "CPU", achieved_hz(&r), r.lost,
-	       r.no_buffer, r.overruns);
-	tb_tally__print_top(&r.leaves, "LEAF FUNCTION", 20);
-	if (r.method_leaves.total) {
-		putchar('\n');
-		tb_tally__print_top(&r.method_leaves,
-				    "LEAF METHOD (the workload's in-memory stack)", 20);
-		printf("method samples %" PRIu64 ", torn %" PRIu64 " (inside a push or pop)\n",
-		       r.method_samples, r.torn);
+	if (!r.nr_images && !r.cut_short && !WIFSIGNALED(status) && is_static(command[0])) {
+		tb_fail("%s is statically linked: LD_PRELOAD cannot load " LIBRARY
+			" into it (sample it with tb-ptrace sample)",
+			command[0]);
+		ret = WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
+		goto out;
 	}
+	if (!r.nr_images) {
+		/* Nothing came from the library: what this program knows of the run. */
+		r.pid = child.pid;
+		r.wall = wall;
+		r.rate_hz = rate;
+		r.duration_ns = end_ns - start_ns - attach_ns;
+	}
+	lost.images = !r.nr_images || r.cut_short || r.last_written_at == TB_SIGNAL_AT_EXEC;
+	if (lost.images)
+		why_lost(&r, status, lost.reason, sizeof(lost.reason));
+	if (lost.images && !fstatvfs(fd, &fs) && fs.f_bavail == 0)
+		snprintf(lost.reason, sizeof(lost.reason),
+			 "its samples did not fit in %s: No space left on device (free some "
+			 "space in /tmp)",
+			 samples);
+	if (r.nr_images)
+		print_summary(&r, verbose ? &lost : NULL);
+	/* Before any message (tb_fail flushes stdout too): its first error is the one to say. */
+	stdout_err = fflush(stdout) ? errno : 0;
+	if (lost.images && r.nr_images)
+		tb_fail("%s (pid %d): %s — lost: the samples of its last process image; kept: "
+			"%" PRIu64 " samples of the %u before it",
+			command[0], (int)child.pid, lost.reason, r.samples, r.nr_images);
+	else if (lost.images)
+		tb_fail("%s (pid %d): %s — lost: every sample", command[0], (int)child.pid,
+			lost.reason);
 	ret = 0;
 	if (folded && (err = write_folded(&r.stacks, folded))) {
 		tb_fail("cannot write %s: %s", folded, strerror(-err));
@@ -786,12 +772,27 @@ int main(int argc, char **argv)
 		tb_fail("cannot write %s: %s", folded_methods, strerror(-err));
 		ret = 1;
 	}
-	if (output && (err = write_result(&r, output, start_ns, attach_ns))) {
+	if (output && (err = write_result(&r, &lost, output, start_ns, attach_ns))) {
 		tb_fail("cannot write the result to %s: %s", output, strerror(-err));
 		ret = 1;
 	}
+	/*
+	 * The command's status. A reader that closed stdout early (| head -1)
+	 * took what it wanted: said, the status kept; any other stdout error
+	 * fails the run.
+	 */
+	if (!stdout_err && (fflush(stdout) || ferror(stdout)))
+		stdout_err = errno ? errno : EIO;
+	if (stdout_err) {
+		tb_fail("cannot write the summary to stdout: %s%s%s", strerror(stdout_err),
+			output ? "; the result is in " : "", output ? output : "");
+		ret = stdout_err == EPIPE ? ret : 1;
+	}
 	if (!ret)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	/* Nothing recorded at all, and the command says nothing went wrong: this run failed. */
+	if (!ret && !r.nr_images)
+		ret = 1;
 out:
 	free(data);
 	if (record) {
@@ -802,10 +803,6 @@ out:
 	tb_tally__free(&r.stacks);
 	tb_tally__free(&r.method_leaves);
 	tb_tally__free(&r.method_stacks);
-	for (size_t i = 0; i < nr_modules; i++) {
-		if (modules[i].elf)
-			tb_elf__close(modules[i].elf);
-		free(modules[i].path);
-	}
+	close_modules();
 	return ret;
 }

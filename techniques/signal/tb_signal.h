@@ -15,7 +15,7 @@
 #define TB_SIGNAL_ENV_CLOCK "TB_SIGNAL_CLOCK" /* "cpu" (thread CPU time) or "wall" */
 #define TB_SIGNAL_ENV_BUFFER "TB_SIGNAL_BUFFER_KB" /* per-thread buffer */
 #define TB_SIGNAL_ENV_CONTROL "TB_SIGNAL_CONTROL" /* "1": answer dump and trace requests */
-#define TB_SIGNAL_ENV_PARENT "TB_SIGNAL_PARENT" /* tb-signal's pid: only its child loads */
+#define TB_SIGNAL_ENV_PARENT "TB_SIGNAL_PARENT" /* tb-signal's pid: only its child works */
 
 /*
  * On-demand requests, rbtrace-style. The requester listens on the abstract
@@ -40,30 +40,50 @@ enum tb_signal_command {
 #define TB_SIGNAL_MAX_METHODS 32 /* in-memory (workload) frames kept per sample */
 
 /*
- * The sample file, written by the library when the process exits, all
- * little-endian like the machine:
+ * The sample file: one record per process image, appended by the library
+ * when the image ends (its exit handlers or _exit), or just before it execs
+ * (the image after the exec appends its own record; an exec that fails
+ * takes its record back). A dump's reply is one record. All little-endian
+ * like the machine:
  *
  *   struct tb_signal_file_header
  *   per thread: struct tb_signal_thread_header, then its samples, each a
  *     struct tb_signal_sample followed by nr_frames uint64_t instruction
  *     pointers (leaf first) and nr_methods uint32_t method ids (root first)
- *   the process's /proc/self/maps as it was at exit (maps_len bytes), so
- *     the instruction pointers can be named after the process is gone
+ *   the process's /proc/self/maps as it was at the write (maps_len bytes),
+ *     so the instruction pointers can be named after the process is gone
+ *   the image's executable, /proc/self/exe (exe_len bytes, no NUL)
+ *
+ * The header's len is written last: a record whose len is 0 was cut short
+ * (the process was killed while writing it).
  */
 #define TB_SIGNAL_MAGIC 0x3130676973627474ULL /* "ttbsig01" */
-/* 2: first_sample_ns in the per-thread header, before bytes */
-#define TB_SIGNAL_VERSION 2
+/*
+ * 2: first_sample_ns in the per-thread header, before bytes
+ * 3: one record per process image (len, written_at, exe_len in the file header)
+ */
+#define TB_SIGNAL_VERSION 3
+
+/* Why a record was written (written_at). */
+enum tb_signal_written_at {
+	TB_SIGNAL_AT_EXIT = 0, /* the image ended: exit handlers, or _exit */
+	TB_SIGNAL_AT_EXEC = 1, /* the image was about to exec another program */
+	TB_SIGNAL_AT_DUMP = 2, /* a dump's reply (clock 2) */
+};
 
 struct tb_signal_file_header {
 	uint64_t magic;
 	uint32_t version; /* TB_SIGNAL_VERSION */
 	uint32_t nr_threads;
 	int32_t pid;
-	uint32_t clock; /* 0 cpu, 1 wall */
+	uint32_t clock; /* 0 cpu, 1 wall, 2 a dump */
 	double rate_hz; /* asked for, per thread */
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC: the library's start and the write */
 	uint64_t maps_len;
 	uint64_t no_buffer; /* signals taken by a thread that had no buffer (counted, lost) */
+	uint64_t len; /* the whole record, this header included; 0 while it is written */
+	uint32_t written_at; /* enum tb_signal_written_at */
+	uint32_t exe_len;
 };
 
 struct tb_signal_thread_header {

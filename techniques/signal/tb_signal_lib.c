@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -302,6 +303,12 @@ static struct {
 	int (*dlclose)(void *);
 	int (*dl_iterate_phdr)(int (*)(struct dl_phdr_info *, size_t, void *), void *);
 	__attribute__((noreturn)) void (*exit)(int);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execv)(const char *, char *const[]);
+	int (*execvp)(const char *, char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
 	pid_t pid; /* the process the library started in */
 } real;
 
@@ -311,6 +318,12 @@ static void find_real_functions(void)
 	real.dlclose = dlsym(RTLD_NEXT, "dlclose");
 	real.dl_iterate_phdr = dlsym(RTLD_NEXT, "dl_iterate_phdr");
 	real.exit = dlsym(RTLD_NEXT, "_exit");
+	real.execve = dlsym(RTLD_NEXT, "execve");
+	real.execv = dlsym(RTLD_NEXT, "execv");
+	real.execvp = dlsym(RTLD_NEXT, "execvp");
+	real.execvpe = dlsym(RTLD_NEXT, "execvpe");
+	real.fexecve = dlsym(RTLD_NEXT, "fexecve");
+	real.execveat = dlsym(RTLD_NEXT, "execveat");
 	real.pid = getpid();
 }
 
@@ -440,7 +453,14 @@ out:
 }
 
 static int write_all(int fd, const void *buf, size_t len);
-static uint64_t write_maps(int fd);
+
+/* The bytes of a thread's answer to a dump: its one sample. */
+static size_t dump_bytes(const struct thread_buf *b)
+{
+	const struct tb_signal_sample *s = &b->dump.sample;
+
+	return sizeof(*s) + s->nr_frames * 8 + (s->nr_methods == 0xffff ? 0 : s->nr_methods * 4);
+}
 
 /* Every thread's stack now: each is sent SIGPROF, whose handler fills its dump slot. */
 static void reply_dump(int fd)
@@ -450,10 +470,12 @@ static void reply_dump(int fd)
 		.version = TB_SIGNAL_VERSION,
 		.pid = getpid(),
 		.clock = 2, /* a dump */
+		.written_at = TB_SIGNAL_AT_DUMP,
 		.start_ns = tb_signal__clock_ns(CLOCK_MONOTONIC),
 	};
 	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
 	uint64_t seq = __atomic_add_fetch(&cfg.dump_seq, 1, __ATOMIC_ACQ_REL), give_up;
+	unsigned char state[MAX_THREADS]; /* 0 not listed, 1 listed, 2 answered */
 	char maps[1 << 16];
 	ssize_t maps_len;
 	int in;
@@ -481,31 +503,36 @@ static void reply_dump(int fd)
 		close(in);
 	h.maps_len = maps_len > 0 ? (uint64_t)maps_len : 0;
 	h.end_ns = tb_signal__clock_ns(CLOCK_MONOTONIC);
+	/*
+	 * Which threads are listed and which answered, decided once: the header
+	 * gives their number and the reply's length before they are written,
+	 * and a thread may end or answer late meanwhile.
+	 */
+	h.len = sizeof(h) + h.maps_len;
 	for (unsigned int i = 0; i < n; i++) {
 		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
 
-		h.nr_threads += b && !__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE);
+		if (!b || __atomic_load_n(&b->ended, __ATOMIC_ACQUIRE))
+			state[i] = 0;
+		else
+			state[i] = __atomic_load_n(&b->dump.seq, __ATOMIC_ACQUIRE) == seq ? 2 : 1;
+		h.nr_threads += state[i] != 0;
+		h.len += state[i] ? sizeof(struct tb_signal_thread_header) : 0;
+		h.len += state[i] == 2 ? dump_bytes(b) : 0;
 	}
 	if (write_all(fd, &h, sizeof(h)))
 		return;
 	for (unsigned int i = 0; i < n; i++) {
 		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
-		bool answered;
-		size_t bytes;
+		bool answered = state[i] == 2;
 
-		if (!b || __atomic_load_n(&b->ended, __ATOMIC_ACQUIRE))
+		if (!state[i])
 			continue;
-		answered = __atomic_load_n(&b->dump.seq, __ATOMIC_ACQUIRE) == seq;
-		bytes = !answered ? 0
-				  : sizeof(b->dump.sample) + b->dump.sample.nr_frames * 8 +
-					    (b->dump.sample.nr_methods == 0xffff
-						     ? 0
-						     : b->dump.sample.nr_methods * 4);
 		struct tb_signal_thread_header th = {
 			.tid = b->tid,
 			.nr_samples = answered,
 			.lost = !answered,
-			.bytes = bytes,
+			.bytes = answered ? dump_bytes(b) : 0,
 		};
 		if (write_all(fd, &th, sizeof(th)))
 			return;
@@ -645,26 +672,35 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* Copies /proc/self/maps into fd; returns its length, or 0 if it could not be read. */
-static uint64_t write_maps(int fd)
+/* Copies /proc/self/maps into fd, *len bytes. Returns 0, or -1 if fd could not take them. */
+static int write_maps(int fd, uint64_t *len)
 {
 	char buf[8192];
-	uint64_t total = 0;
-	int in = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int in = open("/proc/self/maps", O_RDONLY | O_CLOEXEC), err = 0;
 	ssize_t n;
 
+	*len = 0;
 	if (in < 0)
-		return 0;
+		return 0; /* no maps: the samples stay, unnamed */
 	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		if (write_all(fd, buf, (size_t)n))
+		err = write_all(fd, buf, (size_t)n);
+		if (err)
 			break;
-		total += (uint64_t)n;
+		*len += (uint64_t)n;
 	}
 	close(in);
-	return total;
+	return err;
 }
 
-static void write_samples(void)
+/*
+ * Appends this image's record to the sample file fd (tb_signal.h): the
+ * header with len 0, every thread's samples, the maps, the executable's
+ * path, then the header again with the lengths; a write that fails leaves
+ * len 0, which tb-signal reads as a record cut short. Async-signal-safe
+ * system calls only. Returns where the record begins, or -1 if the file's
+ * end could not be found (nothing written).
+ */
+static off_t write_samples(int fd, uint32_t written_at)
 {
 	struct tb_signal_file_header h = {
 		.magic = TB_SIGNAL_MAGIC,
@@ -673,20 +709,21 @@ static void write_samples(void)
 		.clock = cfg.wall,
 		.rate_hz = cfg.rate_hz,
 		.start_ns = cfg.start_ns,
+		.written_at = written_at,
 	};
 	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
 	uint64_t now = tb_signal__clock_ns(CLOCK_MONOTONIC);
-	off_t maps_at;
-	int fd;
+	char exe[PATH_MAX];
+	ssize_t exe_len;
+	off_t at = lseek(fd, 0, SEEK_END), end;
 
-	fd = open(cfg.out, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
+	if (at < 0)
+		return -1;
 	h.nr_threads = n < MAX_THREADS ? n : MAX_THREADS;
 	h.no_buffer = __atomic_load_n(&cfg.no_buffer, __ATOMIC_RELAXED);
 	h.end_ns = now;
 	if (write_all(fd, &h, sizeof(h)))
-		goto out;
+		return at;
 	for (unsigned int i = 0; i < h.nr_threads; i++) {
 		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
 		struct tb_signal_thread_header th = { 0 };
@@ -712,14 +749,233 @@ static void write_samples(void)
 			};
 		}
 		if (write_all(fd, &th, sizeof(th)) || (b && write_all(fd, b->data, b->used)))
-			goto out;
+			return at;
 	}
-	maps_at = lseek(fd, 0, SEEK_CUR);
-	h.maps_len = write_maps(fd);
-	if (maps_at > 0 && pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		h.maps_len = 0;
-out:
-	close(fd);
+	if (write_maps(fd, &h.maps_len))
+		return at;
+	exe_len = readlink("/proc/self/exe", exe, sizeof(exe));
+	if (exe_len > 0 && !write_all(fd, exe, (size_t)exe_len))
+		h.exe_len = (uint32_t)exe_len;
+	else if (exe_len > 0)
+		return at;
+	end = lseek(fd, 0, SEEK_CUR);
+	h.len = end > at ? (uint64_t)(end - at) : 0;
+	/* Last: a record whose len stays 0 reads as cut short. */
+	if (h.len && pwrite(fd, &h, sizeof(h), at) != (ssize_t)sizeof(h))
+		h.len = 0;
+	return at;
+}
+
+/* Stops every thread's timer. */
+static void stop_timers(void)
+{
+	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n && i < MAX_THREADS; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		if (b)
+			tb_signal_timer__disarm(&b->timer);
+	}
+}
+
+/* ---- exec: the image's samples appended before it is replaced ------------------------------ */
+
+/*
+ * execve replaces the image without running its exit handlers: its samples,
+ * in its memory, would go with it. So every exec function of libc is
+ * wrapped (libc's own call the kernel from inside, past any interposition):
+ * the image's record is appended to the sample file first, and the program
+ * exec'd, which keeps the pid and the environment (and so LD_PRELOAD and
+ * TB_SIGNAL_OUT), appends its own. The SIGPROF handler stays: a signal still
+ * on its way is taken by it, and execve resets it to the default only once
+ * every timer is gone with the old image. posix_spawn, system and popen run
+ * the program in a new process: they are not wrapped. If the exec fails,
+ * the record is taken back (the file cut to where it began) and the timers
+ * armed again, so that the record written at the end holds every sample
+ * once.
+ */
+static struct {
+	int fd; /* the sample file, open (close-on-exec) while an exec is tried */
+	off_t at; /* where the record written for it begins */
+} exec_try = { .fd = -1 };
+
+/* Before an exec: returns whether this image stopped and wrote its samples. */
+static bool exec_begin(void)
+{
+	bool active = true;
+	int fd;
+
+	if (!real.execve)
+		find_real_functions();
+	/* A vfork child shares this memory but is another process: it leaves it alone. */
+	if (getpid() != real.pid || !cfg.sampling ||
+	    !__atomic_compare_exchange_n(&cfg.active, &active, false, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return false;
+	stop_timers();
+	fd = open(cfg.out, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	exec_try.fd = fd;
+	exec_try.at = fd >= 0 ? write_samples(fd, TB_SIGNAL_AT_EXEC) : -1;
+	return true;
+}
+
+/* After an exec that failed (it returned): sampling as before, errno kept. */
+static void exec_failed(bool began)
+{
+	int saved_errno = errno;
+	unsigned int n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
+	bool reset = false;
+
+	if (!began)
+		return;
+	if (exec_try.fd >= 0) {
+		/* Not taken back: the samples written stay there, and start again from none. */
+		reset = exec_try.at >= 0 && ftruncate(exec_try.fd, exec_try.at);
+		close(exec_try.fd);
+		exec_try.fd = -1;
+	}
+	for (unsigned int i = 0; i < n && i < MAX_THREADS; i++) {
+		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
+
+		if (!b)
+			continue;
+		if (reset) {
+			b->used = 0;
+			b->nr_samples = b->lost = b->overruns = b->torn = b->fp_walks = 0;
+		}
+		if (!__atomic_load_n(&b->ended, __ATOMIC_ACQUIRE))
+			tb_signal_timer__arm(&b->timer, b->tid, SAMPLE_SIGNAL, cfg.wall,
+					     cfg.rate_hz);
+	}
+	if (reset)
+		__atomic_store_n(&cfg.no_buffer, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&cfg.active, true, __ATOMIC_RELEASE);
+	errno = saved_errno;
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+	bool began = exec_begin();
+	int ret = real.execve(path, argv, envp);
+
+	exec_failed(began);
+	return ret;
+}
+
+int execv(const char *path, char *const argv[])
+{
+	bool began = exec_begin();
+	int ret = real.execv(path, argv);
+
+	exec_failed(began);
+	return ret;
+}
+
+int execvp(const char *file, char *const argv[])
+{
+	bool began = exec_begin();
+	int ret = real.execvp(file, argv);
+
+	exec_failed(began);
+	return ret;
+}
+
+int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	bool began = exec_begin();
+	int ret = real.execvpe(file, argv, envp);
+
+	exec_failed(began);
+	return ret;
+}
+
+int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	bool began = exec_begin();
+	int ret = real.fexecve(fd, argv, envp);
+
+	exec_failed(began);
+	return ret;
+}
+
+int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+	bool began = exec_begin();
+	int ret = real.execveat ? real.execveat(dirfd, path, argv, envp, flags)
+				: (int)syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+
+	exec_failed(began);
+	return ret;
+}
+
+/*
+ * The arguments of an execl-style call, first and those in *ap up to the NULL,
+ * into argv (NULL-terminated) when argv is given; returns how many.
+ */
+static size_t exec_args(const char *first, va_list *ap, char **argv)
+{
+	size_t n = 0;
+
+	for (const char *a = first; a; a = va_arg(*ap, const char *)) {
+		if (argv)
+			argv[n] = (char *)a;
+		n++;
+	}
+	if (argv)
+		argv[n] = NULL;
+	return n;
+}
+
+int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, arg);
+	n = exec_args(arg, &ap, NULL);
+	va_end(ap);
+	char *argv[n + 1];
+
+	va_start(ap, arg);
+	exec_args(arg, &ap, argv);
+	va_end(ap);
+	return execv(path, argv);
+}
+
+int execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, arg);
+	n = exec_args(arg, &ap, NULL);
+	va_end(ap);
+	char *argv[n + 1];
+
+	va_start(ap, arg);
+	exec_args(arg, &ap, argv);
+	va_end(ap);
+	return execvp(file, argv);
+}
+
+/* execle(path, arg, ..., NULL, envp): the environment follows the NULL. */
+int execle(const char *path, const char *arg, ...)
+{
+	char *const *envp;
+	va_list ap;
+	size_t n;
+
+	va_start(ap, arg);
+	n = exec_args(arg, &ap, NULL);
+	envp = va_arg(ap, char *const *);
+	va_end(ap);
+	char *argv[n + 1];
+
+	va_start(ap, arg);
+	exec_args(arg, &ap, argv);
+	va_end(ap);
+	return execve(path, argv, envp);
 }
 
 /* In a forked child: no timers were inherited, and the sample file is the parent's. */
@@ -739,24 +995,29 @@ __attribute__((constructor)) static void tb_signal_init(void)
 	struct sigaction sa = { .sa_sigaction = on_sample, .sa_flags = SA_SIGINFO | SA_RESTART };
 
 	const char *parent = getenv(TB_SIGNAL_ENV_PARENT);
+	char num[32];
 
+	/* Now, not later in an exec wrapper: a vfork child must not look symbols up. */
+	find_real_functions();
 	cfg.sampling = out && *out && strlen(out) < sizeof(cfg.out);
 	cfg.control = control && !strcmp(control, "1");
 	/*
-	 * Only the command tb-signal started (or what it execs, which keeps its
-	 * pid): its children inherit the environment even where unsetenv below
-	 * has no effect (bash has its own), and must neither write the sample
-	 * file nor answer requests.
+	 * Only the command tb-signal started, and the programs it execs (each
+	 * keeps its pid and parent, and appends its own record to the sample
+	 * file): its children inherit the environment, and must neither write
+	 * the sample file nor answer requests. Without TB_SIGNAL_PARENT (the
+	 * library preloaded by hand) the parent is this process's, from now on.
 	 */
 	if (parent && getppid() != (pid_t)strtol(parent, NULL, 10))
 		cfg.sampling = cfg.control = false;
 	if (!cfg.sampling && !cfg.control)
 		return;
+	if (!parent) {
+		snprintf(num, sizeof(num), "%d", (int)getppid());
+		setenv(TB_SIGNAL_ENV_PARENT, num, 1);
+	}
 	if (cfg.sampling)
 		strcpy(cfg.out, out);
-	/* A program this one execs is neither sampled into the same file nor controlled. */
-	unsetenv(TB_SIGNAL_ENV_OUT);
-	unsetenv(TB_SIGNAL_ENV_CONTROL);
 	cfg.rate_hz = rate ? strtod(rate, NULL) : 99;
 	if (!(cfg.rate_hz >= 1 && cfg.rate_hz <= 100000))
 		cfg.rate_hz = 99;
@@ -764,7 +1025,6 @@ __attribute__((constructor)) static void tb_signal_init(void)
 	cfg.buffer_size = cfg.sampling ? (kb ? strtoul(kb, NULL, 10) : 4096) * 1024 : 0;
 	if (cfg.sampling && cfg.buffer_size < 4096)
 		cfg.buffer_size = 4096;
-	find_real_functions();
 	cfg.root = dlsym(RTLD_DEFAULT, TB_STACK_ROOT_SYMBOL);
 	if (cfg.root &&
 	    (cfg.root->magic != TB_STACK_MAGIC || cfg.root->version != TB_STACK_VERSION))
@@ -787,20 +1047,21 @@ __attribute__((constructor)) static void tb_signal_init(void)
 
 __attribute__((destructor)) static void tb_signal_fini(void)
 {
-	unsigned int n;
+	bool active = true;
+	int fd;
 
-	if (!__atomic_load_n(&cfg.active, __ATOMIC_ACQUIRE))
+	/* Once, and not while an exec is being tried (its record is written). */
+	if (!__atomic_compare_exchange_n(&cfg.active, &active, false, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
 		return;
-	__atomic_store_n(&cfg.active, false, __ATOMIC_RELEASE);
-	n = __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE);
-	for (unsigned int i = 0; i < n && i < MAX_THREADS; i++) {
-		struct thread_buf *b = __atomic_load_n(&threads[i], __ATOMIC_ACQUIRE);
-
-		if (b)
-			tb_signal_timer__disarm(&b->timer);
-	}
+	stop_timers();
 	/* Ignored, not the default: a signal already queued would otherwise end the process. */
 	signal(SAMPLE_SIGNAL, SIG_IGN);
-	if (cfg.sampling)
-		write_samples();
+	if (!cfg.sampling)
+		return;
+	fd = open(cfg.out, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		write_samples(fd, TB_SIGNAL_AT_EXIT);
+		close(fd);
+	}
 }

@@ -29,6 +29,7 @@
 #include "tb_maps.h"
 #include "tb_msg.h"
 #include "tb_result.h"
+#include "tb_spec.h"
 #include "tb_target.h"
 #include "tb_usdt.h"
 #include "tb_usdt.skel.h"
@@ -102,6 +103,7 @@ static struct options {
 	const char *output;
 	const char *user; /* -u: run the command as this user */
 	bool quiet, verbose;
+	bool ringbuf_size_given, max_keys_given; /* -b, -k: checked against the mode */
 } opts = {
 	.by_arg = -1,
 	.sum_arg = -1,
@@ -273,52 +275,11 @@ static bool have_kernel_btf(void)
 
 /* ---- probes: specs, notes, sites -------------------------------------------------------- */
 
-/*
- * The number of arguments in a note's spec ("8@%rdi -4@$5"); with bits, bit i
- * set when argument i is unsigned (its size has no minus sign).
- */
-static int count_args(const char *spec, uint32_t *bits)
-{
-	int n = 0;
-
-	if (bits)
-		*bits = 0;
-	for (const char *p = spec; *p;) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		if (bits && n < 32 && *p != '-')
-			*bits |= 1u << n;
-		n++;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return n;
-}
-
-/* Splits [PATH:]PROVIDER:NAME. Returns 0 or -EINVAL. */
+/* Splits [PATH:]PROVIDER:NAME (tb_spec__probe). Returns 0, -EINVAL or -ENOMEM. */
 static int parse_spec(struct probe *p, const char *spec)
 {
-	const char *last = strrchr(spec, ':'), *prev;
-
-	if (!last || !last[1])
-		return -EINVAL;
-	for (prev = last - 1; prev >= spec && *prev != ':'; prev--)
-		;
 	p->spec = spec;
-	p->name = strdup(last + 1);
-	if (prev < spec) {
-		p->provider = strndup(spec, last - spec);
-	} else {
-		p->path = strndup(spec, prev - spec);
-		p->provider = strndup(prev + 1, last - prev - 1);
-	}
-	if (!p->name || !p->provider || (prev >= spec && !p->path))
-		return -ENOMEM;
-	if (!*p->provider || (p->path && !*p->path))
-		return -EINVAL;
-	return 0;
+	return tb_spec__probe(spec, &p->path, &p->provider, &p->name);
 }
 
 /*
@@ -379,39 +340,20 @@ static int check_site(int fd, const char *path, const struct probe *p, uint64_t 
 }
 
 /*
- * Can libbpf read every argument? It reads "SIZE@$CONST", "SIZE@%REG" and
- * "SIZE@OFFSET(%REG)"; any other form (a symbol, an index register) fails
- * the whole attach. Returns 0 or -1 (reported).
+ * Can libbpf read every argument (tb_spec__usdt_unreadable_arg)? Any form it
+ * cannot read fails the whole attach. Returns 0 or -1 (reported).
  */
 static int check_arg_specs(const struct probe *p, const char *specs)
 {
 	char spec[128];
-	int n = 0, used;
+	int n = tb_spec__usdt_unreadable_arg(specs, spec, sizeof(spec));
 
-	for (const char *at = specs; sscanf(at, " %127s%n", spec, &used) == 1; at += used, n++) {
-		const char *v = strchr(spec, '@');
-		long off;
-		int len;
-
-		if (!v)
-			goto bad;
-		v++;
-		if (v[0] == '$' || (v[0] == '%' && !strchr(v, '(')))
-			continue;
-		len = 0;
-		if (sscanf(v, "%ld(%%%*[a-z0-9])%n", &off, &len) == 1 && len && !v[len])
-			continue;
-		len = 0;
-		if (sscanf(v, "(%%%*[a-z0-9])%n", &len) == 0 && len && !v[len])
-			continue;
-	bad:
-		tb_fail("probe %s:%s: argument %d is '%s', a form libbpf cannot read (it reads "
-			"$CONST, "
-			"%%REG and OFFSET(%%REG))",
-			p->provider, p->name, n, spec);
-		return -1;
-	}
-	return 0;
+	if (n < 0)
+		return 0;
+	tb_fail("probe %s:%s: argument %d is '%s', a form libbpf cannot read (it reads $CONST, "
+		"%%REG and OFFSET(%%REG))",
+		p->provider, p->name, n, spec);
+	return -1;
 }
 
 /* Finds the probe's notes, checks its sites and arguments. Returns 0 or -1 (reported). */
@@ -497,7 +439,7 @@ static int resolve_probe(struct probe *p)
 		p->site_is_nop5[total] = kind == 1;
 		p->site_offsets[total++] = notes[i].file_offset;
 		if (total == 1) {
-			p->nr_args = count_args(notes[i].args, &p->unsigned_args);
+			p->nr_args = tb_spec__usdt_nr_args(notes[i].args, &p->unsigned_args);
 			p->semaphore = notes[i].semaphore != 0;
 		}
 	}
@@ -716,7 +658,7 @@ static int list_file(const char *path, const char *shown, const struct tb_map *m
 		if (heading && !listed)
 			printf("%s\n", shown);
 		printf("%s%-34s 0x%-14" PRIx64 " %-16s %d  %s\n", heading ? "  " : "", probe, addr,
-		       sem, count_args(n->args, NULL), n->args);
+		       sem, tb_spec__usdt_nr_args(n->args, NULL), n->args);
 		listed++;
 	}
 	tb_usdt_notes__free(notes, nr);
@@ -1499,12 +1441,12 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 		case 'b':
 			if (parse_uint(optarg, 1ul << 30, &v, true) || v < 4096 || (v & (v - 1))) {
 				tb_fail("-b %s: the ring buffer size must be a power of two from "
-					"4096 "
-					"to 1G",
+					"4096 (4K) to 1073741824 (1024M)",
 					optarg);
 				return -1;
 			}
 			opts.ringbuf_size = v;
+			opts.ringbuf_size_given = true;
 			break;
 		case 'k':
 			if (parse_uint(optarg, MAX_KEYS, &v, false) || !v) {
@@ -1513,6 +1455,7 @@ static int parse_options(int argc, char **argv, const char **list_target, bool *
 				return -1;
 			}
 			opts.max_keys = v;
+			opts.max_keys_given = true;
 			break;
 		case 'q':
 			opts.quiet = true;
@@ -1568,6 +1511,17 @@ static int check_mode_options(void)
 		tb_fail("-s applies to -m count only");
 		return -1;
 	}
+	/* Taken and ignored, they would let one believe they did something. */
+	if (opts.ringbuf_size_given && opts.mode != MODE_STREAM) {
+		tb_fail("-b sizes the ring buffer of -m stream, not of -m %s",
+			mode_names[opts.mode]);
+		return -1;
+	}
+	if (opts.max_keys_given && opts.by_arg < 0) {
+		tb_fail("-k bounds the values kept per argument: it goes with -a (-m count or "
+			"hist)");
+		return -1;
+	}
 	if (opts.mode == MODE_HIST)
 		return check_arg_index(opts.by_arg, "-a", 1);
 	if (check_arg_index(opts.by_arg, "-a", s.nr_probes) ||
@@ -1607,6 +1561,7 @@ int main(int argc, char **argv)
 	bool check = false, target_exited = false, released = false, collect_failed = false;
 	char why[512];
 
+	tb_msg__hold_std_fds();
 	tool_start_ns = now_ns();
 	argc_opts = tb_child__split_argv(argc, argv, &opts.command);
 	if (parse_options(argc_opts, argv, &list_target, &check))

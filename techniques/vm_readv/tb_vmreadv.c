@@ -24,9 +24,9 @@
 #include "tb_stack_reader.h"
 #include "tb_tally.h"
 #include "tb_target.h"
+#include "tb_vmreadv_raw.h"
 
 #define PROG "tb-vmreadv"
-#define RAW_MAGIC "# tb-vmreadv raw recording 1"
 #define DEFAULT_RATE_HZ 100
 #define MAX_RATE_HZ 100000
 #define DEFAULT_RETRIES 3
@@ -37,47 +37,13 @@
 #define WRAPPER_TIMEOUT_NS 1000000000ull
 /* How long an attached process's root may stay unreadable before we give up. */
 #define LOAD_TIMEOUT_NS 2000000000ull
-#define TRUNCATED_FRAME "(truncated)"
 
 /*
  * The four parts rbspy keeps apart: reading memory and interpreting the
  * target's structures (tb_stack_reader), the sampling schedule (tb_schedule.h),
- * and the output formats (struct profile, filled from a live recording or
- * from a raw one by `report`).
+ * and the output formats (struct profile, tb_vmreadv_raw.h: filled from a
+ * live recording or from a raw one by `report`).
  */
-
-/* What a recording saw: every consistent stack, and every sample it could not use. */
-struct profile {
-	struct tb_tally stacks; /* folded method stacks, root first */
-	struct tb_tally self; /* leaf method */
-	struct tb_tally total; /* every method on the stack, once per sample */
-	uint64_t samples; /* consistent stacks with at least one method */
-	uint64_t idle; /* consistent stacks with no method: between requests, or thread gone */
-	uint64_t torn; /* still torn after the retries: excluded */
-	uint64_t invalid; /* stable counters, impossible content: excluded */
-	uint64_t truncated; /* deeper than the stored frames: leaf unknown */
-	uint64_t ticks; /* sampling instants */
-	uint64_t late; /* instants skipped because the sampler fell a period or more behind */
-	uint64_t retries; /* re-reads of torn stacks */
-	uint64_t failed_reads; /* reads that came back short: nothing used */
-	uint64_t system_calls; /* reads made (process_vm_readv, or preads of /proc/PID/mem) */
-	uint64_t paused_ns; /* --blocking: time the target spent paused, summed */
-	uint64_t unpaused; /* --blocking: ticks lost because another tracer held the target */
-	uint64_t sampling_ns; /* time spent taking samples (reading, recording), summed */
-	uint64_t duration_ns, tracer_cpu_ns, attach_ns;
-	/*
-	 * 0 when not measured: main's start to the first stack recorded, and the
-	 * stop request (a signal, -d) to the sampling loop's end
-	 */
-	uint64_t first_event_ns, detach_ns;
-	uint32_t max_threads_seen; /* most threads with a stack in one sample */
-	double rate_hz;
-	int retries_max;
-	bool blocking;
-	bool realtime; /* --realtime: the sampler ran SCHED_FIFO */
-	pid_t pid;
-	const char *reader; /* "process_vm_readv" or "/proc/PID/mem" */
-};
 
 static struct {
 	struct tb_stack_reader reader;
@@ -90,6 +56,8 @@ static struct {
 	/* --blocking: the task directory, listed again at every sample */
 	DIR *tasks;
 	bool paused_once;
+	/* the TracerPid of a thread that could not be seized, read when it was refused */
+	unsigned long long refused_by;
 	int child_status; /* when a blocking wait reaped the started command */
 	bool child_status_known;
 } s = { .child = TB_CHILD_INIT, .pidfd = -1 };
@@ -111,44 +79,6 @@ static void on_signal(int sig)
 }
 
 /* ---- output formats ------------------------------------------------------------------------ */
-
-/*
- * Adds one consistent stack: names root first, depth of them. A stack
- * deeper than was stored ends in TRUNCATED_FRAME. Returns 0 or -ENOMEM.
- */
-static int profile_add(struct profile *p, const char *const *names, uint32_t depth)
-{
-	char folded[TB_STACK_MAX_DEPTH * 72 + 32];
-	size_t len = 0;
-	int err;
-
-	if (!depth) {
-		p->idle++;
-		return 0;
-	}
-	for (uint32_t d = 0; d < depth && len < sizeof(folded); d++) {
-		bool seen = false;
-
-		len += snprintf(folded + len, sizeof(folded) - len, "%s%s", d ? ";" : "", names[d]);
-		for (uint32_t e = 0; e < d && !seen; e++)
-			seen = !strcmp(names[e], names[d]);
-		if (!seen && (err = tb_tally__add(&p->total, names[d], 1)))
-			return err;
-	}
-	if ((err = tb_tally__add(&p->stacks, folded, 1)) ||
-	    (err = tb_tally__add(&p->self, names[depth - 1], 1)))
-		return err;
-	p->samples++;
-	p->truncated += !strcmp(names[depth - 1], TRUNCATED_FRAME);
-	return 0;
-}
-
-static void profile_free(struct profile *p)
-{
-	tb_tally__free(&p->stacks);
-	tb_tally__free(&p->self);
-	tb_tally__free(&p->total);
-}
 
 static double share(uint64_t n, uint64_t of)
 {
@@ -291,198 +221,63 @@ static int write_result(const struct profile *p, const char *path)
 	return err;
 }
 
-/* ---- the raw recording --------------------------------------------------------------------- */
-
-/*
- * A line-oriented text file that `report` turns into any of the outputs
- * later: a header (pid, mode, rate, the method table), one "s" line per
- * consistent stack (time since the start in ns, tid, method ids root first,
- * "-" for none, "+" at the end when truncated), and an "end" line with the
- * counts of what was lost. Method names are the reader's (safe: no blanks
- * or ';').
- */
-static void raw_header(FILE *f, const struct profile *p, const struct tb_stack_reader *r)
-{
-	fprintf(f, "%s\npid %d\nmode %s\nrate_hz %.17g\nretries_max %d\nrealtime %d\nreader %s\n",
-		RAW_MAGIC, (int)p->pid, p->blocking ? "blocking" : "nonblocking", p->rate_hz,
-		p->retries_max, p->realtime, p->reader);
-	for (uint32_t m = 0; m < r->root.nr_methods; m++)
-		fprintf(f, "method %u %s\n", m, tb_stack_reader__method_name(r, m));
-}
-
-static void raw_sample(FILE *f, uint64_t t_ns, const struct tb_thread_stack *st)
-{
-	uint32_t depth = st->depth < TB_STACK_MAX_DEPTH ? st->depth : TB_STACK_MAX_DEPTH;
-
-	fprintf(f, "s %" PRIu64 " %u ", t_ns, st->tid);
-	if (!depth)
-		fputc('-', f);
-	for (uint32_t d = 0; d < depth; d++)
-		fprintf(f, "%s%u", d ? "," : "", st->frames[d].method_id);
-	if (st->depth > TB_STACK_MAX_DEPTH)
-		fputs(",+", f);
-	fputc('\n', f);
-}
-
-static void raw_end(FILE *f, const struct profile *p)
-{
-	fprintf(f,
-		"end ticks %" PRIu64 " late %" PRIu64 " torn %" PRIu64 " invalid %" PRIu64
-		" retries %" PRIu64 " failed_reads %" PRIu64 " system_calls %" PRIu64
-		" paused_ns %" PRIu64 " unpaused %" PRIu64 " sampling_ns %" PRIu64
-		" duration_ns %" PRIu64 " tracer_cpu_ns %" PRIu64 " attach_ns %" PRIu64
-		" threads %u first_event_ns %" PRIu64 " detach_ns %" PRIu64 "\n",
-		p->ticks, p->late, p->torn, p->invalid, p->retries, p->failed_reads,
-		p->system_calls, p->paused_ns, p->unpaused, p->sampling_ns, p->duration_ns,
-		p->tracer_cpu_ns, p->attach_ns, p->max_threads_seen, p->first_event_ns,
-		p->detach_ns);
-}
-
-#define MAX_RAW_METHODS 4096
-
-/* Reads a raw recording into p. Returns 0, or -1 after saying what is wrong and where. */
-static int read_raw(const char *path, struct profile *p)
-{
-	char *names[MAX_RAW_METHODS] = { 0 }, *line = NULL, mode[32], reader[64], as_read[64] = "";
-	const char *frames[TB_STACK_MAX_DEPTH + 1];
-	FILE *f = fopen(path, "re");
-	size_t cap = 0, lineno = 0;
-	uint32_t nr_methods = 0;
-	bool ended = false;
-	int ret = -1;
-	ssize_t len;
-
-	if (!f) {
-		tb_fail("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((len = getline(&line, &cap, f)) > 0) {
-		char *nl = strchr(line, '\n'), name[128], *id_list;
-		unsigned long long t, a[15];
-		unsigned int m, tid;
-		int pid, end = 0;
-
-		if (nl)
-			*nl = 0;
-		snprintf(as_read, sizeof(as_read), "%s", line); /* strtok cuts line */
-		lineno++;
-		if (lineno == 1) {
-			if (strcmp(line, RAW_MAGIC))
-				goto bad;
-			continue;
-		}
-		if (ended)
-			goto bad;
-		if (sscanf(line, "pid %d%n", &pid, &end) == 1 && !line[end]) {
-			p->pid = pid;
-		} else if (sscanf(line, "mode %31s%n", mode, &end) == 1 && !line[end]) {
-			p->blocking = !strcmp(mode, "blocking");
-		} else if (sscanf(line, "rate_hz %lf%n", &p->rate_hz, &end) == 1 && !line[end]) {
-		} else if (sscanf(line, "retries_max %d%n", &p->retries_max, &end) == 1 &&
-			   !line[end]) {
-		} else if (sscanf(line, "realtime %d%n", &pid, &end) == 1 && !line[end]) {
-			p->realtime = pid != 0;
-		} else if (sscanf(line, "reader %63s%n", reader, &end) == 1 && !line[end]) {
-			p->reader = strstr(reader, "mem") ? "/proc/PID/mem" : "process_vm_readv";
-		} else if (sscanf(line, "method %u %127s%n", &m, name, &end) == 2 && !line[end]) {
-			if (m != nr_methods || m >= MAX_RAW_METHODS || names[m])
-				goto bad;
-			names[nr_methods++] = strdup(name);
-			if (!names[m])
-				goto bad;
-		} else if (sscanf(line, "s %llu %u %n", &t, &tid, &end) == 2 && line[end]) {
-			uint32_t depth = 0;
-
-			id_list = line + end;
-			if (strcmp(id_list, "-")) {
-				for (char *tok = strtok(id_list, ","); tok;
-				     tok = strtok(NULL, ",")) {
-					char *e;
-					unsigned long id = strtoul(tok, &e, 10);
-
-					if (depth >= TB_STACK_MAX_DEPTH + 1)
-						goto bad;
-					if (!strcmp(tok, "+")) {
-						frames[depth++] = TRUNCATED_FRAME;
-						continue;
-					}
-					if (*e || e == tok || id >= nr_methods)
-						goto bad;
-					frames[depth++] = names[id];
-				}
-				if (!depth)
-					goto bad;
-			}
-			if (profile_add(p, frames, depth))
-				goto bad;
-		} else if (sscanf(line,
-				  "end ticks %llu late %llu torn %llu invalid %llu retries %llu "
-				  "failed_reads %llu system_calls %llu paused_ns %llu unpaused "
-				  "%llu "
-				  "sampling_ns %llu duration_ns %llu tracer_cpu_ns %llu attach_ns "
-				  "%llu threads %u first_event_ns %llu detach_ns %llu%n",
-				  &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &a[7], &a[8],
-				  &a[9], &a[10], &a[11], &a[12], &tid, &a[13], &a[14], &end) == 16 &&
-			   !line[end]) {
-			p->ticks = a[0];
-			p->late = a[1];
-			p->torn = a[2];
-			p->invalid = a[3];
-			p->retries = a[4];
-			p->failed_reads = a[5];
-			p->system_calls = a[6];
-			p->paused_ns = a[7];
-			p->unpaused = a[8];
-			p->sampling_ns = a[9];
-			p->duration_ns = a[10];
-			p->tracer_cpu_ns = a[11];
-			p->attach_ns = a[12];
-			p->max_threads_seen = tid;
-			p->first_event_ns = a[13];
-			p->detach_ns = a[14];
-			ended = true;
-		} else {
-			goto bad;
-		}
-	}
-	if (ferror(f)) {
-		tb_fail("cannot read %s: %s", path, strerror(errno));
-	} else if (lineno == 0) {
-		tb_fail("%s is empty, not a raw recording (record one with --raw FILE)", path);
-	} else if (!ended) {
-		tb_fail("%s has no end line: the recording was cut short (" PROG
-			" killed?); the samples before it are not reported",
-			path);
-	} else {
-		ret = 0;
-	}
-	goto out;
-bad:
-	if (lineno == 1)
-		tb_fail("%s is not a raw recording of " PROG " (first line should be '%s')", path,
-			RAW_MAGIC);
-	else
-		tb_fail("%s line %zu: malformed ('%s')", path, lineno, as_read);
-out:
-	for (uint32_t m = 0; m < nr_methods; m++)
-		free(names[m]);
-	free(line);
-	fclose(f);
-	return ret;
-}
-
 /* ---- --blocking: every thread paused around a read ----------------------------------------- */
 
 struct paused {
 	pid_t tid;
 	int signal; /* a signal it stopped for meanwhile, delivered when it is let go */
 	bool stopped;
+	bool reported; /* its stop (or its end) was collected */
 };
 
 static struct paused paused[1024];
 static size_t nr_paused;
 
 static void resume_target(void);
+
+/* A wait reaped the started command (not only its thread): its status is kept for the end. */
+static void note_child_end(pid_t got, int status)
+{
+	if (s.started && got == s.child.pid && !WIFSTOPPED(status)) {
+		s.child_status = status;
+		s.child_status_known = true;
+		s.child.reaped = true;
+	}
+}
+
+/*
+ * Collects the next report of `waiting` threads of paused[] not yet reported,
+ * in whatever order the kernel reports them: a thread group killed meanwhile
+ * reports its leader only after the other threads are reaped, so waiting for
+ * the leader first would wait for ever.
+ */
+static void collect_reports(size_t waiting)
+{
+	while (waiting > 0) {
+		size_t i;
+		int status;
+		pid_t got;
+
+		do
+			got = waitpid(-1, &status, __WALL);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			break; /* ECHILD: nothing left to report */
+		note_child_end(got, status);
+		for (i = 0; i < nr_paused && paused[i].tid != got; i++)
+			;
+		if (i == nr_paused || paused[i].reported)
+			continue;
+		paused[i].reported = true;
+		waiting--;
+		if (WIFSTOPPED(status)) {
+			paused[i].stopped = true;
+			/* Not our interrupt but a signal on its way: delivered on detach. */
+			if (status >> 16 != PTRACE_EVENT_STOP)
+				paused[i].signal = WSTOPSIG(status);
+		}
+	}
+}
 
 /*
  * Seizes every thread of the target and interrupts it (PTRACE_SEIZE +
@@ -494,8 +289,10 @@ static void resume_target(void);
  */
 static int pause_target(void)
 {
+	unsigned long long tracer;
 	struct dirent *de;
 	bool denied = false;
+	int status;
 
 	nr_paused = 0;
 	rewinddir(s.tasks);
@@ -506,33 +303,25 @@ static int pause_target(void)
 			continue;
 		if (ptrace(PTRACE_SEIZE, tid, NULL, NULL)) {
 			/* Exiting threads (a zombie leader) cannot be seized: skipped. */
-			denied |= errno == EPERM;
+			if (errno != EPERM)
+				continue;
+			/* now: one holding it a moment lets go soon */
+			if (tb_target__status_field(tid, "TracerPid", 10, &tracer))
+				tracer = 0;
+			if (tracer == (unsigned long long)getpid()) {
+				/* Ours, killed while paused and not yet reaped: no other tracer. */
+				if (waitpid(tid, &status, __WALL | WNOHANG) > 0)
+					note_child_end(tid, status);
+				continue;
+			}
+			denied = true;
+			s.refused_by = tracer;
 			continue;
 		}
 		paused[nr_paused++] = (struct paused){ .tid = tid };
 		ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
 	}
-	for (size_t i = 0; i < nr_paused; i++) {
-		int status;
-		pid_t got;
-
-		do
-			got = waitpid(paused[i].tid, &status, __WALL);
-		while (got < 0 && errno == EINTR);
-		if (got != paused[i].tid)
-			continue;
-		if (WIFSTOPPED(status)) {
-			paused[i].stopped = true;
-			/* Not our interrupt but a signal on its way in: it is delivered on detach.
-			 */
-			if (status >> 16 != PTRACE_EVENT_STOP)
-				paused[i].signal = WSTOPSIG(status);
-		} else if (s.started && paused[i].tid == s.child.pid) {
-			s.child_status = status; /* our wait reaped the command: keep its status */
-			s.child_status_known = true;
-			s.child.reaped = true;
-		}
-	}
+	collect_reports(nr_paused);
 	if (denied && !s.paused_once) {
 		resume_target(); /* not allowed to pause all of it: pause none */
 		return -EPERM;
@@ -544,12 +333,27 @@ static int pause_target(void)
 	return 0;
 }
 
-/* Lets every paused thread go on as it was; a group stop stays a group stop. */
+/*
+ * Lets every paused thread go on as it was; a group stop stays a group stop.
+ * A thread that cannot be let go (ESRCH: killed while paused) is reaped: left
+ * unreaped it would stay our tracee, a zombie that keeps the target from
+ * ending and that no later tick can seize.
+ */
 static void resume_target(void)
 {
-	for (size_t i = 0; i < nr_paused; i++)
-		if (paused[i].stopped)
-			ptrace(PTRACE_DETACH, paused[i].tid, NULL, (void *)(long)paused[i].signal);
+	size_t dying = 0;
+
+	for (size_t i = 0; i < nr_paused; i++) {
+		if (!paused[i].stopped ||
+		    !ptrace(PTRACE_DETACH, paused[i].tid, NULL, (void *)(long)paused[i].signal) ||
+		    errno != ESRCH)
+			continue;
+		/* Its next report is its end, whatever the order (collect_reports). */
+		paused[i].stopped = false;
+		paused[i].reported = false;
+		dying++;
+	}
+	collect_reports(dying);
 	nr_paused = 0;
 }
 
@@ -710,6 +514,11 @@ static int find_root_in_command(const char *name)
 			" reads the workload's in-memory stack, as rbspy reads Ruby's; for other "
 			"programs use tb-ptrace sample or tb-signal)",
 			name, TB_STACK_ROOT_SYMBOL);
+	else if (err == -ESRCH)
+		tb_fail("%s ended before its in-memory stack could be found: is it a tracebench "
+			"workload (one with a %s symbol)? For other programs use tb-ptrace sample "
+			"or tb-signal",
+			name, TB_STACK_ROOT_SYMBOL);
 	else if (err)
 		print_open_error(s.child.pid, err);
 	return err ? 1 : 0;
@@ -829,19 +638,27 @@ static int write_outputs(const struct profile *p, const char *output, const char
 static int report_main(int argc, char **argv, const char *output, const char *folded)
 {
 	struct profile p = { .reader = "process_vm_readv" };
+	FILE *f;
 	int ret;
 
 	if (argc != 1) {
 		tb_fail("report takes one raw recording (-h for help)");
 		return 1;
 	}
-	if (read_raw(argv[0], &p)) {
+	f = fopen(argv[0], "re");
+	if (!f) {
+		tb_fail("cannot open %s: %s", argv[0], strerror(errno));
+		return 1;
+	}
+	ret = read_raw(f, argv[0], &p);
+	fclose(f);
+	if (ret) {
 		profile_free(&p);
 		return 1;
 	}
 	print_report(&p, stdout);
 	ret = write_outputs(&p, output, folded);
-	if (check_stdout())
+	if (!ret && check_stdout()) /* one line: --folded - failed on stdout already */
 		ret = 1;
 	profile_free(&p);
 	return ret;
@@ -894,10 +711,11 @@ int main(int argc, char **argv)
 	struct profile *p = &s.profile;
 	int argc_opts = argc, c, err, ret = 1, first = 1, status;
 	struct sigaction sa = { .sa_handler = on_signal };
-	bool report = false, sampled = false;
+	bool report = false, sampled = false, sampling_option = false;
 	double duration = 0;
 	long v;
 
+	tb_msg__hold_std_fds();
 	p->rate_hz = DEFAULT_RATE_HZ;
 	p->retries_max = DEFAULT_RETRIES;
 	tool_start_ns = tb_schedule__now_ns();
@@ -918,6 +736,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'F':
+			sampling_option = true;
 			p->rate_hz = strtod(optarg, &end);
 			if (*end || !(p->rate_hz >= 1 && p->rate_hz <= MAX_RATE_HZ)) {
 				tb_fail("-F %s: the sampling rate must be 1 to %d per second",
@@ -929,9 +748,11 @@ int main(int argc, char **argv)
 			p->blocking = true;
 			break;
 		case 'T':
+			sampling_option = true;
 			p->realtime = true;
 			break;
 		case 'R':
+			sampling_option = true;
 			v = strtol(optarg, &end, 10);
 			if (*end || !*optarg || v < 0 || v > MAX_RETRIES) {
 				tb_fail("--retries %s: give 0 to %d re-reads of a torn stack",
@@ -979,9 +800,10 @@ int main(int argc, char **argv)
 	    tb_result__check_output(folded, "the folded stacks", "--folded"))
 		return 1;
 	if (report) {
-		if (p->pid || command || raw_path || duration || p->blocking || user) {
-			tb_fail("report reads a recording: -p, --, -d, -u, --raw and --blocking "
-				"are for record");
+		if (p->pid || command || raw_path || duration || p->blocking || user ||
+		    sampling_option) {
+			tb_fail("report reads a recording: -p, --, -d, -u, -F, --retries, --raw, "
+				"--blocking and --realtime are for record");
 			return 1;
 		}
 		return report_main(argc_opts - optind, argv + optind, output, folded);
@@ -1064,7 +886,13 @@ int main(int argc, char **argv)
 			goto out_child;
 		}
 		if (pause_target() == -EPERM) {
-			tb_target__explain_eperm(p->pid, why, sizeof(why));
+			if (s.refused_by)
+				snprintf(why, sizeof(why),
+					 "it is already traced by pid %llu (one ptrace tracer at a "
+					 "time: stop that one first)",
+					 s.refused_by);
+			else
+				tb_target__explain_eperm(p->pid, why, sizeof(why));
 			tb_fail("--blocking cannot pause pid %d: PTRACE_SEIZE: %s — %s",
 				(int)p->pid, strerror(EPERM), why);
 			goto out_child;
@@ -1092,7 +920,7 @@ int main(int argc, char **argv)
 	}
 	print_report(p, stdout);
 	ret = write_outputs(p, output, folded);
-	if (check_stdout())
+	if (!ret && check_stdout()) /* one line: --folded - failed on stdout already */
 		ret = 1;
 out_child:
 	if (s.started && !sampled) {
