@@ -125,6 +125,8 @@ fi
 RO=$TEST_TMP/ro
 FULL=$TEST_TMP/full
 mkdir -p "$RO" "$FULL"
+# lib.sh's exit trap removes TEST_TMP: in this namespace the mounts must go first
+trap 'umount "$RO" "$FULL" 2>/dev/null; kill $(jobs -p) 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
 if [ "$ROOT" = 1 ] && mount -t tmpfs -o size=64k,ro tmpfs "$RO" 2>"$TEST_TMP/mount.err" &&
 	mount -t tmpfs -o size=64k tmpfs "$FULL" 2>>"$TEST_TMP/mount.err"; then
 	dd if=/dev/zero of="$FULL/fill" bs=4k 2>/dev/null

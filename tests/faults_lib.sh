@@ -247,10 +247,13 @@ target_clean_now()
 # before the case are in DIR/files.before.
 leftovers()
 {
-	local f left=''
+	local f left='' open
+	# files some live process still has open are not left behind (another test's, running)
+	open=$(ls -l /proc/[0-9]*/fd 2>/dev/null | sed -n 's/.* -> //p' | sort -u)
 	for f in /dev/shm/tb-tracefunc.* /tmp/tb-signal.*; do
 		[ -e "$f" ] || continue
 		grep -qxF "$f" "$1/files.before" 2>/dev/null && continue
+		grep -qF "$f" <<<"$open" && continue
 		left+=" $f"
 		rm -rf "$f"
 	done

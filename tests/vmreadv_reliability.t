@@ -284,6 +284,60 @@ is "$bad_exit $bad_truth" "0 0" \
 [ "$held" -ge 4 ]
 ok $? "--blocking SIGKILLed: at least 4 kills came while the target was paused ($held of $runs)"
 
+# gone PID: PID (a child of this shell) has ended
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# traced_by PID TRACER: the threads of PID whose TracerPid is TRACER, on one line
+traced_by()
+{
+	grep -ls "^TracerPid:[[:space:]]*$2\$" /proc/"$1"/task/*/status | cut -d/ -f5 | tr '\n' ' '
+}
+
+# The other way round: the target SIGKILLed while the sampler holds it. 20 runs: an 8-worker
+# workload paused 1000 times a second, killed 0-300 ms after the sampler attached, at a moment its
+# last thread shows a tracing stop. A thread whose stop the sampler had collected then dies as its
+# tracee: unless the sampler reaps it, it stays a zombie that it traces, the target never ends,
+# and every later tick finds a thread it cannot seize. The sampler must end as for a target that
+# exits: within 3 s, exit 0, its result written.
+runs=20 held=0 bad_end=0 bad_exit=0
+for i in $(seq "$runs"); do
+	delay=$(printf '0.%03d' $((RANDOM % 301)))
+	start_workload -q -d 30 -t 8 -s 100
+	wait_threads "$wpid" 9
+	rm -f "$TEST_TMP/err" "$TEST_TMP/r.json"
+	"$V" -v --blocking -F 1000 -d 10 -o "$TEST_TMP/r.json" -p "$wpid" >/dev/null \
+		2>"$TEST_TMP/err" &
+	tpid=$!
+	wait_for "$TEST_TMP/err" "stack root at"
+	sleep "$delay"
+	last=$(ls -d "/proc/$wpid/task/"* | tail -1)/status
+	state=
+	for _ in $(seq 3000); do
+		while read -r k v _; do [ "$k" = State: ] && state=$v; done 2>/dev/null <"$last"
+		[ "$state" = t ] && break
+	done
+	kill -KILL "$wpid"
+	[ "$state" = t ] && held=$((held + 1))
+	what="run $i: the target SIGKILLed after ${delay}s, its last thread in state ${state:-?}"
+	if ! wait_until 3 gone "$tpid"; then
+		bad_end=$((bad_end + 1))
+		diag "$what: the sampler still runs 3 s later; target threads it traces:" \
+			"$(traced_by "$wpid" "$tpid")"
+		kill "$tpid"
+	fi
+	wait "$tpid"
+	rc=$?
+	[ "$rc" -eq 0 ] && [ -s "$TEST_TMP/r.json" ] ||
+		{ bad_exit=$((bad_exit + 1)) && diag "$what: exit $rc, $(head -c 200 "$TEST_TMP/err")"; }
+	wait "$wpid" 2>/dev/null
+done
+diag "--blocking, the target SIGKILLed: a thread was in a tracing stop at $held of $runs kills"
+is "$bad_end" 0 \
+	"--blocking, the target SIGKILLed: the sampler ends within 3 s, tracing no zombie of it, every time"
+is "$bad_exit" 0 "--blocking, the target SIGKILLed: the sampler exits 0 with its result every time"
+[ "$held" -ge 10 ]
+ok $? "--blocking, the target SIGKILLed: at least 10 kills came while a thread was paused ($held)"
+
 # ---- 7. SIGINT, SIGTERM, closed stdout, two samplers -------------------------------------------
 
 # One workload for all of them, long enough to outlive them; at the end it must finish whole.
