@@ -32,6 +32,21 @@ racy()
 	return 1
 }
 
+# known_bug FAULT TECHNIQUE HOW ROW: the case came out as a bug listed in faults_known_bugs.txt
+# (prints why)
+known_bug()
+{
+	local f t h outcome why
+	while IFS='|' read -r f t h outcome why; do
+		[[ $f == \#* || -z $f ]] && continue
+		# shellcheck disable=SC2053
+		[[ $1 == $f && $2 == $t && $3 == $h && $4 == *"$outcome"* ]] || continue
+		echo "$why"
+		return 0
+	done <"$FAULTS_REPO/tests/faults_known_bugs.txt"
+	return 1
+}
+
 fi_=0
 for fault in $faults; do
 	fi_=$((fi_ + 1))
@@ -55,7 +70,13 @@ for fault in $faults; do
 				run_case "$fault" "$tech" "$how" "$trial"
 				rc=$?
 				row=$(tail -1 "$FAULTS_CSV")
-				ok $rc "$fault $tech $how #$trial: $(echo "$row" | cut -d, -f6-7)"
+				name="$fault $tech $how #$trial: $(echo "$row" | cut -d, -f6-7)"
+				if [ $rc != 0 ] && why=$(known_bug "$fault" "$tech" "$how" "$row"); then
+					tap_n=$((tap_n + 1))
+					echo "not ok $tap_n - $name # TODO known bug: $why"
+				else
+					ok $rc "$name"
+				fi
 				[ $rc = 0 ] || diag "$row"
 			done
 		done

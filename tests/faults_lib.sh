@@ -181,6 +181,17 @@ msleep() { sleep "$(awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }')"; }
 # children PID: the pids of PID's children, one per line
 children() { { tr " " "\n" <"/proc/$1/task/$1/children"; } 2>/dev/null | grep . ; }
 
+# descendant PID NAME: the first descendant of PID that runs the program NAME
+descendant()
+{
+	local c
+	for c in $(children "$1"); do
+		exe_is "$c" "$2" && echo "$c" && return 0
+		descendant "$c" "$2" && return 0
+	done
+	return 1
+}
+
 # exe_is PID NAME: PID runs the program NAME (after its exec)
 exe_is() { [ "$(basename "$(readlink "/proc/$1/exe" 2>/dev/null)")" = "$2" ]; }
 
@@ -233,8 +244,9 @@ all_stopped()
 	[ -n "$s" ] && [ -z "$(echo "$s" | tr -d ' Tt')" ]
 }
 
-# cpu_ticks PID: the CPU time PID has used (utime + stime, clock ticks)
-cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
+# cpu_ticks PID: the user CPU time PID has used (utime, clock ticks): its own code running. (A
+# stopped thread a ptrace tracer wakes to report its stop is charged system time, not user.)
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 }' "/proc/$1/stat" 2>/dev/null; }
 
 # target_clean_now PID: never stopped, not traced, text and semaphores as in the file, now
 target_clean_now()
@@ -242,7 +254,7 @@ target_clean_now()
 	running_untraced "$1" && semaphores_zero "$1" && "$OUT/tests/text_check" "$1" >/dev/null 2>&1
 }
 
-# leftovers DIR: files the tools keep while they run, left behind by this case (a SIGKILLed tool
+# leftovers DIR FAULT: files the tools keep while they run, left behind by this case (a SIGKILLed tool
 # cannot remove them): named in the row's detail, then removed. The files that were there
 # before the case are in DIR/files.before.
 leftovers()
@@ -250,6 +262,9 @@ leftovers()
 	local f left='' open
 	# files some live process still has open are not left behind (another test's, running)
 	open=$(ls -l /proc/[0-9]*/fd 2>/dev/null | sed -n 's/.* -> //p' | sort -u)
+	# only a SIGKILLed tool cannot clean up; files new since the case began are its (run one
+	# fault suite at a time: another's files, between two of its steps, would look the same)
+	[ "$2" = tracer-sigkill ] || return 0
 	for f in /dev/shm/tb-tracefunc.* /tmp/tb-signal.*; do
 		[ -e "$f" ] || continue
 		grep -qxF "$f" "$1/files.before" 2>/dev/null && continue
@@ -612,7 +627,7 @@ run_case()
 		[ "$texit" != SIG9 ]; then
 		data="wrong: the tool exited $texit, not 137, for its command's SIGKILL"
 	fi
-	detail+=$(leftovers "$dir")
+	detail+=$(leftovers "$dir" "$fault")
 	grep -q . "$dir/err" 2>/dev/null &&
 		detail+="stderr: $(grep -v '^tb-[a-z]*: tracing\|^$' "$dir/err" | tail -2 | tr '\n' ' ' | cut -c1-160)"
 	if [ "$fault" = tracer-sigpipe ]; then

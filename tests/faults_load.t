@@ -13,17 +13,6 @@ LOAD_TECHNIQUES=${FAULTS_LOAD_TECHNIQUES:-$FAULTS_TECHNIQUES}
 # A tracer that is not done this long after the run's end has hung.
 LOAD_GRACE=60
 
-# descendant PID NAME: the first descendant of PID that runs the program NAME
-descendant()
-{
-	local c
-	for c in $(children "$1"); do
-		exe_is "$c" "$2" && echo "$c" && return 0
-		descendant "$c" "$2" && return 0
-	done
-	return 1
-}
-
 # per_request VARIANT: "CALLS PREAD64", the method calls and pread64 calls of one request, from a
 # short untraced run of VARIANT (once a build)
 declare -A LOAD_PER_REQUEST

@@ -114,17 +114,6 @@ hot()
 # now_us: microseconds, for the times in a row's detail
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
-# descendant PID NAME: the first descendant of PID that runs the program NAME
-descendant()
-{
-	local c
-	for c in $(children "$1"); do
-		exe_is "$c" "$2" && echo "$c" && return 0
-		descendant "$c" "$2" && return 0
-	done
-	return 1
-}
-
 # tracer_of PID: PID's TracerPid (0: none)
 tracer_of()
 {

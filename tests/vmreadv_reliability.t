@@ -284,6 +284,25 @@ is "$bad_exit $bad_truth" "0 0" \
 [ "$held" -ge 4 ]
 ok $? "--blocking SIGKILLed: at least 4 kills came while the target was paused ($held of $runs)"
 
+# held_by PID TRACER: every thread of PID is in a tracing stop of TRACER
+held_by()
+{
+	local f k v state tracer
+	for f in /proc/"$1"/task/*/status; do
+		state='' tracer=''
+		while read -r k v _; do
+			case $k in
+			State:) state=$v ;;
+			TracerPid:) tracer=$v ;;
+			esac
+		done 2>/dev/null <"$f"
+		[ "$state" = t ] && [ "$tracer" = "$2" ] || return 1
+	done
+}
+
+# stuck PID TRACER: held_by, and still 0.2 s later (a tick holds the threads a moment only)
+stuck() { held_by "$1" "$2" && sleep 0.2 && held_by "$1" "$2"; }
+
 # gone PID: PID (a child of this shell) has ended
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
@@ -293,50 +312,53 @@ traced_by()
 	grep -ls "^TracerPid:[[:space:]]*$2\$" /proc/"$1"/task/*/status | cut -d/ -f5 | tr '\n' ' '
 }
 
-# The other way round: the target SIGKILLed while the sampler holds it. 20 runs: an 8-worker
-# workload paused 1000 times a second, killed 0-300 ms after the sampler attached, at a moment its
-# last thread shows a tracing stop. A thread whose stop the sampler had collected then dies as its
-# tracee: unless the sampler reaps it, it stays a zombie that it traces, the target never ends,
-# and every later tick finds a thread it cannot seize. The sampler must end as for a target that
-# exits: within 3 s, exit 0, its result written.
-runs=20 held=0 bad_end=0 bad_exit=0
-for i in $(seq "$runs"); do
-	delay=$(printf '0.%03d' $((RANDOM % 301)))
-	start_workload -q -d 30 -t 8 -s 100
-	wait_threads "$wpid" 9
-	rm -f "$TEST_TMP/err" "$TEST_TMP/r.json"
-	"$V" -v --blocking -F 1000 -d 10 -o "$TEST_TMP/r.json" -p "$wpid" >/dev/null \
-		2>"$TEST_TMP/err" &
-	tpid=$!
-	wait_for "$TEST_TMP/err" "stack root at"
-	sleep "$delay"
-	last=$(ls -d "/proc/$wpid/task/"* | tail -1)/status
-	state=
-	for _ in $(seq 3000); do
-		while read -r k v _; do [ "$k" = State: ] && state=$v; done 2>/dev/null <"$last"
-		[ "$state" = t ] && break
-	done
-	kill -KILL "$wpid"
-	[ "$state" = t ] && held=$((held + 1))
-	what="run $i: the target SIGKILLed after ${delay}s, its last thread in state ${state:-?}"
-	if ! wait_until 3 gone "$tpid"; then
-		bad_end=$((bad_end + 1))
-		diag "$what: the sampler still runs 3 s later; target threads it traces:" \
-			"$(traced_by "$wpid" "$tpid")"
-		kill "$tpid"
+# The other way round: the target SIGKILLed while the sampler holds it. The sampler writes its raw
+# recording into a pipe filled beforehand, so its first write blocks in the middle of a tick, every
+# thread paused and its stop collected; then the target is SIGKILLed and the pipe drained. Those
+# threads die as the sampler's tracees: unless it reaps them they stay zombies it traces, the
+# target never ends, and every later tick finds threads it cannot seize. It must end as for a
+# target that exits: within 3 s, with its result, exit 0 (-p) or the command's 137 (-- COMMAND).
+fifo=$TEST_TMP/raw.fifo
+for mode in -p --; do
+	rm -f "$fifo" "$TEST_TMP/err" "$TEST_TMP/r.json"
+	if [ "$mode" = -p ]; then
+		start_workload -q -d 30 -t 8 -s 100
+		wait_threads "$wpid" 9
 	fi
+	mkfifo "$fifo"
+	exec 4<>"$fifo"
+	# 4 KB writes to a pipe are whole or not at all: dd stops at the first that does not fit
+	dd if=/dev/zero of="$fifo" bs=4096 count=64 oflag=nonblock 2>/dev/null
+	args=(-v --blocking -F 1000 -d 10 --raw "$fifo" -o "$TEST_TMP/r.json")
+	if [ "$mode" = -p ]; then
+		"$V" "${args[@]}" -p "$wpid" >/dev/null 2>"$TEST_TMP/err" 4<&- &
+		tpid=$!
+		want=0
+	else
+		"$V" "${args[@]}" -- "$W" -q -d 30 -t 8 -s 100 >/dev/null 2>"$TEST_TMP/err" 4<&- &
+		tpid=$!
+		want=137
+	fi
+	wait_for "$TEST_TMP/err" "stack root at"
+	[ "$mode" = -p ] || wpid=$(pgrep -P "$tpid")
+	wait_until 5 stuck "$wpid" "$tpid"
+	ok $? "--blocking $mode, the raw recording into a full pipe: the sampler stops holding the target"
+	kill -KILL "$wpid"
+	cat "$fifo" >/dev/null 4<&- &
+	cpid=$!
+	exec 4<&-
+	wait_until 3 gone "$tpid"
+	ok $? "--blocking $mode, the target SIGKILLed while held: the sampler ends within 3 s"
+	gone "$tpid" || {
+		diag "... target threads it still traces: $(traced_by "$wpid" "$tpid")"
+		kill -KILL "$tpid"
+	}
 	wait "$tpid"
-	rc=$?
-	[ "$rc" -eq 0 ] && [ -s "$TEST_TMP/r.json" ] ||
-		{ bad_exit=$((bad_exit + 1)) && diag "$what: exit $rc, $(head -c 200 "$TEST_TMP/err")"; }
-	wait "$wpid" 2>/dev/null
-done
-diag "--blocking, the target SIGKILLed: a thread was in a tracing stop at $held of $runs kills"
-is "$bad_end" 0 \
-	"--blocking, the target SIGKILLed: the sampler ends within 3 s, tracing no zombie of it, every time"
-is "$bad_exit" 0 "--blocking, the target SIGKILLed: the sampler exits 0 with its result every time"
-[ "$held" -ge 10 ]
-ok $? "--blocking, the target SIGKILLed: at least 10 kills came while a thread was paused ($held)"
+	is "$? $(result "$TEST_TMP/r.json" unpaused 2>/dev/null)" "$want 0" \
+		"--blocking $mode, the target SIGKILLed while held: exit $want, result written, 0 unpaused"
+	wait "$cpid"
+	[ "$mode" = -p ] && wait "$wpid"
+done 2>/dev/null
 
 # ---- 7. SIGINT, SIGTERM, closed stdout, two samplers -------------------------------------------
 
