@@ -344,7 +344,8 @@ for mode in -p --; do
 	wait_until 5 stuck "$wpid" "$tpid"
 	ok $? "--blocking $mode, the raw recording into a full pipe: the sampler stops holding the target"
 	kill -KILL "$wpid"
-	cat "$fifo" >/dev/null 4<&- &
+	# drained by a reader that has the pipe before this shell lets it go: never without a reader
+	cat <&4 >/dev/null &
 	cpid=$!
 	exec 4<&-
 	wait_until 3 gone "$tpid"
@@ -356,7 +357,7 @@ for mode in -p --; do
 	wait "$tpid"
 	is "$? $(result "$TEST_TMP/r.json" unpaused 2>/dev/null)" "$want 0" \
 		"--blocking $mode, the target SIGKILLed while held: exit $want, result written, 0 unpaused"
-	wait "$cpid"
+	kill "$cpid"
 	[ "$mode" = -p ] && wait "$wpid"
 done 2>/dev/null
 
