@@ -125,7 +125,7 @@ seen_events()
 	local spec=${F_EXACT#atleast:} n=0 k
 	case $spec in
 	sampler) json_field "$1" samples 2>/dev/null || echo 0 ;;
-	sum=*)
+	sum=* | sum-records=*)
 		for k in $(json_field "$1" counts); do
 			n=$((n + $(json_field "$1" "counts.$k")))
 		done
