@@ -47,6 +47,26 @@ known_bug()
 	return 1
 }
 
+# The check that a stopped target does not run can fail: a stopped workload stays put, and the
+# same workload let run for a moment and stopped again has moved.
+"$OUT/workload" -q -s 0 -t 2 -d 20 -o "$TEST_TMP/positions.json" &
+pos_pid=$!
+wait_until 10 sh -c "[ \$(ls /proc/$pos_pid/task | wc -l) = 3 ]"
+kill -STOP "$pos_pid"
+wait_until 5 all_stopped "$pos_pid"
+before=$(user_positions "$pos_pid")
+msleep 100
+same=$(user_positions "$pos_pid")
+kill -CONT "$pos_pid"
+msleep 100
+kill -STOP "$pos_pid"
+wait_until 5 all_stopped "$pos_pid"
+moved=$(user_positions "$pos_pid")
+kill -KILL "$pos_pid"
+wait "$pos_pid" 2>/dev/null
+[ -n "$before" ] && [ "$same" = "$before" ] && [ "$moved" != "$before" ]
+ok $? "user_positions: a stopped workload's threads stay put ($(echo "$before" | wc -l) threads), run for 0.1 s they move"
+
 fi_=0
 for fault in $faults; do
 	fi_=$((fi_ + 1))

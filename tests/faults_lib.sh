@@ -244,9 +244,24 @@ all_stopped()
 	[ -n "$s" ] && [ -z "$(echo "$s" | tr -d ' Tt')" ]
 }
 
-# cpu_ticks PID: the user CPU time PID has used (utime, clock ticks): its own code running. (A
-# stopped thread a ptrace tracer wakes to report its stop is charged system time, not user.)
-cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 }' "/proc/$1/stat" 2>/dev/null; }
+# user_positions PID: "TID SP PC" of each thread of PID, where its own code stands (the user
+# stack pointer and program counter /proc/PID/task/TID/syscall shows for a thread not running).
+# Stopped, they stay put until its own code runs again, whoever wakes the thread in the kernel; a
+# thread caught running for a moment (a tracer's stop and detach) is read again. Not utime:
+# /proc/PID/stat scales the user and system ticks to the precise run time, so a stopped
+# process's utime grows with the kernel time a tracer's stops cost it.
+user_positions()
+{
+	local try out
+	for try in $(seq 50); do
+		out=$(for t in /proc/"$1"/task/*; do
+			echo "${t##*/} $(awk '{ print $(NF - 1), $NF }' "$t/syscall" 2>/dev/null)"
+		done)
+		[[ $out == *running* ]] || break
+		sleep 0.01
+	done
+	echo "$out"
+}
 
 # target_clean_now PID: never stopped, not traced, text and semaphores as in the file, now
 target_clean_now()
@@ -299,6 +314,10 @@ fault_data()
 	if ! json_field "$res" technique >/dev/null 2>&1; then
 		if grep -qs 'before tracing began' "$dir/err"; then
 			echo "none: interrupted before tracing began (said so in one line)"
+		elif [ "$fault" = target-sigkill ] && [ "$how" = attached ] && [ "$texit" != 0 ] &&
+			[ "$(wc -l <"$dir/err")" = 1 ] && grep -qsE 'no process has pid|the process is gone' "$dir/err"; then
+			# killed at a random moment, which may come before the tool looked at the pid
+			echo "none: the target was gone before tracing began (said so in one line)"
 		else
 			echo "lost: no result (tracer exit $texit)"
 		fi
@@ -414,7 +433,7 @@ $(fault_truth "$dir/truth2.json" | sed 's/^/exec /')"
 run_case()
 {
 	local fault=$1 tech=$2 how=$3 trial=$4 dir delay=0 tpid wpid rpid texit=- status target data
-	local detail='' sig args=() tool=() reason bad_target='' cpu0 checked end
+	local detail='' sig args=() tool=() reason bad_target='' where checked end
 	fault_technique "$tech" || return 1
 	dir=$TEST_TMP/case-$fault-$tech-$how-$trial
 	rm -rf "$dir"
@@ -518,10 +537,10 @@ run_case()
 		kill -KILL "$wpid"
 		;;
 	target-stopped)
-		# stopped before the tracer came: it must not run until SIGCONT (no CPU time either)
-		cpu0=$(cpu_ticks "$wpid")
+		# stopped before the tracer came: it must not run its own code until SIGCONT
+		where=$(user_positions "$wpid")
 		msleep 300
-		if all_stopped "$wpid" && [ "$(cpu_ticks "$wpid")" = "$cpu0" ]; then
+		if all_stopped "$wpid" && [ "$(user_positions "$wpid")" = "$where" ]; then
 			detail="stayed stopped while traced ($(states "$wpid"));"
 		else
 			bad_target="resumed by the tracer before SIGCONT ($(states "$wpid"))"
@@ -531,9 +550,9 @@ run_case()
 	target-stop-cont)
 		kill -STOP "$wpid"
 		if wait_until 2 all_stopped "$wpid"; then
-			cpu0=$(cpu_ticks "$wpid")
+			where=$(user_positions "$wpid")
 			msleep 200
-			if [ "$(cpu_ticks "$wpid")" = "$cpu0" ]; then
+			if [ "$(user_positions "$wpid")" = "$where" ]; then
 				detail="stopped by SIGSTOP while traced ($(states "$wpid"));"
 			else
 				bad_target="ran while stopped by SIGSTOP ($(states "$wpid"))"

@@ -105,7 +105,7 @@ explained()
 		case "$row_target|$row_data" in
 		"survived|exact"* | "survived|accounted"* | "survived|refused"* | "survived|none"* | \
 			"survived|lost: killed (SIGKILL cannot be caught)" | "killed by the test|exact"* | \
-			"killed by the test|accounted"* | "n/a|n/a") continue ;;
+			"killed by the test|accounted"* | "killed by the test|none"* | "n/a|n/a") continue ;;
 		esac
 		found=''
 		while IFS='|' read -r f t h outcome why; do
@@ -164,7 +164,8 @@ notes=() failures=0
 	echo "the tracer ended; **hung**. DATA: **exact** = seen + lost = what happened; **accounted** ="
 	echo "a result was written and what it counts does not exceed what happened; **lost (SIGKILL)** ="
 	echo "no result, as SIGKILL allows; **refused** = the tool declined with one line saying why;"
-	echo "**none** = interrupted before tracing began: nothing recorded, and it said so;"
+	echo "**none** = interrupted, or its target killed, before tracing began: nothing recorded,"
+	echo "and it said so;"
 	echo "**lost** / **WRONG** = a failure unless explained below."
 	echo "Marked [1], [2], ...: a property of the technique, explained under the table."
 	echo
