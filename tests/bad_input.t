@@ -449,7 +449,7 @@ no   | break            | escape -p $STATIC_P | no site escape.*no such symbol |
 yes  | break            | -d 0.1 main -p $STATIC_P | - | here
 yes  | break            | -d 0.1 escape -p $DELETED_P | - | here
 yes  | break            | -d 0.1 escape -p $STRIPPED_P | - | here
-no   | break            | escape -- $JUNK | Exec format error | here
+no   | break            | escape -- $JUNK | Exec format error.*neither an ELF program | here
 no   | break            | escape -- $SCRIPT | no site escape.*no such symbol | here
 yes  | break            | main -- $STATIC 0.1 | - | here
 yes  | break            | escape -- $STRIPPED -q -r 10 | - | here
@@ -505,7 +505,7 @@ no   | syscall          | -p $HELD | already traced by pid | here
 no   | nobody:syscall   | -p $T | belongs to uid 0.*CAP_SYS_PTRACE | here
 yes  | syscall          | -d 0.1 -p $STATIC_P | - | here
 yes  | syscall          | -d 0.1 -p $DELETED_P | - | here
-no   | syscall          | -- $JUNK | Exec format error | here
+no   | syscall          | -- $JUNK | Exec format error.*neither an ELF program | here
 yes  | syscall          | -e execve -- $SCRIPT | execve | here
 yes  | syscall          | -- $STATIC 0.1 | nanosleep | here
 no   | syscall          | -- $GONE | No such file | ptrace_reliability.t
@@ -545,7 +545,7 @@ no   | sample           | -p $HELD | already traced by pid | here
 no   | nobody:sample    | -p $T | belongs to uid 0.*CAP_SYS_PTRACE | here
 yes  | sample           | -d 0.1 -p $STATIC_P | samples 0 .*idle [1-9] | here
 yes  | sample           | -d 0.1 -p $SLEEP_P | samples 0 .*idle [1-9] | here
-no   | sample           | -- $JUNK | Exec format error | here
+no   | sample           | -- $JUNK | Exec format error.*neither an ELF program | here
 yes  | sample           | -- $STATIC 0.1 | samples | here
 no   | sample           | -F 0 -p $T | -F 0: .*1 to 10000 | here
 no   | sample           | -F -1 -p $T | -F -1: .*1 to 10000 | here
@@ -580,7 +580,7 @@ no   | vmreadv          | -d 0.1 -p $SLEEP_P | tb_stack_root | vmreadv.t
 no   | vmreadv          | -d 0.1 -p $STATIC_P | not a tracebench workload.*tb_stack_root | here
 yes  | vmreadv          | -d 0.1 -p $DELETED_P | - | here
 yes  | vmreadv          | -d 0.1 -p $STRIPPED_P | - | here
-no   | vmreadv          | -- $JUNK | Exec format error | here
+no   | vmreadv          | -- $JUNK | Exec format error.*neither an ELF program | here
 no   | vmreadv          | -- $SCRIPT | tracebench workload.*tb_stack_root | here
 no   | vmreadv          | -- $STATIC 0.1 | tracebench workload.*tb_stack_root | here
 yes  | vmreadv          | -- $STRIPPED -q -d 0.1 | - | here
@@ -629,7 +629,7 @@ late | vmreport         | -o $FULL/r.json $RAW | No space left on device | here
 late | vmreport         | --folded /dev/full $RAW | No space left on device | here
 late | vmreport >&-     | $RAW | stdout.*Bad file descriptor | here
 # ---- tb-signal record and run -------------------------------------------------------------------
-no   | record           | -- $JUNK | Exec format error | here
+no   | record           | -- $JUNK | Exec format error.*neither an ELF program | here
 yes  | record           | -- $SCRIPT | samples of | here
 no   | record           | -- $STATIC 0.1 | statically linked | signal.t
 yes  | record           | -- $STRIPPED -q -d 0.1 | samples of | here
@@ -661,7 +661,7 @@ no   | record           | -x -- $CMD | unknown option '-x' | here
 no   | record           | -F | option '-F' needs a value | here
 no   | record           | -u tb-no-such-user -- $CMD | no user named | privilege.t
 no   | nobody:record    | -u nobody -- $CMD | only root | privilege.t
-no   | run              | -- $JUNK | Exec format error | here
+no   | run              | -- $JUNK | Exec format error.*neither an ELF program | here
 no   | run              | -- $STATIC 0.1 | statically linked | here
 no   | run              | -- $GONE | No such file | here
 no   | run              | -- | give -- COMMAND | here

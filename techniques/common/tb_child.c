@@ -370,6 +370,14 @@ static int check_format(const char *cmd)
 	return -ENOEXEC;
 }
 
+const char *tb_child__strerror(int err)
+{
+	if (err == -ENOEXEC)
+		return "Exec format error — it is neither an ELF program for this machine nor a #! "
+		       "script: give a program";
+	return strerror(-err);
+}
+
 int tb_child__spawn_hook(struct tb_child *child, char *const argv[], int (*before_exec)(void *),
 			 void *arg)
 {

@@ -109,6 +109,13 @@ int tb_child__user_option(const char *user, bool have_command);
 int tb_child__spawn(struct tb_child *child, char *const argv[]);
 
 /*
+ * Why a command could not be started (-errno from tb_child__spawn, __exec,
+ * __start_foreground), for "cannot run COMMAND: %s": strerror, with what to
+ * do instead for -ENOEXEC.
+ */
+const char *tb_child__strerror(int err);
+
+/*
  * The same, and the child calls before_exec(arg) once released, just before
  * execve (to install a seccomp filter, say): only async-signal-safe work. A
  * negative errno from it fails the exec with that error.

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "tb_msg.h"
@@ -33,4 +34,14 @@ void tb_msg__hold_std_fds(void)
 			close(held);
 		}
 	}
+}
+
+int tb_msg__check_stdout(const char *what)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	/* No errno: the flush had nothing left to write, an earlier write failed. */
+	tb_fail("cannot write %s to stdout: %s", what, errno ? strerror(errno) : "a write failed");
+	return 1;
 }

@@ -20,4 +20,11 @@ void tb_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void tb_msg__hold_std_fds(void);
 
+/*
+ * Flushes stdout, where the tool printed WHAT ("the summary"); if that or an
+ * earlier write there failed, says "cannot write WHAT to stdout: WHY" and
+ * returns 1, else 0. For the end of a tool, whose exit status must say so.
+ */
+int tb_msg__check_stdout(const char *what);
+
 #endif /* TB_MSG_H */

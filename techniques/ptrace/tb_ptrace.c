@@ -2156,17 +2156,6 @@ static int other_mode(const char *option, enum mode mode)
 	return 1;
 }
 
-/* Whether the summary reached stdout; 0, or 1 after saying why not (closed, full, a pipe gone). */
-static int check_stdout(void)
-{
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	tb_fail("cannot write the summary to stdout: %s",
-		errno == EPIPE || errno == EBADF || errno == ENOSPC ? strerror(errno)
-								    : "write error");
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -2393,7 +2382,8 @@ int main(int argc, char **argv)
 			err = run_to_entry();
 		if (err) {
 			tb_fail("cannot run %s: %s", command[0],
-				err == -ECHILD ? "it ended before its exec stop" : strerror(-err));
+				err == -ECHILD ? "it ended before its exec stop"
+					       : tb_child__strerror(err));
 			tb_child__kill(&s.child);
 			tb_child__close(&s.child);
 			return 1;
@@ -2446,9 +2436,10 @@ int main(int argc, char **argv)
 				err == -ENOENT ? "no such symbol or probe, or FILE is not mapped; "
 						 "see nm -D FILE, readelf -n FILE, /proc/PID/maps"
 				: err == -ENOSPC ? "too many sites"
-				: err == -EINVAL ? "expected [FILE:]SYMBOL[+OFFSET] (OFFSET a whole "
-						   "number, e.g. escape+4) or usdt:PROVIDER:NAME"
-						 : strerror(-err));
+				: err == -EINVAL
+					? "expected [FILE:]SYMBOL[+OFFSET] (OFFSET a whole "
+					  "number, e.g. escape+4) or usdt:PROVIDER:NAME"
+					: strerror(-err));
 			goto fail_detach;
 		}
 	}
@@ -2671,7 +2662,7 @@ write:
 		}
 		tb_result__free(r);
 	}
-	if (check_stdout())
+	if (tb_msg__check_stdout("the summary"))
 		ret = 1;
 out:
 	if (s.started) {

@@ -700,7 +700,7 @@ int main(int argc, char **argv)
 	catch_stop_signals();
 	err = tb_child__start_foreground(&child, command);
 	if (err) {
-		tb_fail("cannot run %s: %s", command[0], strerror(-err));
+		tb_fail("cannot run %s: %s", command[0], tb_child__strerror(err));
 		goto out;
 	}
 	/* It ignored SIGINT from the spawn on: flagged like the others from now. */

@@ -679,10 +679,8 @@ out:
 		ret = 1;
 	}
 	rep.trace = NULL;
-	if (fflush(stdout) || ferror(stdout)) {
-		tb_fail("cannot write to stdout: %s", strerror(errno));
+	if (tb_msg__check_stdout("the report"))
 		ret = 1;
-	}
 	return ret;
 }
 
@@ -949,10 +947,11 @@ int main(int argc, char **argv)
 	/* Ctrl-C is for the command; this program waits for it and reports. */
 	err = tb_child__start_foreground(&child, command);
 	if (err) {
-		tb_fail("cannot run %s: %s", command[0], strerror(-err));
+		tb_fail("cannot run %s: %s", command[0], tb_child__strerror(err));
 		goto out;
 	}
-	attach_ns = tb_schedule__now_ns() - tool_start_ns; /* set-up and launch, from main's start */
+	/* set-up and launch, from main's start */
+	attach_ns = tb_schedule__now_ns() - tool_start_ns;
 	if (as_user(true))
 		goto out;
 	ended = wait_child(&child, duration, !strcmp(mode, "log") ? dir : NULL, &status);

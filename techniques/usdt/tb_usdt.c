@@ -1585,11 +1585,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		ret = list_probes(list_target, optind < argc_opts ? argv[optind] : NULL);
-		if (fflush(stdout) || ferror(stdout)) {
-			tb_fail("cannot write the list to standard output: %s",
-				strerror(errno ? errno : EIO));
+		if (tb_msg__check_stdout("the list"))
 			ret = 1;
-		}
 		return ret;
 	}
 
@@ -1659,7 +1656,7 @@ int main(int argc, char **argv)
 	} else {
 		err = tb_target__which(opts.command[0], s.target_path, sizeof(s.target_path));
 		if (err) {
-			tb_fail("cannot run %s: %s", opts.command[0], strerror(-err));
+			tb_fail("cannot run %s: %s", opts.command[0], tb_child__strerror(err));
 			return 1;
 		}
 		char *resolved = realpath(s.target_path, NULL);
@@ -1733,7 +1730,7 @@ int main(int argc, char **argv)
 	if (opts.command) {
 		err = tb_child__exec(&s.child);
 		if (err) {
-			tb_fail("cannot run %s: %s", opts.command[0], strerror(-err));
+			tb_fail("cannot run %s: %s", opts.command[0], tb_child__strerror(err));
 			goto out;
 		}
 		/* A program that waits at the start gate (the workload does) may go at once. */

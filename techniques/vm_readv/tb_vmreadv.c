@@ -608,17 +608,6 @@ static void usage(FILE *f)
 		MAX_RATE_HZ, DEFAULT_RATE_HZ, MAX_RETRIES, DEFAULT_RETRIES);
 }
 
-/* Was the summary written? Returns 0, or 1 after saying why not. */
-static int check_stdout(void)
-{
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	tb_fail("cannot write the summary to stdout: %s",
-		errno == EPIPE || errno == EBADF || errno == ENOSPC ? strerror(errno)
-								    : "write error");
-	return 1;
-}
-
 /* Writes the outputs asked for; returns 0 or 1 after saying what failed. */
 static int write_outputs(const struct profile *p, const char *output, const char *folded)
 {
@@ -658,7 +647,8 @@ static int report_main(int argc, char **argv, const char *output, const char *fo
 	}
 	print_report(&p, stdout);
 	ret = write_outputs(&p, output, folded);
-	if (!ret && check_stdout()) /* one line: --folded - failed on stdout already */
+	/* one line: --folded - failed on stdout already */
+	if (!ret && tb_msg__check_stdout("the summary"))
 		ret = 1;
 	profile_free(&p);
 	return ret;
@@ -849,7 +839,7 @@ int main(int argc, char **argv)
 		if (!err)
 			err = tb_child__exec(&s.child);
 		if (err) {
-			tb_fail("cannot run %s: %s", command[0], strerror(-err));
+			tb_fail("cannot run %s: %s", command[0], tb_child__strerror(err));
 			tb_child__kill(&s.child);
 			goto out;
 		}
@@ -920,7 +910,8 @@ int main(int argc, char **argv)
 	}
 	print_report(p, stdout);
 	ret = write_outputs(p, output, folded);
-	if (!ret && check_stdout()) /* one line: --folded - failed on stdout already */
+	/* one line: --folded - failed on stdout already */
+	if (!ret && tb_msg__check_stdout("the summary"))
 		ret = 1;
 out_child:
 	if (s.started && !sampled) {
