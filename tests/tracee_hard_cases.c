@@ -1,4 +1,5 @@
-/* tracee_hard_cases.c - programs that break naive breakpoint tracers: a faulting site, a leader that exits, exec */
+/* tracee_hard_cases.c - programs that break naive breakpoint tracers: a faulting site, a leader
+ * that exits, exec */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <setjmp.h>

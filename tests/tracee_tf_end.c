@@ -1,4 +1,5 @@
-/* tracee_tf_end.c - an instrumented program that makes a known number of calls, then ends as asked */
+/* tracee_tf_end.c - an instrumented program that makes a known number of calls, then ends as asked
+ */
 
 /*
  * Usage: tracee_tf_end HOW CALLS [STATUS]
@@ -43,7 +44,8 @@ void outer(const char *how, long calls)
 		exit(status);
 	if (!strcmp(how, "_exit"))
 		_exit(status);
-	if (!strcmp(how, "segv")) /* a null pointer the compiler cannot see: the crash is the point */
+	if (!strcmp(how,
+		    "segv")) /* a null pointer the compiler cannot see: the crash is the point */
 		*(volatile int *)(sink - sink) = 1; /* cppcheck-suppress nullPointer */
 	if (!strcmp(how, "abort"))
 		abort();

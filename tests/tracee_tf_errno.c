@@ -25,27 +25,28 @@
 static long rounds, checks, changed;
 static __thread int want;
 
-#define CHECK(v)                                                          \
-	do {                                                              \
-		__atomic_fetch_add(&checks, 1, __ATOMIC_RELAXED);         \
-		if (errno != (v))                                         \
+#define CHECK(v)                                                           \
+	do {                                                               \
+		__atomic_fetch_add(&checks, 1, __ATOMIC_RELAXED);          \
+		if (errno != (v))                                          \
 			__atomic_fetch_add(&changed, 1, __ATOMIC_RELAXED); \
 	} while (0)
 
-#define F(n)                              \
-	void f##n(void)                   \
-	{                                 \
-		CHECK(want);              \
-		errno = want + 1000 + n;  \
+#define F(n)                             \
+	void f##n(void)                  \
+	{                                \
+		CHECK(want);             \
+		errno = want + 1000 + n; \
 	}
 #define F10(t) F(t##0) F(t##1) F(t##2) F(t##3) F(t##4) F(t##5) F(t##6) F(t##7) F(t##8) F(t##9)
-F(0) F(1) F(2) F(3) F(4) F(5) F(6) F(7) F(8) F(9) F10(1) F10(2) F10(3)
+F(0)
+F(1) F(2) F(3) F(4) F(5) F(6) F(7) F(8) F(9) F10(1) F10(2) F10(3)
 
-static void (*const fns[40])(void) = {
-	f0,  f1,  f2,  f3,  f4,  f5,  f6,  f7,  f8,  f9,  f10, f11, f12, f13,
-	f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, f27,
-	f28, f29, f30, f31, f32, f33, f34, f35, f36, f37, f38, f39,
-};
+	static void (*const fns[40])(void) = {
+		f0,  f1,  f2,  f3,  f4,	 f5,  f6,  f7,	f8,  f9,  f10, f11, f12, f13,
+		f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, f27,
+		f28, f29, f30, f31, f32, f33, f34, f35, f36, f37, f38, f39,
+	};
 
 int try_open(void)
 {

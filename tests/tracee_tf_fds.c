@@ -1,4 +1,5 @@
-/* tracee_tf_fds.c - an instrumented program that closes every descriptor it did not open, then opens its own */
+/* tracee_tf_fds.c - an instrumented program that closes every descriptor it did not open, then
+ * opens its own */
 
 /*
  * Usage: tracee_tf_fds FILE [keep]
@@ -24,14 +25,18 @@ void first(void)
 	sink++;
 }
 
-#define F(n) \
-	void f##n(void) { sink += n; }
+#define F(n)               \
+	void f##n(void)    \
+	{                  \
+		sink += n; \
+	}
 #define F8(t) F(t##0) F(t##1) F(t##2) F(t##3) F(t##4) F(t##5) F(t##6) F(t##7)
-F8(0) F8(1) F8(2) F8(3) F8(4) F8(5) F8(6) F8(7)
+F8(0)
+F8(1) F8(2) F8(3) F8(4) F8(5) F8(6) F8(7)
 
 #define R(n) f##n,
 #define R8(t) R(t##0) R(t##1) R(t##2) R(t##3) R(t##4) R(t##5) R(t##6) R(t##7)
-static void (*const fns[64])(void) = { R8(0) R8(1) R8(2) R8(3) R8(4) R8(5) R8(6) R8(7) };
+	static void (*const fns[64])(void) = { R8(0) R8(1) R8(2) R8(3) R8(4) R8(5) R8(6) R8(7) };
 
 int main(int argc, char **argv)
 {

@@ -46,20 +46,24 @@ void in_handler(void)
 	sink++;
 }
 
-#define FRESH(n) \
-	void fresh##n(void) { sink++; }
+#define FRESH(n)            \
+	void fresh##n(void) \
+	{                   \
+		sink++;     \
+	}
 #define FRESH4(n) FRESH(n##0) FRESH(n##1) FRESH(n##2) FRESH(n##3)
 #define FRESH16(n) FRESH4(n##0) FRESH4(n##1) FRESH4(n##2) FRESH4(n##3)
 #define FRESH64(n) FRESH16(n##0) FRESH16(n##1) FRESH16(n##2) FRESH16(n##3)
 #define FRESH256(n) FRESH64(n##0) FRESH64(n##1) FRESH64(n##2) FRESH64(n##3)
-FRESH256(0) FRESH256(1) FRESH256(2) FRESH256(3)
+FRESH256(0)
+FRESH256(1) FRESH256(2) FRESH256(3)
 
 #define REF(n) fresh##n,
 #define REF4(n) REF(n##0) REF(n##1) REF(n##2) REF(n##3)
 #define REF16(n) REF4(n##0) REF4(n##1) REF4(n##2) REF4(n##3)
 #define REF64(n) REF16(n##0) REF16(n##1) REF16(n##2) REF16(n##3)
 #define REF256(n) REF64(n##0) REF64(n##1) REF64(n##2) REF64(n##3)
-static void (*const fresh[1024])(void) = { REF256(0) REF256(1) REF256(2) REF256(3) };
+	static void (*const fresh[1024])(void) = { REF256(0) REF256(1) REF256(2) REF256(3) };
 
 void on_alarm(int sig)
 {

@@ -1,4 +1,5 @@
-/* tracee_tf_threads.c - an instrumented program whose threads end before it does, in several ways */
+/* tracee_tf_threads.c - an instrumented program whose threads end before it does, in several ways
+ */
 
 /*
  * Usage: tracee_tf_threads JOINED DETACHED CALLS

@@ -186,7 +186,8 @@ static void parse_options(int argc, char **argv)
 	int c;
 
 	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":r:d:t:s:g:o:cL:k:qhS:F:", longopts, NULL)) != -1) {
+	/* '+': stop at the first operand, so that a stray one is refused, not moved behind "--" */
+	while ((c = getopt_long(argc, argv, "+:r:d:t:s:g:o:cL:k:qhS:F:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			opts.requests = parse_u64("--requests", optarg, 1, UINT64_MAX / 64);
@@ -336,8 +337,8 @@ static void on_sigusr1(int sig)
 static void fork_request(struct tb_worker *w, uint64_t id, uint64_t parent_result)
 {
 	uint64_t before;
-	int status;
-	pid_t pid;
+	int status = 0;
+	pid_t pid, got;
 
 	w->forks++;
 	pid = fork();
@@ -350,10 +351,11 @@ static void fork_request(struct tb_worker *w, uint64_t id, uint64_t parent_resul
 		handle_request(id);
 		_exit(w->result - before == parent_result ? 0 : 1);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		w->fork_failures++;
+	do
+		got = waitpid(pid, &status, 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		w->fork_failures++; /* a child we cannot wait for is one we cannot check */
 }
 
 /*

@@ -203,7 +203,8 @@ static void truth_read_syscalls(struct truth_reader *rd, const struct tb_json *r
 		int err = tb_json__u64(node, &s->count);
 
 		if (strlen(node->key) != node->key_len) {
-			truth_fail(rd, node, "system call \"%s\": a name with a NUL (\\u0000) in it",
+			truth_fail(rd, node,
+				   "system call \"%s\": a name with a NUL (\\u0000) in it",
 				   node->key);
 			return;
 		}

@@ -909,73 +909,86 @@ int execveat(int dirfd, const char *path, char *const argv[], char *const envp[]
 	return ret;
 }
 
-/*
- * The arguments of an execl-style call, first and those in *ap up to the NULL,
- * into argv (NULL-terminated) when argv is given; returns how many.
- */
-static size_t exec_args(const char *first, va_list *ap, char **argv)
+/* Which exec function an execl-style call becomes. */
+enum exec_list_kind { EXEC_LIST_V, EXEC_LIST_VP, EXEC_LIST_VE };
+
+/* How many arguments an execl-style call has: arg and those in ap before the NULL. */
+static size_t exec_list_length(const char *arg, va_list ap)
 {
 	size_t n = 0;
 
-	for (const char *a = first; a; a = va_arg(*ap, const char *)) {
-		if (argv)
-			argv[n] = (char *)a;
+	for (const char *a = arg; a; a = va_arg(ap, const char *))
 		n++;
-	}
-	if (argv)
-		argv[n] = NULL;
 	return n;
+}
+
+/*
+ * An execl-style call of n arguments (arg, then ap up to the NULL, then for
+ * execle the environment): its argv on the stack (no malloc: this may be a
+ * vfork child), then execv, execvp or execve, wrapped above.
+ */
+static int exec_list(enum exec_list_kind kind, const char *file, const char *arg, size_t n,
+		     va_list ap)
+{
+	char *argv[n + 1];
+
+	argv[0] = (char *)arg;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = va_arg(ap, char *); /* the last one read is the NULL */
+	switch (kind) {
+	case EXEC_LIST_VP:
+		return execvp(file, argv);
+	case EXEC_LIST_VE:
+		return execve(file, argv, va_arg(ap, char *const *));
+	default:
+		return execv(file, argv);
+	}
 }
 
 int execl(const char *path, const char *arg, ...)
 {
 	va_list ap;
 	size_t n;
+	int ret;
 
 	va_start(ap, arg);
-	n = exec_args(arg, &ap, NULL);
+	n = exec_list_length(arg, ap);
 	va_end(ap);
-	char *argv[n + 1];
-
 	va_start(ap, arg);
-	exec_args(arg, &ap, argv);
+	ret = exec_list(EXEC_LIST_V, path, arg, n, ap);
 	va_end(ap);
-	return execv(path, argv);
+	return ret;
 }
 
 int execlp(const char *file, const char *arg, ...)
 {
 	va_list ap;
 	size_t n;
+	int ret;
 
 	va_start(ap, arg);
-	n = exec_args(arg, &ap, NULL);
+	n = exec_list_length(arg, ap);
 	va_end(ap);
-	char *argv[n + 1];
-
 	va_start(ap, arg);
-	exec_args(arg, &ap, argv);
+	ret = exec_list(EXEC_LIST_VP, file, arg, n, ap);
 	va_end(ap);
-	return execvp(file, argv);
+	return ret;
 }
 
 /* execle(path, arg, ..., NULL, envp): the environment follows the NULL. */
 int execle(const char *path, const char *arg, ...)
 {
-	char *const *envp;
 	va_list ap;
 	size_t n;
+	int ret;
 
 	va_start(ap, arg);
-	n = exec_args(arg, &ap, NULL);
-	envp = va_arg(ap, char *const *);
+	n = exec_list_length(arg, ap);
 	va_end(ap);
-	char *argv[n + 1];
-
 	va_start(ap, arg);
-	exec_args(arg, &ap, argv);
+	ret = exec_list(EXEC_LIST_VE, path, arg, n, ap);
 	va_end(ap);
-	return execve(path, argv, envp);
+	return ret;
 }
 
 /* In a forked child: no timers were inherited, and the sample file is the parent's. */

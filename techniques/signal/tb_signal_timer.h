@@ -57,18 +57,20 @@ static inline int tb_signal_timer__arm(struct tb_signal_timer *t, pid_t tid, int
 	sev._sigev_un._tid = tid; /* sigev_notify_thread_id, which glibc 2.36 does not name */
 	if (timer_create(wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &sev, &t->timer))
 		return -errno;
-	t->armed = true;
+	__atomic_store_n(&t->armed, true, __ATOMIC_RELEASE);
 	timer_settime(t->timer, 0, &its, NULL);
 	return 0;
 }
 
-/* Accepts a timer never armed. */
+/*
+ * Accepts a timer never armed, or disarmed meanwhile: an exec's stop_timers
+ * and the thread's own end may both disarm it, and only one may delete it
+ * (the id may already name a new thread's timer).
+ */
 static inline void tb_signal_timer__disarm(struct tb_signal_timer *t)
 {
-	if (t->armed) {
+	if (__atomic_exchange_n(&t->armed, false, __ATOMIC_ACQ_REL))
 		timer_delete(t->timer);
-		t->armed = false;
-	}
 }
 
 /*

@@ -329,8 +329,8 @@ static NOHOOK int thread_open(struct thread_state *st)
 	/* A thread id used again in one image (threads come and go) gets thread.TID.N. */
 	for (int n = 0; n < 100 && fd < 0; n++) {
 		if (n)
-			snprintf(st->path, sizeof(st->path), "%s/thread.%d.%d", tf.dir, (int)st->tid,
-				 n);
+			snprintf(st->path, sizeof(st->path), "%s/thread.%d.%d", tf.dir,
+				 (int)st->tid, n);
 		else
 			snprintf(st->path, sizeof(st->path), "%s/thread.%d", tf.dir, (int)st->tid);
 		fd = open_private(st->path, O_RDWR | O_CREAT | O_EXCL);
@@ -855,7 +855,8 @@ static COLD bool image_start(void)
 	snprintf(im->filter, sizeof(im->filter), "%s",
 		 getenv(TB_TF_ENV_FILTER) ? getenv(TB_TF_ENV_FILTER) : "");
 	__atomic_store_n(&tf.image, im, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&im->lost_no_thread, __atomic_exchange_n(&tf.early_lost, 0, __ATOMIC_RELAXED),
+	__atomic_fetch_add(&im->lost_no_thread,
+			   __atomic_exchange_n(&tf.early_lost, 0, __ATOMIC_RELAXED),
 			   __ATOMIC_RELAXED);
 out:
 	pthread_mutex_unlock(&lock);
@@ -1027,7 +1028,8 @@ static NOHOOK void after_fork_child(void)
 			self = me;
 		}
 	} else {
-		self = me == NO_FILE ? NULL : me; /* CLOSED in a thread that already ended its state */
+		self = me == NO_FILE ? NULL
+				     : me; /* CLOSED in a thread that already ended its state */
 	}
 	busy = busy_at_fork;
 	errno = saved;
