@@ -25,6 +25,9 @@
  *                each; a copy that mixes the two is a torn read
  *   badmagic     as ok, but the root's magic is wrong
  *   nondumpable  as ok, after prctl(PR_SET_DUMPABLE, 0)
+ *   threadexec   as ok, and a second thread, 200 ms after "ready", execs this
+ *                program again as ok: an exec by a thread that is not the
+ *                leader, which takes the leader's pid (and prints "ready" again)
  *
  * Exit status 2 on bad usage, 1 if the set-up failed.
  */
@@ -100,6 +103,17 @@ static void *flipper(void *arg)
 	return NULL;
 }
 
+/* threadexec: the exec, from a thread that is not the leader. */
+static void *execer(void *arg)
+{
+	char *const argv[] = { (char *)arg, "ok", NULL };
+
+	usleep(200 * 1000);
+	execv("/proc/self/exe", argv);
+	perror("tracee_fake_root: execv");
+	exit(1);
+}
+
 /*
  * Slots whose slot `which` starts 100 bytes before the end of a page that is
  * followed by an unmapped one. Returns the address of slot 0, or NULL.
@@ -133,7 +147,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
 	for (uint32_t d = 0; d < TB_STACK_MAX_DEPTH; d++)
 		deep[d] = d ? d % NR_METHODS : 0;
-	if (!strcmp(mode, "ok") || !strcmp(mode, "badmagic") || !strcmp(mode, "nondumpable")) {
+	if (!strcmp(mode, "ok") || !strcmp(mode, "badmagic") || !strcmp(mode, "nondumpable") ||
+	    !strcmp(mode, "threadexec")) {
 		fill(&st[0], tid, 2, main_leaf);
 		if (!strcmp(mode, "badmagic"))
 			tb_stack_root.magic ^= 1;
@@ -175,12 +190,21 @@ int main(int argc, char **argv)
 			usleep(1000);
 	} else {
 		fprintf(stderr, "usage: tracee_fake_root "
-				"ok|short|short0|invalid|deep|flip|badmagic|nondumpable\n");
+				"ok|short|short0|invalid|deep|flip|badmagic|nondumpable|"
+				"threadexec\n");
 		return 2;
 	}
 	tb_stack_root.threads = (uint64_t)(uintptr_t)st;
 	__atomic_store_n(&tb_stack_root.nr_threads, nr, __ATOMIC_RELEASE);
 	printf("ready\n");
+	if (!strcmp(mode, "threadexec")) {
+		pthread_t thread;
+
+		if (pthread_create(&thread, NULL, execer, argv[0])) {
+			fprintf(stderr, "tracee_fake_root: cannot start the exec thread\n");
+			return 1;
+		}
+	}
 	for (;;)
 		pause();
 }

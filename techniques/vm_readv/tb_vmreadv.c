@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -245,31 +246,89 @@ static void note_child_end(pid_t got, int status)
 	}
 }
 
+/* How long collect_reports waits for a report before it looks for threads that will send none. */
+#define REPORT_WAIT_NS (20 * 1000 * 1000)
+
+/*
+ * The paused threads that have not reported after REPORT_WAIT_NS: a thread
+ * that is gone (a thread that exec'd took the leader's pid, and the other
+ * threads went with the old image) never will, and is let off; one that is
+ * there (the exec'ing thread, whose interrupt the exec dropped) is
+ * interrupted again. Returns how many were let off.
+ */
+static size_t chase_silent(void)
+{
+	size_t gone = 0;
+
+	for (size_t i = 0; i < nr_paused; i++) {
+		if (paused[i].reported)
+			continue;
+		if (syscall(SYS_tgkill, (pid_t)s.profile.pid, paused[i].tid, 0) && errno == ESRCH) {
+			paused[i].reported = true;
+			gone++;
+		} else {
+			ptrace(PTRACE_INTERRUPT, paused[i].tid, NULL, NULL);
+		}
+	}
+	return gone;
+}
+
 /*
  * Collects the next report of `waiting` threads of paused[] not yet reported,
  * in whatever order the kernel reports them: a thread group killed meanwhile
  * reports its leader only after the other threads are reaped, so waiting for
- * the leader first would wait for ever.
+ * the leader first would wait for ever. Never waits for ever: SIGCHLD
+ * (blocked meanwhile) says a report came, and a wait of REPORT_WAIT_NS with
+ * none chases the silent threads (chase_silent).
  */
 static void collect_reports(size_t waiting)
 {
+	const struct timespec patience = { 0, REPORT_WAIT_NS };
+	sigset_t chld, was;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &was);
 	while (waiting > 0) {
 		size_t i;
 		int status;
 		pid_t got;
 
-		do
-			got = waitpid(-1, &status, __WALL);
-		while (got < 0 && errno == EINTR);
+		got = waitpid(-1, &status, __WALL | WNOHANG);
+		if (got < 0 && errno == EINTR)
+			continue;
 		if (got < 0)
 			break; /* ECHILD: nothing left to report */
+		if (got == 0) {
+			if (sigtimedwait(&chld, NULL, &patience) < 0 && errno == EAGAIN) {
+				size_t gone = chase_silent();
+
+				waiting -= gone < waiting ? gone : waiting;
+			}
+			continue;
+		}
 		note_child_end(got, status);
 		for (i = 0; i < nr_paused && paused[i].tid != got; i++)
 			;
-		if (i == nr_paused || paused[i].reported)
+		if (i == nr_paused) {
+			/*
+			 * A stop of no paused thread: the thread that exec'd, under
+			 * the pid of a leader that could not be paused (a zombie).
+			 * Let go at once, with the signal it stopped for, if any.
+			 */
+			long sig = status >> 16 == PTRACE_EVENT_STOP ? 0 : WSTOPSIG(status);
+
+			if (WIFSTOPPED(status))
+				ptrace(PTRACE_DETACH, got, NULL, (void *)sig);
 			continue;
-		paused[i].reported = true;
-		waiting--;
+		}
+		if (!paused[i].reported) {
+			paused[i].reported = true;
+			waiting--;
+		} else if (!WIFSTOPPED(status)) {
+			continue;
+		}
+		/* (A thread let off as gone that stops after all is let go with the others.) */
 		if (WIFSTOPPED(status)) {
 			paused[i].stopped = true;
 			/* Not our interrupt but a signal on its way: delivered on detach. */
@@ -277,6 +336,7 @@ static void collect_reports(size_t waiting)
 				paused[i].signal = WSTOPSIG(status);
 		}
 	}
+	sigprocmask(SIG_SETMASK, &was, NULL);
 }
 
 /*
