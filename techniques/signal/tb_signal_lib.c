@@ -945,50 +945,36 @@ static int exec_list(enum exec_list_kind kind, const char *file, const char *arg
 	}
 }
 
+/* The body of an execl-style wrapper: its argument list counted, then passed on as KIND. */
+#define EXEC_LIST(kind, file, arg)                       \
+	({                                               \
+		va_list ap;                              \
+		size_t n;                                \
+		int ret;                                 \
+                                                         \
+		va_start(ap, arg);                       \
+		n = exec_list_length(arg, ap);           \
+		va_end(ap);                              \
+		va_start(ap, arg);                       \
+		ret = exec_list(kind, file, arg, n, ap); \
+		va_end(ap);                              \
+		ret;                                     \
+	})
+
 int execl(const char *path, const char *arg, ...)
 {
-	va_list ap;
-	size_t n;
-	int ret;
-
-	va_start(ap, arg);
-	n = exec_list_length(arg, ap);
-	va_end(ap);
-	va_start(ap, arg);
-	ret = exec_list(EXEC_LIST_V, path, arg, n, ap);
-	va_end(ap);
-	return ret;
+	return EXEC_LIST(EXEC_LIST_V, path, arg);
 }
 
 int execlp(const char *file, const char *arg, ...)
 {
-	va_list ap;
-	size_t n;
-	int ret;
-
-	va_start(ap, arg);
-	n = exec_list_length(arg, ap);
-	va_end(ap);
-	va_start(ap, arg);
-	ret = exec_list(EXEC_LIST_VP, file, arg, n, ap);
-	va_end(ap);
-	return ret;
+	return EXEC_LIST(EXEC_LIST_VP, file, arg);
 }
 
 /* execle(path, arg, ..., NULL, envp): the environment follows the NULL. */
 int execle(const char *path, const char *arg, ...)
 {
-	va_list ap;
-	size_t n;
-	int ret;
-
-	va_start(ap, arg);
-	n = exec_list_length(arg, ap);
-	va_end(ap);
-	va_start(ap, arg);
-	ret = exec_list(EXEC_LIST_VE, path, arg, n, ap);
-	va_end(ap);
-	return ret;
+	return EXEC_LIST(EXEC_LIST_VE, path, arg);
 }
 
 /* In a forked child: no timers were inherited, and the sample file is the parent's. */

@@ -68,18 +68,22 @@ void raw_sample(FILE *f, uint64_t t_ns, const struct tb_thread_stack *st)
 	fputc('\n', f);
 }
 
+/*
+ * The end line's counts, in order, each with the conversion C: PRIu64 when
+ * raw_end writes them, SCNu64 when read_raw reads them back.
+ */
+#define RAW_END_LINE(C)                                                                            \
+	"end ticks %" C " late %" C " torn %" C " invalid %" C " retries %" C " failed_reads %" C  \
+	" system_calls %" C " paused_ns %" C " unpaused %" C " sampling_ns %" C " duration_ns %" C \
+	" tracer_cpu_ns %" C " attach_ns %" C " threads %" C " first_event_ns %" C                 \
+	" detach_ns %" C
+
 void raw_end(FILE *f, const struct profile *p)
 {
-	fprintf(f,
-		"end ticks %" PRIu64 " late %" PRIu64 " torn %" PRIu64 " invalid %" PRIu64
-		" retries %" PRIu64 " failed_reads %" PRIu64 " system_calls %" PRIu64
-		" paused_ns %" PRIu64 " unpaused %" PRIu64 " sampling_ns %" PRIu64
-		" duration_ns %" PRIu64 " tracer_cpu_ns %" PRIu64 " attach_ns %" PRIu64
-		" threads %u first_event_ns %" PRIu64 " detach_ns %" PRIu64 "\n",
-		p->ticks, p->late, p->torn, p->invalid, p->retries, p->failed_reads,
-		p->system_calls, p->paused_ns, p->unpaused, p->sampling_ns, p->duration_ns,
-		p->tracer_cpu_ns, p->attach_ns, p->max_threads_seen, p->first_event_ns,
-		p->detach_ns);
+	fprintf(f, RAW_END_LINE(PRIu64) "\n", p->ticks, p->late, p->torn, p->invalid, p->retries,
+		p->failed_reads, p->system_calls, p->paused_ns, p->unpaused, p->sampling_ns,
+		p->duration_ns, p->tracer_cpu_ns, p->attach_ns, (uint64_t)p->max_threads_seen,
+		p->first_event_ns, p->detach_ns);
 }
 
 #define MAX_RAW_METHODS 4096
@@ -96,7 +100,8 @@ int read_raw(FILE *f, const char *path, struct profile *p)
 
 	while ((len = getline(&line, &cap, f)) > 0) {
 		char *nl = strchr(line, '\n'), name[128], *id_list;
-		unsigned long long t, a[15];
+		unsigned long long t;
+		uint64_t threads;
 		unsigned int m, tid;
 		int pid, end = 0;
 
@@ -153,32 +158,13 @@ int read_raw(FILE *f, const char *path, struct profile *p)
 			}
 			if (profile_add(p, frames, depth))
 				goto bad;
-		} else if (sscanf(line,
-				  "end ticks %llu late %llu torn %llu invalid %llu retries %llu "
-				  "failed_reads %llu system_calls %llu paused_ns %llu unpaused "
-				  "%llu "
-				  "sampling_ns %llu duration_ns %llu tracer_cpu_ns %llu attach_ns "
-				  "%llu threads %u first_event_ns %llu detach_ns %llu%n",
-				  &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6], &a[7], &a[8],
-				  &a[9], &a[10], &a[11], &a[12], &tid, &a[13], &a[14],
-				  &end) == 16 &&
-			   !line[end]) {
-			p->ticks = a[0];
-			p->late = a[1];
-			p->torn = a[2];
-			p->invalid = a[3];
-			p->retries = a[4];
-			p->failed_reads = a[5];
-			p->system_calls = a[6];
-			p->paused_ns = a[7];
-			p->unpaused = a[8];
-			p->sampling_ns = a[9];
-			p->duration_ns = a[10];
-			p->tracer_cpu_ns = a[11];
-			p->attach_ns = a[12];
-			p->max_threads_seen = tid;
-			p->first_event_ns = a[13];
-			p->detach_ns = a[14];
+		} else if (sscanf(line, RAW_END_LINE(SCNu64) "%n", &p->ticks, &p->late, &p->torn,
+				  &p->invalid, &p->retries, &p->failed_reads, &p->system_calls,
+				  &p->paused_ns, &p->unpaused, &p->sampling_ns, &p->duration_ns,
+				  &p->tracer_cpu_ns, &p->attach_ns, &threads, &p->first_event_ns,
+				  &p->detach_ns, &end) == 16 &&
+			   !line[end] && threads <= UINT32_MAX) {
+			p->max_threads_seen = (uint32_t)threads;
 			ended = true;
 		} else {
 			goto bad;
