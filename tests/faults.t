@@ -65,7 +65,9 @@ moved=$(user_positions "$pos_pid")
 kill -KILL "$pos_pid"
 wait "$pos_pid" 2>/dev/null
 [ -n "$before" ] && [ "$same" = "$before" ] && [ "$moved" != "$before" ]
-ok $? "user_positions: a stopped workload's threads stay put ($(echo "$before" | wc -l) threads), run for 0.1 s they move"
+rc=$?
+pos_threads=$(echo "$before" | wc -l)
+ok $rc "user_positions: stopped, the workload's $pos_threads threads stay put; run 0.1 s, they move"
 
 fi_=0
 for fault in $faults; do

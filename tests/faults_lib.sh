@@ -315,7 +315,8 @@ fault_data()
 		if grep -qs 'before tracing began' "$dir/err"; then
 			echo "none: interrupted before tracing began (said so in one line)"
 		elif [ "$fault" = target-sigkill ] && [ "$how" = attached ] && [ "$texit" != 0 ] &&
-			[ "$(wc -l <"$dir/err")" = 1 ] && grep -qsE 'no process has pid|the process is gone' "$dir/err"; then
+			[ "$(wc -l <"$dir/err")" = 1 ] &&
+			grep -qsE 'no process has pid|the process is gone' "$dir/err"; then
 			# killed at a random moment, which may come before the tool looked at the pid
 			echo "none: the target was gone before tracing began (said so in one line)"
 		else

@@ -31,11 +31,12 @@ cells()
 		if (t ~ /^changed:/) return "work changed"
 		return t
 	}
-	function short_data(d,    second) {
+	function short_data(d,    first, second) {
 		# a pair: "FIRST; second SECOND"
 		if (index(d, "; second ")) {
 			second = substr(d, index(d, "; second ") + 9)
-			return short_data(substr(d, 1, index(d, "; second ") - 1)) "; 2nd " short_data(second)
+			first = short_data(substr(d, 1, index(d, "; second ") - 1))
+			return (first == "" ? "n/a" : first) "; 2nd " short_data(second)
 		}
 		if (d ~ /^exact/) return "exact"
 		if (d ~ /^accounted/) return "accounted"
@@ -56,7 +57,7 @@ cells()
 		worst = 1
 		n = split(data, part, /; 2nd /)
 		for (i = 1; i <= n; i++) {
-			if (part[i] ~ /^(exact|accounted|refused|none|)$/) r = 1
+			if (part[i] ~ /^(exact|accounted|refused|none|n\/a|)$/) r = 1
 			else if (part[i] == "lost (SIGKILL)") r = 2
 			else if (part[i] == "lost") r = 3
 			else if (part[i] == "WRONG") r = 4
