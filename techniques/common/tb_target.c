@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -275,4 +276,25 @@ int tb_target__which(const char *cmd, char *path, size_t len)
 			err = e; /* as execvp: a match we may not run beats no match */
 	}
 	return err;
+}
+
+/* How often tb_target__seize tries a thread that is refused while nobody holds it. */
+#define SEIZE_ATTEMPTS 10
+
+int tb_target__seize(pid_t tid, unsigned long options, pid_t *holder)
+{
+	unsigned long long tracer = 0;
+
+	for (int attempt = 0; attempt < SEIZE_ATTEMPTS; attempt++) {
+		if (!ptrace(PTRACE_SEIZE, tid, NULL, (void *)options))
+			return 0;
+		if (errno != EPERM)
+			return -errno;
+		if (tb_target__status_field(tid, "TracerPid", 10, &tracer))
+			tracer = 0;
+		if (tracer)
+			break;
+	}
+	*holder = (pid_t)tracer;
+	return -EPERM;
 }

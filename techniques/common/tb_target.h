@@ -58,6 +58,16 @@ int tb_target__pidfd(pid_t pid);
  */
 void tb_target__explain_eperm(pid_t pid, char *why, size_t len);
 
+/*
+ * PTRACE_SEIZE of one thread, with options: 0 or -errno. On -EPERM, *holder
+ * is the pid of the tracer that holds the thread (this process's own
+ * included), or 0 when none does: not allowed. A tracer that holds threads
+ * only for a moment (tb-vmreadv --blocking) may let go between the refusal
+ * and the look at TracerPid; the seize is then tried again, a few times, so
+ * that a refusal names its holder whenever there is one.
+ */
+int tb_target__seize(pid_t tid, unsigned long options, pid_t *holder);
+
 /* Whether the process behind pidfd has exited (does not block). */
 bool tb_target__exited(int pidfd);
 

@@ -284,14 +284,6 @@ static struct thread *thread_add(pid_t tid)
 	return t;
 }
 
-/* The pid tracing pid (TracerPid in /proc/PID/status), 0 if none, -1 if unknown. */
-static pid_t tracer_of(pid_t pid)
-{
-	unsigned long long tracer;
-
-	return tb_target__status_field(pid, "TracerPid", 10, &tracer) ? -1 : (pid_t)tracer;
-}
-
 /* The TracerPid of the thread seize_all could not seize (EPERM), read when it was refused */
 static pid_t seize_refused_by;
 
@@ -314,27 +306,27 @@ static int seize_all(pid_t pid, unsigned long options)
 			return -errno;
 		found = false;
 		while ((e = readdir(d))) {
-			pid_t tid = atoi(e->d_name);
+			pid_t tid = atoi(e->d_name), holder = 0;
+			int err;
 
 			if (tid <= 0 || thread_of(tid))
 				continue;
-			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)options)) {
-				int err = -errno;
-
+			err = tb_target__seize(tid, options, &holder);
+			if (err) {
 				/*
 				 * Gone since readdir, or created by a thread seized
 				 * already and so ours through PTRACE_O_TRACECLONE.
 				 */
 				if (err == -ESRCH)
 					continue;
-				if (err != -EPERM || tracer_of(tid) != getpid()) {
+				if (err != -EPERM || holder != getpid()) {
 					/*
 					 * This thread's holder, not the leader's: the leader
 					 * may be ours already, and a tracer that holds threads
 					 * only a moment (tb-vmreadv --blocking) lets go soon.
 					 */
 					if (err == -EPERM)
-						seize_refused_by = tracer_of(tid);
+						seize_refused_by = holder;
 					closedir(d);
 					return err;
 				}

@@ -349,7 +349,6 @@ static void collect_reports(size_t waiting)
  */
 static int pause_target(void)
 {
-	unsigned long long tracer;
 	struct dirent *de;
 	bool denied = false;
 	int status;
@@ -357,25 +356,24 @@ static int pause_target(void)
 	nr_paused = 0;
 	rewinddir(s.tasks);
 	while ((de = readdir(s.tasks)) && nr_paused < sizeof(paused) / sizeof(paused[0])) {
-		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
+		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10), holder = 0;
+		int err;
 
 		if (tid <= 0)
 			continue;
-		if (ptrace(PTRACE_SEIZE, tid, NULL, NULL)) {
+		err = tb_target__seize(tid, 0, &holder);
+		if (err) {
 			/* Exiting threads (a zombie leader) cannot be seized: skipped. */
-			if (errno != EPERM)
+			if (err != -EPERM)
 				continue;
-			/* now: one holding it a moment lets go soon */
-			if (tb_target__status_field(tid, "TracerPid", 10, &tracer))
-				tracer = 0;
-			if (tracer == (unsigned long long)getpid()) {
+			if (holder == getpid()) {
 				/* Ours, killed while paused and not yet reaped: no other tracer. */
 				if (waitpid(tid, &status, __WALL | WNOHANG) > 0)
 					note_child_end(tid, status);
 				continue;
 			}
 			denied = true;
-			s.refused_by = tracer;
+			s.refused_by = (unsigned long long)holder;
 			continue;
 		}
 		paused[nr_paused++] = (struct paused){ .tid = tid };
